@@ -1,0 +1,361 @@
+package io.model2vec;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The token-vector table, kept in the dtype it was stored in (an F16 table stays 2 bytes a value)
+ * and dequantized inside the pooling loop. One subclass per dtype, each with tight loops over a
+ * primitive array that the JIT can unroll and vectorize.
+ */
+abstract class EmbeddingTable {
+  final int rows;
+  /** Stored width; pooling may use only a prefix of it ({@code dimensionality}). */
+  final int columns;
+
+  EmbeddingTable(int rows, int columns) {
+    this.rows = rows;
+    this.columns = columns;
+  }
+
+  /** The stored dtype's name, as in safetensors. */
+  abstract String dtype();
+
+  /** Bytes held by the table. */
+  abstract long bytes();
+
+  /** {@code acc[j] += scale * table[row][j]} for {@code j < dims}, accumulating in float. */
+  abstract void addTo(float[] acc, int row, float scale, int dims);
+
+  /** {@code acc[j] += scale * table[row][j]} for {@code j < dims}, accumulating in double. */
+  abstract void addTo(double[] acc, int row, double scale, int dims);
+
+  /** One value, dequantized. */
+  abstract float get(int row, int column);
+
+  /**
+   * Whether the reference pools this table in float64: numpy averages integer and float64 arrays
+   * in float64 and float32/float16 arrays in float32, and we follow it to stay within 1e-5.
+   */
+  abstract boolean poolsInDouble();
+
+  /** Copies a 2-D tensor into a table of its own dtype, rejecting NaN and infinite values. */
+  static EmbeddingTable read(SafeTensors file, SafeTensors.Tensor t) {
+    String where = "tensor '" + t.name + "'";
+    if (t.shape.length != 2) {
+      throw SafeTensors.error(file.source(), where + " must be 2-D [rows, dim] but has shape "
+          + java.util.Arrays.toString(t.shape));
+    }
+    if (t.shape[0] > Integer.MAX_VALUE || t.shape[1] > Integer.MAX_VALUE
+        || t.shape[0] * t.shape[1] > Integer.MAX_VALUE - 8) {
+      throw SafeTensors.error(file.source(), where + " with shape "
+          + java.util.Arrays.toString(t.shape) + " is too large for one JVM array");
+    }
+    int rows = (int) t.shape[0];
+    int cols = (int) t.shape[1];
+    if (cols == 0) {
+      throw SafeTensors.error(file.source(), where + " has 0 columns");
+    }
+    ByteBuffer b = file.bytes(t);
+    int n = rows * cols;
+    EmbeddingTable table;
+    switch (t.dtype) {
+      case F32: {
+        float[] v = new float[n];
+        b.asFloatBuffer().get(v);
+        table = new F32(rows, cols, v);
+        break;
+      }
+      case F64: {
+        double[] v = new double[n];
+        b.asDoubleBuffer().get(v);
+        table = new F64(rows, cols, v);
+        break;
+      }
+      case F16: {
+        short[] v = new short[n];
+        b.asShortBuffer().get(v);
+        table = new F16(rows, cols, v);
+        break;
+      }
+      case BF16: {
+        short[] v = new short[n];
+        b.asShortBuffer().get(v);
+        table = new BF16(rows, cols, v);
+        break;
+      }
+      case I8: {
+        byte[] v = new byte[n];
+        b.get(v);
+        table = new I8(rows, cols, v);
+        break;
+      }
+      default:
+        throw SafeTensors.error(file.source(), where + " has dtype " + t.dtype
+            + "; embedding tables must be F32, F16, BF16, F64 or I8");
+    }
+    table.checkFinite(file.source(), where);
+    return table;
+  }
+
+  private void checkFinite(String source, String where) {
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < columns; c++) {
+        float x = get(r, c);
+        if (!Float.isFinite(x)) {
+          throw SafeTensors.error(source, where + " holds " + x + " at row " + r + ", column " + c
+              + "; a non-finite value would turn every text with that token into NaN");
+        }
+      }
+    }
+  }
+
+  static final class F32 extends EmbeddingTable {
+    private final float[] v;
+
+    F32(int rows, int columns, float[] v) {
+      super(rows, columns);
+      this.v = v;
+    }
+
+    @Override
+    String dtype() {
+      return "F32";
+    }
+
+    @Override
+    long bytes() {
+      return 4L * v.length;
+    }
+
+    @Override
+    void addTo(float[] acc, int row, float scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += v[off + j] * scale;
+      }
+    }
+
+    @Override
+    void addTo(double[] acc, int row, double scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += v[off + j] * scale;
+      }
+    }
+
+    @Override
+    float get(int row, int column) {
+      return v[row * columns + column];
+    }
+
+    @Override
+    boolean poolsInDouble() {
+      return false;
+    }
+  }
+
+  static final class F64 extends EmbeddingTable {
+    private final double[] v;
+
+    F64(int rows, int columns, double[] v) {
+      super(rows, columns);
+      this.v = v;
+    }
+
+    @Override
+    String dtype() {
+      return "F64";
+    }
+
+    @Override
+    long bytes() {
+      return 8L * v.length;
+    }
+
+    @Override
+    void addTo(float[] acc, int row, float scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += (float) (v[off + j] * scale);
+      }
+    }
+
+    @Override
+    void addTo(double[] acc, int row, double scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += v[off + j] * scale;
+      }
+    }
+
+    @Override
+    float get(int row, int column) {
+      return (float) v[row * columns + column];
+    }
+
+    @Override
+    boolean poolsInDouble() {
+      return true;
+    }
+  }
+
+  static final class F16 extends EmbeddingTable {
+    /** All 65,536 half-precision values, decoded once: a lookup beats bit twiddling per value. */
+    private static final float[] DECODE = new float[1 << 16];
+
+    static {
+      for (int i = 0; i < DECODE.length; i++) {
+        DECODE[i] = halfToFloat((short) i);
+      }
+    }
+
+    private final short[] v;
+
+    F16(int rows, int columns, short[] v) {
+      super(rows, columns);
+      this.v = v;
+    }
+
+    static float halfToFloat(short h) {
+      int bits = h & 0xffff;
+      int sign = (bits & 0x8000) << 16;
+      int exp = (bits >>> 10) & 0x1f;
+      int mant = bits & 0x3ff;
+      if (exp == 0) {
+        // zero or subnormal: mant * 2^-24
+        float f = mant * 0x1p-24f;
+        return sign == 0 ? f : -f;
+      }
+      if (exp == 0x1f) {
+        return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+      }
+      return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    }
+
+    @Override
+    String dtype() {
+      return "F16";
+    }
+
+    @Override
+    long bytes() {
+      return 2L * v.length;
+    }
+
+    @Override
+    void addTo(float[] acc, int row, float scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += DECODE[v[off + j] & 0xffff] * scale;
+      }
+    }
+
+    @Override
+    void addTo(double[] acc, int row, double scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += DECODE[v[off + j] & 0xffff] * scale;
+      }
+    }
+
+    @Override
+    float get(int row, int column) {
+      return DECODE[v[row * columns + column] & 0xffff];
+    }
+
+    @Override
+    boolean poolsInDouble() {
+      return false;
+    }
+  }
+
+  static final class BF16 extends EmbeddingTable {
+    private final short[] v;
+
+    BF16(int rows, int columns, short[] v) {
+      super(rows, columns);
+      this.v = v;
+    }
+
+    @Override
+    String dtype() {
+      return "BF16";
+    }
+
+    @Override
+    long bytes() {
+      return 2L * v.length;
+    }
+
+    @Override
+    void addTo(float[] acc, int row, float scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += Float.intBitsToFloat(v[off + j] << 16) * scale;
+      }
+    }
+
+    @Override
+    void addTo(double[] acc, int row, double scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += Float.intBitsToFloat(v[off + j] << 16) * scale;
+      }
+    }
+
+    @Override
+    float get(int row, int column) {
+      return Float.intBitsToFloat(v[row * columns + column] << 16);
+    }
+
+    @Override
+    boolean poolsInDouble() {
+      return false;
+    }
+  }
+
+  static final class I8 extends EmbeddingTable {
+    private final byte[] v;
+
+    I8(int rows, int columns, byte[] v) {
+      super(rows, columns);
+      this.v = v;
+    }
+
+    @Override
+    String dtype() {
+      return "I8";
+    }
+
+    @Override
+    long bytes() {
+      return v.length;
+    }
+
+    @Override
+    void addTo(float[] acc, int row, float scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += v[off + j] * scale;
+      }
+    }
+
+    @Override
+    void addTo(double[] acc, int row, double scale, int dims) {
+      int off = row * columns;
+      for (int j = 0; j < dims; j++) {
+        acc[j] += v[off + j] * scale;
+      }
+    }
+
+    @Override
+    float get(int row, int column) {
+      return v[row * columns + column];
+    }
+
+    @Override
+    boolean poolsInDouble() {
+      return true;
+    }
+  }
+}
