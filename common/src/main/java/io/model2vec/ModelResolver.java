@@ -38,6 +38,25 @@ final class ModelResolver {
         + "HuggingFace repo id (like minishlab/potion-base-8M)");
   }
 
+  /**
+   * The local folder of {@code model}: the folder itself, or the hub snapshot (downloaded into the
+   * cache if needed). {@code null} for {@code classpath:} models, which every JVM finds itself.
+   */
+  static Path resolveFolder(String model, LoadOptions options) {
+    if (model == null || model.isBlank() || model.startsWith(CLASSPATH)) {
+      return null;
+    }
+    Path local = localPath(model);
+    if (local != null) {
+      return local.toAbsolutePath().normalize();
+    }
+    if (isHubId(model)) {
+      return HubClient.fromEnvironment().snapshot(model, options);
+    }
+    throw new Model2VecException("model '" + model + "' is neither an existing folder nor a "
+        + "HuggingFace repo id (like minishlab/potion-base-8M)");
+  }
+
   /** The key under which the process-wide cache shares a model: absolute paths for folders. */
   static String canonical(String model) {
     Path local = model == null ? null : localPath(model);

@@ -152,6 +152,16 @@ public final class StaticModel implements AutoCloseable {
     return ModelCache.acquire(model, options);
   }
 
+  /**
+   * Resolves {@code model} to a local folder without loading it: the folder itself, or the hub
+   * snapshot after downloading it into the HuggingFace cache. Engines call this once on the driver
+   * and ship the folder to executors. Returns {@code null} for {@code classpath:} models (and the
+   * built-in default), which every JVM finds on its own classpath.
+   */
+  public static Path resolveFolder(String model, LoadOptions options) {
+    return ModelResolver.resolveFolder(model, options);
+  }
+
   /** How many models this JVM has loaded so far (every path). For tests and metrics. */
   public static long loadCount() {
     return LOADS.get();

@@ -1,0 +1,48 @@
+package io.model2vec.examples.cli;
+
+import io.model2vec.LoadOptions;
+import io.model2vec.StaticModel;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** The model options shared by the subcommands: which model, and how it encodes. */
+final class ModelOptions {
+  @Option(names = "--model", paramLabel = "<folder|hub id>", required = true,
+      description = "Model folder (model2vec or sentence-transformers layout), classpath: folder "
+          + "or HuggingFace hub id such as minishlab/potion-base-8M.")
+  String model;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  MaxLength maxLength;
+
+  @Option(names = "--normalize", paramLabel = "true|false", arity = "1",
+      description = "L2-normalize the vectors (default: as the model's config says).")
+  Boolean normalize;
+
+  @Option(names = "--dimensions", paramLabel = "N",
+      description = "Keep only the first N dimensions (default: all).")
+  int dimensions;
+
+  static final class MaxLength {
+    @Option(names = "--max-length", paramLabel = "N",
+        description = "Tokens kept per text (default: 512).")
+    Integer value;
+
+    @Option(names = "--no-max-length", description = "Do not truncate texts.")
+    boolean none;
+  }
+
+  LoadOptions toLoadOptions() {
+    LoadOptions.Builder b = LoadOptions.builder().normalize(normalize).dimensions(dimensions);
+    if (maxLength != null && maxLength.none) {
+      b.noMaxLength();
+    } else if (maxLength != null && maxLength.value != null) {
+      b.maxLength(maxLength.value);
+    }
+    return b.build();
+  }
+
+  StaticModel load() {
+    return StaticModel.load(model, toLoadOptions());
+  }
+}
