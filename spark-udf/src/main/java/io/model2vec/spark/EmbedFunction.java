@@ -1,0 +1,227 @@
+package io.model2vec.spark;
+
+import io.model2vec.LoadOptions;
+import io.model2vec.StaticModel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.FunctionIdentifier;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
+import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.expressions.objects.Invoke;
+import org.apache.spark.sql.internal.SQLConf;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NullType;
+import org.apache.spark.sql.types.ObjectType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.util.LongAccumulator;
+import scala.Option;
+import scala.collection.immutable.Seq;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The {@code embed} SQL function: how it is described, how its arguments are checked, and the
+ * expression it becomes. Everything that registers {@code embed} (the session API, the session
+ * extension) goes through {@link #register} or {@link #builder}, so there is one definition.
+ *
+ * <p>The model comes from the session configuration at analysis time:
+ * {@code spark.model2vec.model} (and {@code .normalize}, {@code .maxLength}, {@code .dimensions},
+ * {@code .revision}, {@code .subfolder}), or {@code spark.model2vec.models.<name>} for
+ * {@code embed(text, '<name>')}.
+ */
+final class EmbedFunction {
+  static final String NAME = "embed";
+  static final String PREFIX = "spark.model2vec.";
+  static final String MODEL = PREFIX + "model";
+  static final String NAMED = PREFIX + "models.";
+
+  private static final Pattern HADOOP_URI = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+  private static final Map<String, ModelSpec> SHIPPED = new ConcurrentHashMap<>();
+  private static final Map<String, Coverage> COVERAGE = new ConcurrentHashMap<>();
+
+  static final ExpressionInfo INFO = new ExpressionInfo(Embedder.class.getName(), null, NAME,
+      "_FUNC_(text[, model]) - Returns the Model2Vec embedding of `text` as array<float> "
+          + "(null for null; the zero vector for a text without known tokens).",
+      "\n    Arguments:\n"
+          + "      * text - a string expression\n"
+          + "      * model - optional, a string literal naming a model configured as "
+          + "spark.model2vec.models.<model>; default: spark.model2vec.model\n"
+          + "\n    Examples:\n"
+          + "      > SELECT _FUNC_('It is dangerous to go alone!');\n"
+          + "      > SELECT id, _FUNC_(body, 'multilingual') FROM docs;\n");
+
+  private EmbedFunction() {}
+
+  static FunctionIdentifier identifier() {
+    return new FunctionIdentifier(NAME, Option.empty(), Option.empty());
+  }
+
+  static scala.Function1<Seq<Expression>, Expression> builder() {
+    return EmbedFunction::build;
+  }
+
+  /** Registers {@code embed} on a session (idempotent). */
+  static void register(SparkSession session) {
+    ((org.apache.spark.sql.classic.SparkSession) session).sessionState().functionRegistry()
+        .registerFunction(identifier(), INFO, builder());
+  }
+
+  private static Expression build(Seq<Expression> arguments) {
+    List<Expression> args = CollectionConverters.asJava(arguments);
+    if (args.size() < 1 || args.size() > 2) {
+      throw analysisError("WRONG_NUM_ARGS.WITHOUT_SUGGESTION", Map.of(
+          "functionName", "`" + NAME + "`", "expectedNum", "[1, 2]",
+          "actualNum", Integer.toString(args.size()), "docroot", "https://spark.apache.org/docs/latest"));
+    }
+    Expression text = args.get(0);
+    String modelName = null;
+    if (args.size() == 2) {
+      Expression name = args.get(1);
+      if (!name.foldable() || !(name.dataType() instanceof StringType)) {
+        throw analysisError("UNEXPECTED_INPUT_TYPE", Map.of("paramIndex", "second",
+            "functionName", "`" + NAME + "`", "requiredType", "\"STRING\" literal (a model name)",
+            "inputSql", "\"" + name.sql() + "\"", "inputType", "\"" + name.dataType().sql() + "\""));
+      }
+      Object v = name.eval(null);
+      modelName = v == null ? null : v.toString();
+    }
+    DataType type = text.dataType();
+    if (type instanceof NullType) {
+      return Literal.create(null, DataTypes.createArrayType(DataTypes.FloatType, false));
+    }
+    if (!(type instanceof StringType)) {
+      throw analysisError("UNEXPECTED_INPUT_TYPE", Map.of("paramIndex", "first",
+          "functionName", "`" + NAME + "`", "requiredType", "\"STRING\"",
+          "inputSql", "\"" + text.sql() + "\"", "inputType", "\"" + type.sql() + "\""));
+    }
+    Embedder embedder = embedder(SQLConf.get(), modelName);
+    return new Invoke(
+        Literal.create(embedder, new ObjectType(Embedder.class)),
+        "embed",
+        DataTypes.createArrayType(DataTypes.FloatType, false),
+        CollectionConverters.asScala(List.of(text)).toList(),
+        CollectionConverters.asScala(List.<org.apache.spark.sql.types.AbstractDataType>of()).toList(),
+        true,  // propagateNull: null text -> null vector, without calling the model
+        true,  // returnNullable
+        true); // deterministic
+  }
+
+  /** The embedder for the session's configuration of {@code modelName} (null: the default model). */
+  static Embedder embedder(SQLConf conf, String modelName) {
+    String prefix = modelName == null ? PREFIX : NAMED + modelName + ".";
+    String ref = conf.getConfString(modelName == null ? MODEL : NAMED + modelName, null);
+    if (modelName != null && ref == null) {
+      throw new IllegalArgumentException("embed(text, '" + modelName + "'): no model named '"
+          + modelName + "'; set " + NAMED + modelName + " to a folder, Hadoop path or hub id");
+    }
+    LoadOptions options = options(conf, prefix);
+    SparkContext sc = SparkSession.active().sparkContext();
+    ModelSpec spec = ship(sc, ref, options);
+    Coverage coverage = coverage(sc, modelName == null ? "default" : modelName);
+    return new Embedder(spec, coverage.texts, coverage.tokens, coverage.unknown);
+  }
+
+  static LoadOptions options(SQLConf conf, String prefix) {
+    LoadOptions.Builder b = LoadOptions.builder();
+    String normalize = conf.getConfString(prefix + "normalize", null);
+    if (normalize != null) {
+      b.normalize(parseBoolean(prefix + "normalize", normalize));
+    }
+    String maxLength = conf.getConfString(prefix + "maxLength", null);
+    if (maxLength != null) {
+      if (maxLength.equalsIgnoreCase("none")) {
+        b.noMaxLength();
+      } else {
+        b.maxLength(parseInt(prefix + "maxLength", maxLength));
+      }
+    }
+    String dims = conf.getConfString(prefix + "dimensions", null);
+    if (dims != null) {
+      b.dimensions(parseInt(prefix + "dimensions", dims));
+    }
+    b.revision(conf.getConfString(prefix + "revision", null));
+    b.subfolder(conf.getConfString(prefix + "subfolder", null));
+    return b.build();
+  }
+
+  /**
+   * Resolves the model once on the driver (downloading hub models into its cache), checks that
+   * it loads, and decides how executors get it: the same path in local mode or for
+   * {@code classpath:} models; otherwise the folder is shipped with {@code addFile}.
+   */
+  static ModelSpec ship(SparkContext sc, String ref, LoadOptions options) {
+    String key = sc.applicationId() + "|" + ref + "|" + options;
+    return SHIPPED.computeIfAbsent(key, k -> {
+      if (ref != null && HADOOP_URI.matcher(ref).matches() && !ref.startsWith("file:")) {
+        sc.addFile(ref, true);
+        String name = ref.replaceAll("/+$", "");
+        return new ModelSpec(ref, name.substring(name.lastIndexOf('/') + 1), options);
+      }
+      Path folder = StaticModel.resolveFolder(ref, options);
+      // Fail on the driver, at analysis time, rather than in every task.
+      StaticModel.acquire(folder == null ? ref : folder.toString(), options).close();
+      if (folder == null || sc.isLocal()) {
+        return new ModelSpec(folder == null ? ref : folder.toString(), null, options);
+      }
+      sc.addFile(folder.toString(), true);
+      return new ModelSpec(folder.toString(), folder.getFileName().toString(), options);
+    });
+  }
+
+  static Coverage coverage(SparkContext sc, String name) {
+    return COVERAGE.computeIfAbsent(sc.applicationId() + "|" + name, k -> new Coverage(
+        sc.longAccumulator("model2vec." + name + ".texts"),
+        sc.longAccumulator("model2vec." + name + ".tokens"),
+        sc.longAccumulator("model2vec." + name + ".unknownTokens")));
+  }
+
+  static Coverage existingCoverage(SparkContext sc, String name) {
+    return COVERAGE.get(sc.applicationId() + "|" + name);
+  }
+
+  private static boolean parseBoolean(String key, String value) {
+    if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+      throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
+    }
+    return Boolean.parseBoolean(value);
+  }
+
+  private static int parseInt(String key, String value) {
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be an integer, was '" + value + "'");
+    }
+  }
+
+  /** An AnalysisException (checked in Java, not in Scala) thrown as Spark itself throws it. */
+  private static RuntimeException analysisError(String errorClass, Map<String, String> params) {
+    throw EmbedFunction.<RuntimeException>sneakyThrow(new AnalysisException(errorClass,
+        scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(params))));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E sneakyThrow(Throwable e) throws E {
+    throw (E) e;
+  }
+
+  /** The coverage accumulators of one configured model. */
+  static final class Coverage {
+    final LongAccumulator texts;
+    final LongAccumulator tokens;
+    final LongAccumulator unknown;
+
+    Coverage(LongAccumulator texts, LongAccumulator tokens, LongAccumulator unknown) {
+      this.texts = texts;
+      this.tokens = tokens;
+      this.unknown = unknown;
+    }
+  }
+}

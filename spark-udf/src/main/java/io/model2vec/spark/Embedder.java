@@ -1,0 +1,71 @@
+package io.model2vec.spark;
+
+import io.model2vec.StaticModel;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The object {@code embed(text)} calls on executors; public only because Spark's generated code
+ * invokes it. It carries the {@link ModelSpec} and the coverage accumulators; the model itself is
+ * looked up once per executor JVM and then kept in a field, so rows pay no lookup and no lock.
+ *
+ * <p>Returns Spark's internal {@link UnsafeArrayData} built from the primitive {@code float[]}:
+ * no float is boxed on the way into the row.
+ */
+public final class Embedder implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** One model per spec per executor JVM, for the JVM's lifetime (executors die with it). */
+  private static final Map<ModelSpec, StaticModel> PINNED = new ConcurrentHashMap<>();
+
+  private final ModelSpec spec;
+  private final LongAccumulator texts;
+  private final LongAccumulator tokens;
+  private final LongAccumulator unknown;
+  private transient StaticModel model;
+  private transient StaticModel.TokenCounter counter;
+
+  Embedder(ModelSpec spec, LongAccumulator texts, LongAccumulator tokens, LongAccumulator unknown) {
+    this.spec = spec;
+    this.texts = texts;
+    this.tokens = tokens;
+    this.unknown = unknown;
+  }
+
+  /** Called by generated code for each non-null text. */
+  public ArrayData embed(UTF8String text) {
+    StaticModel m = model;
+    if (m == null) {
+      m = model();
+    }
+    float[] out = new float[m.dimension()];
+    StaticModel.TokenCounter c = counter;
+    c.reset();
+    m.encodeInto(text.toString(), out, 0, c);
+    texts.add(1);
+    tokens.add(c.tokens());
+    unknown.add(c.unknown());
+    return UnsafeArrayData.fromPrimitiveArray(out);
+  }
+
+  /** The model of this executor JVM for the spec (loaded on first use, once). */
+  StaticModel model() {
+    StaticModel m = model;
+    if (m == null) {
+      m = PINNED.computeIfAbsent(spec,
+          s -> StaticModel.acquire(s.localReference(), s.options).model());
+      counter = new StaticModel.TokenCounter();
+      model = m;
+    }
+    return m;
+  }
+
+  ModelSpec spec() {
+    return spec;
+  }
+}

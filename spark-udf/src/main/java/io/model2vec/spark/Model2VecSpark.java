@@ -1,0 +1,88 @@
+package io.model2vec.spark;
+
+import io.model2vec.LoadOptions;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * Model2Vec for Spark: registers {@code embed(text)} on a session and builds {@code embed}
+ * columns.
+ *
+ * <pre>{@code
+ * Model2VecSpark.register(spark, "minishlab/potion-base-8M");
+ * spark.sql("SELECT id, embed(text) AS embedding FROM docs");
+ * df.withColumn("embedding", Model2VecSpark.embed(col("text")));
+ * }</pre>
+ *
+ * The driver resolves the model once (hub downloads go to its cache) and executors load it
+ * lazily, once per JVM, however many tasks and cores they run.
+ */
+public final class Model2VecSpark {
+  private Model2VecSpark() {}
+
+  /** Registers {@code embed} with {@code model} (folder, Hadoop path, hub id) and default options. */
+  public static void register(SparkSession spark, String model) {
+    register(spark, model, LoadOptions.defaults());
+  }
+
+  /** Registers {@code embed} with {@code model} and {@code options} as the session's default model. */
+  public static void register(SparkSession spark, String model, LoadOptions options) {
+    configure(spark, EmbedFunction.PREFIX, EmbedFunction.MODEL, model, options);
+    EmbedFunction.register(spark);
+  }
+
+  /** Adds a named model, used as {@code embed(text, 'name')}; registers {@code embed} too. */
+  public static void registerModel(SparkSession spark, String name, String model, LoadOptions options) {
+    if (name == null || !name.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("model name must match [A-Za-z0-9_-]+, was '" + name + "'");
+    }
+    configure(spark, EmbedFunction.NAMED + name + ".", EmbedFunction.NAMED + name, model, options);
+    EmbedFunction.register(spark);
+  }
+
+  /** {@code embed(text)} as a column (the function must be registered, or the extension on). */
+  public static Column embed(Column text) {
+    return functions.call_function(EmbedFunction.NAME, text);
+  }
+
+  /** {@code embed(text, 'model')} as a column. */
+  public static Column embed(Column text, String modelName) {
+    return functions.call_function(EmbedFunction.NAME, text, functions.lit(modelName));
+  }
+
+  /**
+   * Token counts of everything {@code embed} (default model, or {@code embed(text, 'name')})
+   * has encoded in this application so far: {texts, tokens, unknown tokens}. The share of
+   * unknown tokens is how much of a corpus the model's vocabulary does not cover. Accumulators:
+   * tasks that are retried may count twice.
+   */
+  public static long[] tokenCounts(SparkSession spark, String modelName) {
+    EmbedFunction.Coverage c = EmbedFunction.existingCoverage(spark.sparkContext(),
+        modelName == null ? "default" : modelName);
+    return c == null ? new long[3] : new long[] {c.texts.value(), c.tokens.value(), c.unknown.value()};
+  }
+
+  private static void configure(SparkSession spark, String prefix, String modelKey, String model,
+      LoadOptions options) {
+    var conf = spark.conf();
+    if (model == null) {
+      conf.unset(modelKey);
+    } else {
+      conf.set(modelKey, model);
+    }
+    setOrUnset(conf, prefix + "normalize", options.normalize() == null ? null : options.normalize().toString());
+    setOrUnset(conf, prefix + "maxLength", options.maxLength() == null ? "none" : options.maxLength().toString());
+    setOrUnset(conf, prefix + "dimensions", options.dimensions() == 0 ? null : Integer.toString(options.dimensions()));
+    setOrUnset(conf, prefix + "revision", options.revision());
+    setOrUnset(conf, prefix + "subfolder", options.subfolder());
+  }
+
+  private static void setOrUnset(org.apache.spark.sql.RuntimeConfig conf, String key, String value) {
+    if (value == null) {
+      conf.unset(key);
+    } else {
+      conf.set(key, value);
+    }
+  }
+}

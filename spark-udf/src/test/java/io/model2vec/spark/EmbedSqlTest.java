@@ -1,0 +1,159 @@
+package io.model2vec.spark;
+
+import static io.model2vec.spark.SparkTestSupport.vector;
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.model2vec.Fixtures;
+import io.model2vec.LoadOptions;
+import io.model2vec.StaticModel;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** embed() in SQL, DataFrames and ML pipelines on a local[2] session. */
+class EmbedSqlTest {
+  private static final String FLOAT32 = Fixtures.model("test-model-float32").toString();
+  private static final String QUANTIZED = Fixtures.model("test-model-vocab-quantized").toString();
+  private static SparkSession spark;
+  private static List<String> texts;
+
+  @TempDir
+  java.nio.file.Path tmp;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSupport.localSession().getOrCreate();
+    texts = Fixtures.fortuneTexts(500);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      rows.add(RowFactory.create((long) i, texts.get(i)));
+    }
+    rows.add(RowFactory.create(1000L, null));
+    rows.add(RowFactory.create(1001L, ""));
+    rows.add(RowFactory.create(1002L, "🙂🙂"));
+    StructType schema = new StructType().add("id", DataTypes.LongType, false)
+        .add("text", DataTypes.StringType, true);
+    spark.createDataFrame(rows, schema).repartition(4).createOrReplaceTempView("docs");
+    Model2VecSpark.register(spark, QUANTIZED);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void sqlGivesTheCoreVectorsNullsAndZeroVectors() {
+    List<Row> result = spark.sql("SELECT id, embed(text) AS e FROM docs ORDER BY id").collectAsList();
+    assertThat(result).hasSize(texts.size() + 3);
+    try (StaticModel core = StaticModel.load(QUANTIZED)) {
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(vector(result.get(i), 1)).as("row %d", i).containsExactly(core.encode(texts.get(i)));
+      }
+    }
+    assertThat(result.get(texts.size()).isNullAt(1)).isTrue();
+    assertThat(vector(result.get(texts.size() + 1), 1)).hasSize(64).containsOnly(0f);
+    StructType schema = spark.sql("SELECT embed(text) AS e FROM docs").schema();
+    assertThat(schema.apply("e").dataType())
+        .isEqualTo(DataTypes.createArrayType(DataTypes.FloatType, false));
+    assertThat(spark.sql("SELECT embed(NULL)").collectAsList().get(0).isNullAt(0)).isTrue();
+  }
+
+  @Test
+  void wrongTypesAndArityAreAnalysisErrors() {
+    assertThatThrownBy(() -> spark.sql("SELECT embed(id) FROM docs").collectAsList())
+        .isInstanceOf(AnalysisException.class)
+        .hasMessageContaining("requires the \"STRING\" type").hasMessageContaining("BIGINT");
+    assertThatThrownBy(() -> spark.sql("SELECT embed(text, 'a', 'b') FROM docs"))
+        .isInstanceOf(AnalysisException.class).hasMessageContaining("embed");
+    assertThatThrownBy(() -> spark.sql("SELECT embed(text, 'unknown_model') FROM docs"))
+        .hasMessageContaining("spark.model2vec.models.unknown_model");
+  }
+
+  @Test
+  void describeFunctionShowsUsage() {
+    String described = spark.sql("DESCRIBE FUNCTION EXTENDED embed").collectAsList().toString();
+    assertThat(described).contains("Model2Vec embedding").contains("spark.model2vec.models");
+  }
+
+  @Test
+  void dataFrameColumnsAndNamedModels() {
+    Model2VecSpark.registerModel(spark, "small", FLOAT32, LoadOptions.builder().normalize(false).build());
+    Dataset<Row> df = spark.table("docs").where("id < 20")
+        .withColumn("e", Model2VecSpark.embed(col("text")))
+        .withColumn("s", Model2VecSpark.embed(col("text"), "small"))
+        .orderBy("id");
+    List<Row> rows = df.collectAsList();
+    try (StaticModel q = StaticModel.load(QUANTIZED);
+        StaticModel small = StaticModel.load(FLOAT32, LoadOptions.builder().normalize(false).build())) {
+      for (Row r : rows) {
+        String t = texts.get((int) r.getLong(0));
+        assertThat(vector(r, 2)).containsExactly(q.encode(t));
+        assertThat(vector(r, 3)).containsExactly(small.encode(t));
+      }
+    }
+  }
+
+  @Test
+  void coverageCountsUnknownTokens() {
+    Model2VecSpark.registerModel(spark, "coverage", FLOAT32, LoadOptions.defaults());
+    spark.sql("SELECT embed(text, 'coverage') FROM docs").collectAsList();
+    long[] counts = Model2VecSpark.tokenCounts(spark, "coverage");
+    assertThat(counts[0]).as("texts").isEqualTo(texts.size() + 2); // null is not encoded
+    assertThat(counts[1]).as("tokens").isGreaterThan(counts[0]);
+    assertThat(counts[2]).as("unknown tokens (the emoji)").isGreaterThan(0);
+  }
+
+  @Test
+  void theModelIsLoadedOncePerJvm() {
+    Model2VecSpark.registerModel(spark, "once", QUANTIZED, LoadOptions.builder().dimensions(5).build());
+    long before = StaticModel.loadCount();
+    for (int i = 0; i < 3; i++) {
+      spark.sql("SELECT embed(text, 'once') FROM docs").collectAsList();
+    }
+    // loaded once (when the first query was analysed), then shared by every task of every query
+    assertThat(StaticModel.loadCount() - before).isEqualTo(1);
+  }
+
+  @Test
+  void mlPipelineSavesAndLoads() throws Exception {
+    Model2VecTransformer stage = new Model2VecTransformer().setInputCol("text")
+        .setOutputCol("features").setModel(QUANTIZED).setOutputType("vector").setDimensions(16);
+    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {stage});
+    Dataset<Row> input = spark.table("docs").where("id < 30");
+    PipelineModel fitted = pipeline.fit(input);
+    String path = tmp.resolve("pipeline").toString();
+    fitted.write().overwrite().save(path);
+    PipelineModel loaded = PipelineModel.load(path);
+    List<Row> a = fitted.transform(input).orderBy("id").select("id", "features").collectAsList();
+    List<Row> b = loaded.transform(input).orderBy("id").select("id", "features").collectAsList();
+    assertThat(b).isEqualTo(a);
+    try (StaticModel core = StaticModel.load(QUANTIZED, LoadOptions.builder().dimensions(16).build())) {
+      Row first = a.get(0);
+      double[] v = ((Vector) first.get(1)).toArray();
+      float[] expected = core.encode(texts.get((int) first.getLong(0)));
+      assertThat(v).hasSize(16);
+      for (int i = 0; i < 16; i++) {
+        assertThat((float) v[i]).isEqualTo(expected[i]);
+      }
+    }
+    assertThatThrownBy(() -> new Model2VecTransformer().setInputCol("id").transform(input))
+        .hasMessageContaining("must be a string column");
+  }
+}
