@@ -20,7 +20,10 @@ final class ModelResolver {
     if (options == null) {
       throw new NullPointerException("options must not be null (use LoadOptions.defaults())");
     }
-    if (model == null || model.isBlank()) {
+    if (model == null) {
+      return loadDefault(options);
+    }
+    if (model.isBlank()) {
       throw new IllegalArgumentException("model must be a folder, a file: URI, a classpath: folder "
           + "or a HuggingFace repo id, was " + (model == null ? "null" : "'" + model + "'"));
     }
@@ -59,7 +62,10 @@ final class ModelResolver {
 
   /** The key under which the process-wide cache shares a model: absolute paths for folders. */
   static String canonical(String model) {
-    Path local = model == null ? null : localPath(model);
+    if (model == null) {
+      return StaticModel.DEFAULT_MODEL;
+    }
+    Path local = localPath(model);
     return local != null ? local.toAbsolutePath().normalize().toString() : model;
   }
 
@@ -77,15 +83,32 @@ final class ModelResolver {
     }
   }
 
+  /**
+   * The built-in default model, a {@code classpath:} folder in the artifact
+   * {@code io.model2vec:model2vec-default-model}; a clear error when that jar is not there.
+   */
+  private static StaticModel loadDefault(LoadOptions options) {
+    String folder = StaticModel.DEFAULT_MODEL.substring(CLASSPATH.length());
+    ClassLoader cl = classLoader();
+    if (cl.getResource(folder + "/model.safetensors") == null) {
+      throw new Model2VecException("no model was given and the built-in default model ("
+          + StaticModel.DEFAULT_MODEL + ", artifact io.model2vec:model2vec-default-model) is not "
+          + "on the classpath: add that artifact or name a model (folder or hub id)");
+    }
+    return loadClasspath(folder, options);
+  }
+
+  private static ClassLoader classLoader() {
+    ClassLoader cl = Thread.currentThread().getContextClassLoader();
+    return cl != null ? cl : ModelResolver.class.getClassLoader();
+  }
+
   private static StaticModel loadClasspath(String folder, LoadOptions options) {
     String base = folder.replaceAll("^/+", "").replaceAll("/+$", "");
     if (options.subfolder() != null) {
       base = base + "/" + options.subfolder();
     }
-    ClassLoader cl = Thread.currentThread().getContextClassLoader();
-    if (cl == null) {
-      cl = ModelResolver.class.getClassLoader();
-    }
+    ClassLoader cl = classLoader();
     String where = CLASSPATH + base;
     try (InputStream tensors = open(cl, base, "model.safetensors", where, true);
         InputStream tokenizer = open(cl, base, "tokenizer.json", where, true);

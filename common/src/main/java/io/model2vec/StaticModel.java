@@ -32,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * <p>Null handling everywhere: a {@code null} text gives a {@code null} vector.
  */
 public final class StaticModel implements AutoCloseable {
+  /**
+   * The built-in default model, used wherever no model is given ({@code load((String) null)},
+   * the CLI, the engines): Model2Vec distilled from BAAI/bge-small-en-v1.5 (256 dims), shipped
+   * as the classpath folder of the artifact {@code io.model2vec:model2vec-default-model}.
+   */
+  public static final String DEFAULT_MODEL = "classpath:model2vec/default-model";
+
   private static final Logger LOG = LoggerFactory.getLogger(StaticModel.class);
   private static final AtomicLong LOADS = new AtomicLong();
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -109,7 +116,7 @@ public final class StaticModel implements AutoCloseable {
   /**
    * Loads a model from a local folder, a {@code file:} URI, a {@code classpath:} folder or a
    * HuggingFace hub repo id ({@code minishlab/potion-base-8M}, cached like Python's
-   * huggingface_hub does).
+   * huggingface_hub does); {@code null} loads the built-in {@link #DEFAULT_MODEL}.
    */
   public static StaticModel load(String model) {
     return load(model, LoadOptions.defaults());
