@@ -122,8 +122,9 @@ final class EmbedFunction {
           + modelName + "'; set " + NAMED + modelName + " to a folder, Hadoop path or hub id");
     }
     LoadOptions options = options(conf, prefix);
-    SparkContext sc = SparkSession.active().sparkContext();
-    ModelSpec spec = ship(sc, ref, options);
+    var session = (org.apache.spark.sql.classic.SparkSession) SparkSession.active();
+    SparkContext sc = session.sparkContext();
+    ModelSpec spec = ship(session, ref, options);
     Coverage coverage = coverage(sc, modelName == null ? "default" : modelName);
     return new Embedder(spec, coverage.texts, coverage.tokens, coverage.unknown);
   }
@@ -154,10 +155,13 @@ final class EmbedFunction {
   /**
    * Resolves the model once on the driver (downloading hub models into its cache), checks that
    * it loads, and decides how executors get it: the same path in local mode or for
-   * {@code classpath:} models; otherwise the folder is shipped with {@code addFile}.
+   * {@code classpath:} models; a Hadoop folder is shipped with {@code addFile}, a local one as
+   * an archive with {@code addArchive}.
    */
-  static ModelSpec ship(SparkContext sc, String ref, LoadOptions options) {
-    String key = sc.applicationId() + "|" + ref + "|" + options;
+  static ModelSpec ship(org.apache.spark.sql.classic.SparkSession session, String ref,
+      LoadOptions options) {
+    SparkContext sc = session.sparkContext();
+    String key = sc.applicationId() + "|" + session.sessionUUID() + "|" + ref + "|" + options;
     return SHIPPED.computeIfAbsent(key, k -> {
       if (ref != null && HADOOP_URI.matcher(ref).matches() && !ref.startsWith("file:")) {
         sc.addFile(ref, true);
@@ -170,8 +174,14 @@ final class EmbedFunction {
       if (folder == null || sc.isLocal()) {
         return new ModelSpec(folder == null ? ref : folder.toString(), null, options);
       }
-      sc.addFile(folder.toString(), true);
-      return new ModelSpec(folder.toString(), folder.getFileName().toString(), options);
+      // addFile refuses local directories on a cluster; an archive is unpacked on every node.
+      // Spark 4 isolates artifacts per session: add it as the session's own, so its tasks get it.
+      Path archive = ModelArchive.zip(folder);
+      session.artifactManager().withResources(() -> {
+        sc.addArchive(archive.toString());
+        return null;
+      });
+      return new ModelSpec(folder.toString(), archive.getFileName().toString(), options);
     });
   }
 

@@ -1,6 +1,8 @@
 package io.model2vec.spark;
 
 import io.model2vec.LoadOptions;
+import io.model2vec.Model2VecException;
+import java.io.File;
 import java.io.Serializable;
 import java.util.Objects;
 import org.apache.spark.SparkFiles;
@@ -27,7 +29,26 @@ final class ModelSpec implements Serializable {
 
   /** Where this JVM finds the model (an executor's copy of a shipped folder). */
   String localReference() {
-    return shippedName == null ? reference : SparkFiles.get(shippedName);
+    if (shippedName == null) {
+      return reference;
+    }
+    File local = new File(SparkFiles.get(shippedName));
+    if (local.exists()) {
+      return local.getPath();
+    }
+    // Spark 4 isolates artifacts per session: they are unpacked into a folder of the session.
+    File root = new File(SparkFiles.getRootDirectory());
+    File[] sessions = root.listFiles(File::isDirectory);
+    for (File dir : sessions == null ? new File[0] : sessions) {
+      File candidate = new File(dir, shippedName);
+      if (candidate.isDirectory()) {
+        return candidate.getPath();
+      }
+    }
+    String[] present = root.list();
+    throw new Model2VecException("model " + reference + " was shipped to the executors as "
+        + shippedName + ", but this executor has no " + local + " (its SparkFiles hold "
+        + (present == null ? "nothing" : String.join(", ", present)) + ")");
   }
 
   @Override
