@@ -47,6 +47,16 @@ class BadModelTest {
   }
 
   @Test
+  void noModelWithoutTheDefaultModelJarNamesTheArtifact() {
+    // common's tests do not have model2vec-default-model on the classpath
+    assertThatThrownBy(() -> StaticModel.load((String) null)).isInstanceOf(Model2VecException.class)
+        .hasMessageContaining("no model was given")
+        .hasMessageContaining("io.model2vec:model2vec-default-model");
+    assertThatThrownBy(() -> StaticModel.load(" ")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("was ' '");
+  }
+
+  @Test
   void malformedConfigAndTokenizer() throws Exception {
     byte[] ok = TestModels.safetensors(tensors("embeddings", table()));
     Path badConfig = TestModels.folder(tmp.resolve("c"), ok, null, "{\"normalize\": tru");

@@ -4,6 +4,8 @@ import static io.model2vec.spark.SparkTestSupport.vector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.model2vec.Fixtures;
+import io.model2vec.LoadOptions;
+import io.model2vec.LocalHub;
 import io.model2vec.StaticModel;
 import java.io.File;
 import java.io.IOException;
@@ -125,6 +127,28 @@ class StandaloneClusterIT {
         s -> s.split("=")[0], s -> Long.parseLong(s.split("=")[1]), Math::max));
     assertThat(byExecutor).as("both executors ran tasks").hasSize(2);
     assertThat(byExecutor.values()).as("models loaded per executor JVM").containsOnly(1L);
+  }
+
+  @Test
+  void aHubModelIsDownloadedByTheDriverAndReachesTheExecutors(@TempDir Path cache) throws Exception {
+    List<String> texts = Fixtures.fortuneTexts(300);
+    try (LocalHub hub = LocalHub.serve(Map.of("minishlab/test-float32",
+        Fixtures.model("test-model-float32")), cache)) {
+      Model2VecSpark.registerModel(spark, "hub", "minishlab/test-float32", LoadOptions.defaults());
+      spark.createDataset(texts, Encoders.STRING()).repartition(6).createOrReplaceTempView("hubtexts");
+      List<Row> rows = spark.sql("SELECT value, embed(value, 'hub') FROM hubtexts").collectAsList();
+      assertThat(rows).hasSize(texts.size());
+      try (StaticModel core = StaticModel.load(Fixtures.model("test-model-float32"))) {
+        for (Row r : rows) {
+          assertThat(vector(r, 1)).containsExactly(core.encode(r.getString(0)));
+        }
+      }
+      // the driver downloaded into the HuggingFace cache (snapshots link to blobs) ...
+      assertThat(cache.resolve("models--minishlab--test-float32/snapshots")).isDirectory();
+      // ... once: the executors never asked the hub
+      assertThat(hub.requests().stream().filter(r -> r.endsWith("model.safetensors")).count())
+          .isLessThanOrEqualTo(2); // a resolve and its CDN redirect
+    }
   }
 
   @Test
