@@ -13,6 +13,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StringType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bin/spark-embed}: bulk corpus embedding with Spark. */
@@ -21,10 +22,8 @@ import picocli.CommandLine.Option;
         + "'embedding' (array<float>), writes Parquet or JSONL, and ends with one summary line "
         + "(rows, seconds, rows/s)."})
 public final class SparkEmbedJob implements Callable<Integer> {
-  @Option(names = "--model", paramLabel = "M",
-      description = "Model folder, Hadoop path (hdfs://, s3a://, file://) or HuggingFace hub id "
-          + "(default: the built-in model distilled from bge-small-en-v1.5).")
-  String model;
+  @Mixin
+  SparkJobOptions options;
 
   @Option(names = "--input", required = true, paramLabel = "IN", description = "Input file or folder.")
   String input;
@@ -32,14 +31,6 @@ public final class SparkEmbedJob implements Callable<Integer> {
   @Option(names = "--output", required = true, paramLabel = "OUT",
       description = "Output folder (must not exist unless --overwrite).")
   String output;
-
-  @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
-      description = "Spark master (default: ${DEFAULT-VALUE}; ignored under spark-submit if set there).")
-  String master;
-
-  @Option(names = "--text-column", paramLabel = "NAME", defaultValue = "text",
-      description = "Column holding the text (default: ${DEFAULT-VALUE}).")
-  String textColumn;
 
   @Option(names = "--input-format", paramLabel = "jsonl|text|parquet", defaultValue = "jsonl",
       description = "Input format (default: ${DEFAULT-VALUE}). text: one text per line.")
@@ -66,16 +57,16 @@ public final class SparkEmbedJob implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--output-format must be parquet or jsonl, was '" + outputFormat + "'");
     }
-    SparkSession spark = SparkJobs.session("model2vec spark-embed", master)
+    SparkSession spark = options.session("model2vec spark-embed")
         .config("spark.ui.showConsoleProgress", "true")
         .getOrCreate();
     try {
       long start = System.nanoTime();
-      Model2VecSpark.register(spark, model);
+      Model2VecSpark.register(spark, options.model);
       Dataset<Row> in;
       switch (inputFormat) {
         case "text":
-          in = spark.read().text(input).withColumnRenamed("value", textColumn);
+          in = spark.read().text(input).withColumnRenamed("value", options.textColumn);
           break;
         case "parquet":
           in = spark.read().parquet(input);
@@ -83,13 +74,13 @@ public final class SparkEmbedJob implements Callable<Integer> {
         default:
           in = spark.read().json(input);
       }
-      if (!Arrays.asList(in.columns()).contains(textColumn)) {
-        throw new IllegalArgumentException("input " + input + " has no column '" + textColumn
+      if (!Arrays.asList(in.columns()).contains(options.textColumn)) {
+        throw new IllegalArgumentException("input " + input + " has no column '" + options.textColumn
             + "' (columns: " + String.join(", ", in.columns()) + "); use --text-column");
       }
-      if (!(in.schema().apply(textColumn).dataType() instanceof StringType)) {
-        throw new IllegalArgumentException("column '" + textColumn + "' of " + input
-            + " is " + in.schema().apply(textColumn).dataType().simpleString() + ", not a string");
+      if (!(in.schema().apply(options.textColumn).dataType() instanceof StringType)) {
+        throw new IllegalArgumentException("column '" + options.textColumn + "' of " + input
+            + " is " + in.schema().apply(options.textColumn).dataType().simpleString() + ", not a string");
       }
       // Embedding is CPU-bound: small inputs read as one partition would use one core.
       int cores = spark.sparkContext().defaultParallelism();
@@ -97,7 +88,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
         in = in.repartition(cores);
       }
       Observation rows = new Observation("rows");
-      Dataset<Row> out = in.withColumn("embedding", Model2VecSpark.embed(functions.col(textColumn)))
+      Dataset<Row> out = in.withColumn("embedding", Model2VecSpark.embed(functions.col(options.textColumn)))
           .observe(rows, functions.count(functions.lit(1)).as("rows"));
       var writer = out.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
       if (outputFormat.equals("jsonl")) {

@@ -8,6 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,6 +19,9 @@ import picocli.CommandLine.Option;
 @Command(name = "spark-search", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Prints the texts nearest to a query in a Parquet folder written by spark-embed.")
 public final class SparkSearch implements Callable<Integer> {
+  @Mixin
+  SparkJobOptions options;
+
   @Option(names = "--input", required = true, paramLabel = "DIR",
       description = "Parquet folder written by spark-embed (columns: the text column, embedding).")
   String input;
@@ -25,21 +29,9 @@ public final class SparkSearch implements Callable<Integer> {
   @Option(names = "--query", required = true, paramLabel = "TEXT", description = "What to look for.")
   List<String> queries;
 
-  @Option(names = "--model", paramLabel = "M",
-      description = "The model that wrote the embeddings (default: the built-in model).")
-  String model;
-
   @Option(names = "-k", paramLabel = "N", defaultValue = "5",
       description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
   int k;
-
-  @Option(names = "--text-column", paramLabel = "NAME", defaultValue = "text",
-      description = "Column holding the text (default: ${DEFAULT-VALUE}).")
-  String textColumn;
-
-  @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
-      description = "Spark master (default: ${DEFAULT-VALUE}).")
-  String master;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new SparkSearch()).execute(args));
@@ -50,17 +42,17 @@ public final class SparkSearch implements Callable<Integer> {
     if (k < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "-k must be >= 1, was " + k);
     }
-    SparkSession spark = SparkJobs.session("model2vec spark-search", master)
+    SparkSession spark = options.session("model2vec spark-search")
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate();
     try {
-      Model2VecSpark.register(spark, model);
+      Model2VecSpark.register(spark, options.model);
       spark.read().parquet(input).createOrReplaceTempView("corpus");
       for (String query : queries) {
         spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(query)),
             new org.apache.spark.sql.types.StructType().add("query",
                 org.apache.spark.sql.types.DataTypes.StringType)).createOrReplaceTempView("q");
-        List<Row> hits = spark.sql("SELECT c.`" + textColumn.replace("`", "``") + "` AS text, "
+        List<Row> hits = spark.sql("SELECT c.`" + options.textColumn.replace("`", "``") + "` AS text, "
             + "try_divide(aggregate(zip_with(c.embedding, q.v, (a, b) -> a * b), 0D, "
             + "(s, x) -> s + x), sqrt(aggregate(c.embedding, 0D, (s, x) -> s + x * x) "
             + "* aggregate(q.v, 0D, (s, x) -> s + x * x))) AS cosine "
