@@ -155,20 +155,16 @@ final class EmbedFunction {
   /**
    * Resolves the model once on the driver (downloading hub models into its cache), checks that
    * it loads, and decides how executors get it: the same path in local mode or for
-   * {@code classpath:} models; a Hadoop folder is shipped with {@code addFile}, a local one as
-   * an archive with {@code addArchive}.
+   * {@code classpath:} models; otherwise a local folder (a Hadoop folder is first copied to the
+   * driver) is shipped as an archive with {@code addArchive}.
    */
   static ModelSpec ship(org.apache.spark.sql.classic.SparkSession session, String ref,
       LoadOptions options) {
     SparkContext sc = session.sparkContext();
     String key = sc.applicationId() + "|" + session.sessionUUID() + "|" + ref + "|" + options;
     return SHIPPED.computeIfAbsent(key, k -> {
-      if (ref != null && HADOOP_URI.matcher(ref).matches() && !ref.startsWith("file:")) {
-        sc.addFile(ref, true);
-        String name = ref.replaceAll("/+$", "");
-        return new ModelSpec(ref, name.substring(name.lastIndexOf('/') + 1), options);
-      }
-      Path folder = StaticModel.resolveFolder(ref, options);
+      Path folder = isHadoopUri(ref) ? HadoopModels.copyToLocal(sc, ref)
+          : StaticModel.resolveFolder(ref, options);
       // Fail on the driver, at analysis time, rather than in every task.
       StaticModel.acquire(folder == null ? ref : folder.toString(), options).close();
       if (folder == null || sc.isLocal()) {
@@ -183,6 +179,10 @@ final class EmbedFunction {
       });
       return new ModelSpec(folder.toString(), archive.getFileName().toString(), options);
     });
+  }
+
+  private static boolean isHadoopUri(String ref) {
+    return ref != null && HADOOP_URI.matcher(ref).matches() && !ref.startsWith("file:");
   }
 
   static Coverage coverage(SparkContext sc, String name) {

@@ -111,6 +111,32 @@ class EmbedSqlTest {
   }
 
   @Test
+  void aHadoopFolderIsCopiedByTheDriver() throws Exception {
+    spark.sparkContext().hadoopConfiguration().set("fs." + SchemeLocalFileSystem.SCHEME + ".impl",
+        SchemeLocalFileSystem.class.getName());
+    String hadoopPath = SchemeLocalFileSystem.SCHEME + "://" + FLOAT32;
+    Model2VecSpark.registerModel(spark, "hadoop", hadoopPath, LoadOptions.defaults());
+    List<Row> rows = spark.sql("SELECT id, embed(text, 'hadoop') FROM docs WHERE id < 50")
+        .collectAsList();
+    assertThat(rows).hasSize(50);
+    try (StaticModel core = StaticModel.load(FLOAT32)) {
+      for (Row r : rows) {
+        assertThat(vector(r, 1)).containsExactly(core.encode(texts.get((int) r.getLong(0))));
+      }
+    }
+    // a Hadoop folder that is not a model fails on the driver, naming what is missing
+    java.nio.file.Files.writeString(tmp.resolve("config.json"), "{}");
+    Model2VecSpark.registerModel(spark, "nothing", SchemeLocalFileSystem.SCHEME + "://"
+        + tmp.toAbsolutePath(), LoadOptions.defaults());
+    assertThatThrownBy(() -> spark.sql("SELECT embed(text, 'nothing') FROM docs"))
+        .hasMessageContaining("model.safetensors");
+    Model2VecSpark.registerModel(spark, "absent", SchemeLocalFileSystem.SCHEME + ":///no/such/model",
+        LoadOptions.defaults());
+    assertThatThrownBy(() -> spark.sql("SELECT embed(text, 'absent') FROM docs"))
+        .hasMessageContaining("m2vtest:///no/such/model does not exist");
+  }
+
+  @Test
   void coverageCountsUnknownTokens() {
     Model2VecSpark.registerModel(spark, "coverage", FLOAT32, LoadOptions.defaults());
     spark.sql("SELECT embed(text, 'coverage') FROM docs").collectAsList();
