@@ -216,6 +216,15 @@ public final class Teacher implements AutoCloseable {
    * texts of similar length so that little padding is computed.
    */
   public float[][] encode(List<String> texts, int maxTokens, Pooling pooling, int batchSize) {
+    return encode(texts, maxTokens, pooling, batchSize, null);
+  }
+
+  /** As {@link #encode(List, int, Pooling, int)}, drawing a progress bar on {@code progress}. */
+  public float[][] encode(List<String> texts, int maxTokens, Pooling pooling, int batchSize,
+      java.io.PrintStream progress) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    }
     int specials = prefix.length + suffix.length;
     if (maxTokens <= specials) {
       throw new IllegalArgumentException("maxTokens must be > " + specials
@@ -237,6 +246,7 @@ public final class Teacher implements AutoCloseable {
     }
     Arrays.sort(order, Comparator.comparingInt(i -> seqs[i].length));
     float[][] out = new float[seqs.length][];
+    Progress bar = new Progress(progress, "Teacher", seqs.length, "texts");
     for (int from = 0; from < order.length; from += batchSize) {
       int to = Math.min(order.length, from + batchSize);
       long[][] batch = new long[to - from][];
@@ -249,7 +259,9 @@ public final class Teacher implements AutoCloseable {
         normalize(v);
         out[order[k]] = v;
       }
+      bar.step(to - from);
     }
+    bar.done();
     return out;
   }
 
