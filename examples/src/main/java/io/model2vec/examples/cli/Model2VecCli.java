@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     description = "Model2Vec static embeddings on the JVM.",
     subcommands = {
         EncodeCommand.class,
+        DistillCommand.class,
+        EvaluateCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Model2VecCli {

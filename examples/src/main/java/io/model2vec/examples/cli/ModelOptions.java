@@ -7,9 +7,10 @@ import picocli.CommandLine.Option;
 
 /** The model options shared by the subcommands: which model, and how it encodes. */
 final class ModelOptions {
-  @Option(names = "--model", paramLabel = "<folder|hub id>", required = true,
+  @Option(names = "--model", paramLabel = "<folder|hub id>",
       description = "Model folder (model2vec or sentence-transformers layout), classpath: folder "
-          + "or HuggingFace hub id such as minishlab/potion-base-8M.")
+          + "or HuggingFace hub id such as minishlab/potion-base-8M. Default: the built-in model "
+          + "(distilled from bge-small-en-v1.5, 256 dims).")
   String model;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")
@@ -42,6 +43,7 @@ final class ModelOptions {
     return b.build();
   }
 
+  /** The model named by --model, or the built-in default model when it is absent. */
   StaticModel load() {
     return StaticModel.load(model, toLoadOptions());
   }

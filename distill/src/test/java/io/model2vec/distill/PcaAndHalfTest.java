@@ -1,0 +1,134 @@
+package io.model2vec.distill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PcaAndHalfTest {
+  @Test
+  void pcaFindsTheAxesOfKnownVarianceInOrder() {
+    // 4000 points in 6-D: independent N(0, s^2) along a rotated orthonormal basis, shifted by a
+    // mean. PCA must recover the basis (up to sign) with variances s^2, largest first.
+    Random rnd = new Random(7);
+    int n = 4000;
+    int d = 6;
+    double[] s = {10, 5, 2, 1, 0.5, 0.1};
+    double[][] basis = randomOrthonormal(d, rnd);
+    double[] mean = {3, -2, 1, 0, 7, -5};
+    float[][] x = new float[n][d];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < d; j++) {
+        x[i][j] = (float) mean[j];
+      }
+      for (int k = 0; k < d; k++) {
+        double z = rnd.nextGaussian() * s[k];
+        for (int j = 0; j < d; j++) {
+          x[i][j] += (float) (z * basis[k][j]);
+        }
+      }
+    }
+    Pca pca = Pca.fit(x, 3);
+    for (int k = 0; k < 3; k++) {
+      double dot = 0;
+      for (int j = 0; j < d; j++) {
+        dot += pca.components[k][j] * basis[k][j];
+      }
+      assertThat(Math.abs(dot)).as("component %d vs axis", k).isGreaterThan(0.995);
+      assertThat(pca.explainedVariance[k] / (s[k] * s[k])).isCloseTo(1.0, within(0.08));
+      assertThat(pca.mean[k]).isCloseTo(mean[k], within(0.5));
+    }
+    float[][] y = pca.transform(x);
+    assertThat(y[0]).hasSize(3);
+    // Projected columns: centred, uncorrelated.
+    for (int a = 0; a < 3; a++) {
+      double ma = 0;
+      for (float[] r : y) {
+        ma += r[a];
+      }
+      assertThat(ma / n).isCloseTo(0.0, within(1e-3));
+      for (int b = a + 1; b < 3; b++) {
+        double cov = 0;
+        for (float[] r : y) {
+          cov += r[a] * r[b];
+        }
+        assertThat(cov / n).isCloseTo(0.0, within(1e-2));
+      }
+    }
+  }
+
+  @Test
+  void pcaSignIsDeterministic() {
+    Random rnd = new Random(1);
+    float[][] x = new float[300][5];
+    for (float[] r : x) {
+      for (int j = 0; j < 5; j++) {
+        r[j] = (float) rnd.nextGaussian() * (j + 1);
+      }
+    }
+    Pca p = Pca.fit(x, 5);
+    for (double[] c : p.components) {
+      int arg = 0;
+      for (int j = 0; j < c.length; j++) {
+        if (Math.abs(c[j]) > Math.abs(c[arg])) {
+          arg = j;
+        }
+      }
+      assertThat(c[arg]).isPositive();
+    }
+  }
+
+  @Test
+  void halfRoundTripsEveryHalfAndRoundsToNearestEven() {
+    for (int h = 0; h < 0x10000; h++) {
+      short bits = (short) h;
+      float f = Half.toFloat(bits);
+      if (Float.isNaN(f)) {
+        assertThat(Float.isNaN(Half.toFloat(Half.fromFloat(f)))).isTrue();
+        continue;
+      }
+      assertThat(Half.fromFloat(f)).as("half %04x", h).isEqualTo(bits);
+    }
+    // Halfway between 1 and the next half (1 + 2^-10): ties to even (1.0); a bit above rounds up.
+    assertThat(Half.toFloat(Half.fromFloat(1f + 0x1.0p-11f))).isEqualTo(1f);
+    assertThat(Half.toFloat(Half.fromFloat(1f + 0x1.0p-11f + 0x1.0p-20f)))
+        .isEqualTo(1f + 0x1.0p-10f);
+    assertThat(Half.toFloat(Half.fromFloat(70000f))).isEqualTo(Float.POSITIVE_INFINITY);
+    assertThat(Half.toFloat(Half.fromFloat(1e-9f))).isEqualTo(0f);
+    Random rnd = new Random(3);
+    for (int i = 0; i < 100_000; i++) {
+      float f = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(8) - 4));
+      float r = Half.toFloat(Half.fromFloat(f));
+      float ulp = Math.max(Math.ulp(r) * 8192f, 0x1.0p-24f); // half ulp ~ float ulp * 2^13
+      assertThat(Math.abs(r - f)).as("%s -> %s", f, r).isLessThanOrEqualTo(ulp / 2 * 1.0001f);
+    }
+  }
+
+  private static double[][] randomOrthonormal(int d, Random rnd) {
+    double[][] q = new double[d][d];
+    for (int k = 0; k < d; k++) {
+      for (int j = 0; j < d; j++) {
+        q[k][j] = rnd.nextGaussian();
+      }
+      for (int p = 0; p < k; p++) {
+        double dot = 0;
+        for (int j = 0; j < d; j++) {
+          dot += q[k][j] * q[p][j];
+        }
+        for (int j = 0; j < d; j++) {
+          q[k][j] -= dot * q[p][j];
+        }
+      }
+      double norm = 0;
+      for (int j = 0; j < d; j++) {
+        norm += q[k][j] * q[k][j];
+      }
+      norm = Math.sqrt(norm);
+      for (int j = 0; j < d; j++) {
+        q[k][j] /= norm;
+      }
+    }
+    return q;
+  }
+}
