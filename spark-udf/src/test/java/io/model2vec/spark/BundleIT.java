@@ -18,7 +18,10 @@ class BundleIT {
           "io/model2vec/spark/Model2VecExtensions.class",
           "io/model2vec/spark/Embedder.class",
           "ai/djl/huggingface/tokenizers/jni/TokenizersLibrary.class",
-          "native/lib/linux-x86_64/cpu/libtokenizers.so");
+          "native/lib/linux-x86_64/cpu/libtokenizers.so",
+          "model2vec/default-model/model.safetensors",
+          "model2vec/default-model/tokenizer.json",
+          "model2vec/default-model/config.json");
       assertThat(names).anyMatch(n -> n.startsWith("io/model2vec/shaded/jackson/databind/"));
       assertThat(names).noneMatch(n -> n.startsWith("com/fasterxml/"));
       assertThat(names).noneMatch(n -> n.startsWith("org/apache/spark/"));

@@ -38,4 +38,18 @@ class ExtensionsOnlyTest {
       spark.stop();
     }
   }
+
+  @Test
+  void withNoModelConfiguredEmbedUsesTheBuiltInModel() {
+    SparkSession spark = SparkTestSupport.localSession()
+        .config("spark.sql.extensions", Model2VecExtensions.class.getName())
+        .getOrCreate();
+    try (StaticModel builtIn = StaticModel.load((String) null)) {
+      Row row = spark.sql("SELECT embed('Knead the dough until it is smooth')").first();
+      assertThat(vector(row, 0)).hasSize(256)
+          .containsExactly(builtIn.encode("Knead the dough until it is smooth"));
+    } finally {
+      spark.stop();
+    }
+  }
 }
