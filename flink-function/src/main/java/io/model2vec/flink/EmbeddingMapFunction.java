@@ -93,14 +93,21 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
     names[arity] = "embedding";
     TypeInformation<?>[] types = Arrays.copyOf(inputType.getFieldTypes(), arity + 1);
     types[arity] = PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO;
-    return new EmbeddingMapFunction<>(model, row -> (String) row.getField(index), (row, vector) -> {
-      Row out = Row.withPositions(row.getKind(), arity + 1);
-      for (int i = 0; i < arity; i++) {
-        out.setField(i, row.getField(i));
-      }
-      out.setField(arity, vector);
-      return out;
-    }, new RowTypeInfo(types, names));
+    String[] inNames = inputType.getFieldNames();
+    return new EmbeddingMapFunction<>(model, row -> (String) field(row, index, inNames),
+        (row, vector) -> {
+          Row out = Row.withPositions(row.getKind(), arity + 1);
+          for (int i = 0; i < arity; i++) {
+            out.setField(i, field(row, i, inNames));
+          }
+          out.setField(arity, vector);
+          return out;
+        }, new RowTypeInfo(types, names));
+  }
+
+  /** Field {@code i} of a position-based row, or field {@code names[i]} of a name-based one. */
+  private static Object field(Row row, int i, String[] names) {
+    return row.getFieldNames(false) == null ? row.getField(i) : row.getField(names[i]);
   }
 
   /**
