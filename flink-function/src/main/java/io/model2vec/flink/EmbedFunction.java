@@ -1,8 +1,10 @@
 package io.model2vec.flink;
 
 import io.model2vec.StaticModel;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.functions.FunctionContext;
@@ -26,7 +28,8 @@ import org.apache.flink.table.functions.UserDefinedFunction;
  * tEnv.createTemporarySystemFunction("embed", new EmbedFunction(FlinkModel.of(folder)));
  * }</pre>
  *
- * <p>Configuration keys (table configuration or {@code pipeline.global-job-parameters}):
+ * <p>Configuration keys (the table configuration, e.g. {@code SET}, else the map in {@code
+ * pipeline.global-job-parameters}):
  * {@code model2vec.model} (folder, {@code classpath:} folder or hub id, resolved once on the
  * client), {@code model2vec.cached-file} (a folder in the distributed cache, see {@code
  * pipeline.cached-files}), {@code model2vec.normalize}, {@code model2vec.max-length} (or
@@ -72,8 +75,11 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
       return this;
     }
     ReadableConfig conf = context.getConfiguration();
+    Map<String, String> jobParameters =
+        conf.getOptional(PipelineOptions.GLOBAL_JOB_PARAMETERS).orElse(Map.of());
     return new EmbedFunction(ModelConfig.read(CONFIG_PREFIX,
-        key -> conf.getOptional(ConfigOptions.key(key).stringType().noDefaultValue()).orElse(null),
+        key -> conf.getOptional(ConfigOptions.key(key).stringType().noDefaultValue())
+            .orElse(jobParameters.get(key)),
         "table configuration"));
   }
 

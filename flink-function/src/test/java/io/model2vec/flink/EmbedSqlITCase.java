@@ -89,6 +89,17 @@ class EmbedSqlITCase {
   }
 
   @Test
+  void orFromGlobalJobParameters() throws Exception {
+    String model = FlinkTests.modelPath("test-model-vocab-quantized");
+    tEnv.getConfig().set(org.apache.flink.configuration.PipelineOptions.GLOBAL_JOB_PARAMETERS,
+        Map.of("model2vec.model", model, "model2vec.dimensions", "5"));
+    tEnv.executeSql("CREATE TEMPORARY FUNCTION embed AS 'io.model2vec.flink.EmbedFunction'");
+    Map<Integer, float[]> byId = collect("SELECT id, embed(text) FROM t");
+    assertThat(byId.get(0)).hasSize(5);
+    assertCoreVectors(byId, model, LoadOptions.builder().dimensions(5).build());
+  }
+
+  @Test
   void badConfigurationFailsAtPlanningNamingTheKey() {
     set("model2vec.model", FlinkTests.modelPath("test-model-float32"));
     set("model2vec.max-length", "lots");

@@ -57,8 +57,7 @@ final class JsonLineEnricher implements EmbeddingMapFunction.TextExtractor<Strin
     StringWriter out = new StringWriter(64 + (vector == null ? 0 : vector.length * 14));
     try (JsonGenerator gen = JSON.getFactory().createGenerator(out)) {
       gen.writeStartObject();
-      for (var it = row.fields(); it.hasNext(); ) {
-        var e = it.next();
+      for (var e : row.properties()) {
         if (!e.getKey().equals("embedding")) {
           gen.writeFieldName(e.getKey());
           JSON.writeTree(gen, e.getValue());
