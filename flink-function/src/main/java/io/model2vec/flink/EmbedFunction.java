@@ -1,0 +1,113 @@
+package io.model2vec.flink;
+
+import io.model2vec.StaticModel;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.functions.ScalarFunction;
+import org.apache.flink.table.functions.SpecializedFunction;
+import org.apache.flink.table.functions.UserDefinedFunction;
+
+/**
+ * Flink SQL / Table API {@code embed(text)}: the Model2Vec vector of a string as
+ * {@code ARRAY<FLOAT NOT NULL>}; {@code NULL} text gives a {@code NULL} array.
+ *
+ * <p>Two ways to use it:
+ *
+ * <pre>{@code
+ * -- 1. by class name; the model comes from the job configuration
+ * SET 'model2vec.model' = '/models/potion-base-8M';      -- unset: the built-in default model
+ * CREATE TEMPORARY FUNCTION embed AS 'io.model2vec.flink.EmbedFunction';
+ * SELECT id, embed(text) FROM t;
+ *
+ * // 2. as an instance with its model
+ * tEnv.createTemporarySystemFunction("embed", new EmbedFunction(FlinkModel.of(folder)));
+ * }</pre>
+ *
+ * <p>Configuration keys (the table configuration, e.g. {@code SET}, else the map in {@code
+ * pipeline.global-job-parameters}):
+ * {@code model2vec.model} (folder, {@code classpath:} folder or hub id, resolved once on the
+ * client), {@code model2vec.cached-file} (a folder in the distributed cache, see {@code
+ * pipeline.cached-files}), {@code model2vec.normalize}, {@code model2vec.max-length} (or
+ * {@code none}), {@code model2vec.dimensions}.
+ *
+ * <p>The function holds only its {@link FlinkModel}; the model is acquired in {@link #open} from
+ * the JVM-wide cache (one load per TaskManager) and released in {@link #close}.
+ */
+public final class EmbedFunction extends ScalarFunction implements SpecializedFunction {
+  private static final long serialVersionUID = 1L;
+
+  /** Prefix of the configuration keys read by the no-argument form. */
+  public static final String CONFIG_PREFIX = "model2vec.";
+
+  /** {@code null} for the no-argument form until the planner specializes it. */
+  private final FlinkModel model;
+
+  private transient StaticModel.ModelLease lease;
+  private transient StaticModel encoder;
+
+  /** For {@code CREATE FUNCTION ... AS}: the model comes from the configuration. */
+  public EmbedFunction() {
+    this.model = null;
+  }
+
+  /** A function bound to {@code model}. */
+  public EmbedFunction(FlinkModel model) {
+    this.model = Objects.requireNonNull(model, "model must not be null (FlinkModel.defaultModel())");
+  }
+
+  /** The vector of {@code text}, or {@code null} for a {@code null} text. */
+  public @DataTypeHint("ARRAY<FLOAT NOT NULL>") float[] eval(String text) {
+    return text == null ? null : encoder.encode(text);
+  }
+
+  /**
+   * Called by the planner on the client: binds the no-argument form to the model of the table
+   * configuration, so a hub id is resolved once there and not on every TaskManager.
+   */
+  @Override
+  public UserDefinedFunction specialize(SpecializedContext context) {
+    if (model != null) {
+      return this;
+    }
+    ReadableConfig conf = context.getConfiguration();
+    Map<String, String> jobParameters =
+        conf.getOptional(PipelineOptions.GLOBAL_JOB_PARAMETERS).orElse(Map.of());
+    return new EmbedFunction(ModelConfig.read(CONFIG_PREFIX,
+        key -> conf.getOptional(ConfigOptions.key(key).stringType().noDefaultValue())
+            .orElse(jobParameters.get(key)),
+        "table configuration"));
+  }
+
+  @Override
+  public void open(FunctionContext context) throws Exception {
+    FlinkModel m = model != null ? model
+        : ModelConfig.read(CONFIG_PREFIX, key -> context.getJobParameter(key, null),
+            "job parameters");
+    lease = m.acquire(context::getCachedFile);
+    encoder = lease.model();
+  }
+
+  @Override
+  public void close() throws Exception {
+    encoder = null;
+    if (lease != null) {
+      lease.close();
+      lease = null;
+    }
+  }
+
+  /** The bound model, or {@code null} when it comes from the configuration. */
+  public FlinkModel model() {
+    return model;
+  }
+
+  @Override
+  public String toString() {
+    return "embed(" + (model == null ? "model from configuration" : model) + ")";
+  }
+}

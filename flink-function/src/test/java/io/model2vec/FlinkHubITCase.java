@@ -1,0 +1,69 @@
+package io.model2vec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.model2vec.flink.EmbeddingMapFunction;
+import io.model2vec.flink.FlinkModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A hub id is resolved once, on the client, and the TaskManagers never call the hub: the snapshot
+ * folder travels through the distributed cache. (In package io.model2vec for the core's test hub.)
+ */
+class FlinkHubITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder()
+          .setNumberTaskManagers(2).setNumberSlotsPerTaskManager(2).build());
+
+  @TempDir
+  Path cache;
+
+  @AfterEach
+  void clearHub() {
+    HubClient.environmentOverride = null;
+  }
+
+  @Test
+  void hubIdIsDownloadedOnceOnTheClientAndShippedToTheTaskManagers() throws Exception {
+    try (HubTestServer hub = new HubTestServer()) {
+      hub.add("org/flink-model", "0123456789abcdef0123456789abcdef01234567")
+          .folder("", Fixtures.model("test-model-float32"));
+      HubClient.environmentOverride = Map.of("HF_ENDPOINT", hub.endpoint(),
+          "HF_HUB_CACHE", cache.resolve("hub").toString(), "HF_HOME", cache.toString());
+
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.setParallelism(4);
+      FlinkModel model = FlinkModel.shipped(env, "org/flink-model", LoadOptions.defaults());
+      int requestsAfterResolving = hub.requests.size();
+      assertThat(requestsAfterResolving).isPositive();
+      assertThat(model.reference()).startsWith(cache.toString());
+
+      List<String> texts = Fixtures.fortuneTexts(200);
+      List<float[]> got = new ArrayList<>();
+      try (CloseableIterator<float[]> it = env.fromData(texts)
+          .map(EmbeddingMapFunction.strings(model)).setParallelism(1)
+          .executeAndCollect("hub model shipped")) {
+        it.forEachRemaining(got::add);
+      }
+      assertThat(hub.requests).as("no hub request from the TaskManagers")
+          .hasSize(requestsAfterResolving);
+      try (StaticModel local = StaticModel.load(Fixtures.model("test-model-float32"))) {
+        for (int i = 0; i < texts.size(); i++) {
+          assertThat(got.get(i)).containsExactly(local.encode(texts.get(i)));
+        }
+      }
+    }
+  }
+}

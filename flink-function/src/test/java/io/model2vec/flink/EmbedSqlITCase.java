@@ -1,0 +1,135 @@
+package io.model2vec.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.model2vec.LoadOptions;
+import io.model2vec.StaticModel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** embed(text) in Flink SQL, and the model2vec provider behind CREATE MODEL / ML_PREDICT. */
+class EmbedSqlITCase {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER = FlinkTests.miniCluster();
+
+  private static final List<String> TEXTS = FlinkTests.texts(60);
+
+  private StreamTableEnvironment tEnv;
+
+  @BeforeEach
+  void tableWithTexts() {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(4);
+    tEnv = StreamTableEnvironment.create(env);
+    Row[] rows = new Row[TEXTS.size() + 1];
+    for (int i = 0; i < TEXTS.size(); i++) {
+      rows[i] = Row.of(i, TEXTS.get(i));
+    }
+    rows[TEXTS.size()] = Row.of(-1, null);
+    tEnv.createTemporaryView("t", tEnv.fromValues(DataTypes.ROW(
+        DataTypes.FIELD("id", DataTypes.INT()), DataTypes.FIELD("text", DataTypes.STRING())),
+        (Object[]) rows));
+  }
+
+  private void set(String key, String value) {
+    tEnv.getConfig().getConfiguration().setString(key, value);
+  }
+
+  private Map<Integer, float[]> collect(String sql) throws Exception {
+    Map<Integer, float[]> byId = new HashMap<>();
+    try (CloseableIterator<Row> it = tEnv.executeSql(sql).collect()) {
+      it.forEachRemaining(r -> byId.put((Integer) r.getField(0),
+          FlinkTests.floats(r.getField(r.getArity() - 1))));
+    }
+    return byId;
+  }
+
+  private static void assertCoreVectors(Map<Integer, float[]> byId, String model,
+      LoadOptions options) {
+    assertThat(byId).hasSize(TEXTS.size() + 1);
+    assertThat(byId.get(-1)).as("NULL text gives a NULL array").isNull();
+    try (StaticModel core = StaticModel.load(model, options)) {
+      for (int i = 0; i < TEXTS.size(); i++) {
+        assertThat(byId.get(i)).as("id %d", i).containsExactly(core.encode(TEXTS.get(i)));
+      }
+    }
+  }
+
+  @Test
+  void registeredInstanceReturnsArrayOfFloatNotNull() throws Exception {
+    String model = FlinkTests.modelPath("test-model-float32");
+    tEnv.createTemporarySystemFunction("embed", new EmbedFunction(FlinkModel.of(model)));
+    assertThat(tEnv.sqlQuery("SELECT id, embed(text) AS e FROM t").getResolvedSchema()
+        .getColumnDataTypes().get(1).toString()).isEqualTo("ARRAY<FLOAT NOT NULL>");
+    assertCoreVectors(collect("SELECT id, embed(text) FROM t"), model, LoadOptions.defaults());
+  }
+
+  @Test
+  void createTemporaryFunctionTakesTheModelFromTheConfiguration() throws Exception {
+    String model = FlinkTests.modelPath("test-model-vocab-quantized");
+    // What the SQL client's SET 'model2vec.model' = '...' does.
+    set("model2vec.model", model);
+    set("model2vec.dimensions", "8");
+    set("model2vec.normalize", "true");
+    tEnv.executeSql("CREATE TEMPORARY FUNCTION embed AS 'io.model2vec.flink.EmbedFunction'");
+    Map<Integer, float[]> byId = collect("SELECT id, embed(text) FROM t");
+    assertThat(byId.get(0)).hasSize(8);
+    assertCoreVectors(byId, model, LoadOptions.builder().dimensions(8).normalize(true).build());
+  }
+
+  @Test
+  void orFromGlobalJobParameters() throws Exception {
+    String model = FlinkTests.modelPath("test-model-vocab-quantized");
+    tEnv.getConfig().set(org.apache.flink.configuration.PipelineOptions.GLOBAL_JOB_PARAMETERS,
+        Map.of("model2vec.model", model, "model2vec.dimensions", "5"));
+    tEnv.executeSql("CREATE TEMPORARY FUNCTION embed AS 'io.model2vec.flink.EmbedFunction'");
+    Map<Integer, float[]> byId = collect("SELECT id, embed(text) FROM t");
+    assertThat(byId.get(0)).hasSize(5);
+    assertCoreVectors(byId, model, LoadOptions.builder().dimensions(5).build());
+  }
+
+  @Test
+  void badConfigurationFailsAtPlanningNamingTheKey() {
+    set("model2vec.model", FlinkTests.modelPath("test-model-float32"));
+    set("model2vec.max-length", "lots");
+    tEnv.executeSql("CREATE TEMPORARY FUNCTION embed AS 'io.model2vec.flink.EmbedFunction'");
+    assertThatThrownBy(() -> tEnv.executeSql("SELECT id, embed(text) FROM t").await())
+        .hasStackTraceContaining("table configuration option 'model2vec.max-length' must be a "
+            + "positive integer or 'none', was 'lots'");
+  }
+
+  @Test
+  void createModelAndMlPredict() throws Exception {
+    String model = FlinkTests.modelPath("test-model-sentence-transformers");
+    tEnv.executeSql("CREATE MODEL m INPUT (text STRING) OUTPUT (embedding ARRAY<FLOAT>) "
+        + "WITH ('provider' = 'model2vec', 'model' = '" + model + "', 'max-length' = 'none')");
+    Map<Integer, float[]> byId = collect(
+        "SELECT id, embedding FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(text))");
+    assertCoreVectors(byId, model, LoadOptions.builder().noMaxLength().build());
+  }
+
+  @Test
+  void createModelRejectsWrongSchemasAndOptions() {
+    tEnv.executeSql("CREATE MODEL two INPUT (text STRING) OUTPUT (label STRING) "
+        + "WITH ('provider' = 'model2vec')");
+    assertThatThrownBy(() -> tEnv.executeSql(
+        "SELECT * FROM ML_PREDICT(TABLE t, MODEL two, DESCRIPTOR(text))").await())
+        .hasStackTraceContaining("must have one ARRAY<FLOAT> output column");
+    tEnv.executeSql("CREATE MODEL typo INPUT (text STRING) OUTPUT (e ARRAY<FLOAT>) "
+        + "WITH ('provider' = 'model2vec', 'modle' = 'x')");
+    assertThatThrownBy(() -> tEnv.executeSql(
+        "SELECT * FROM ML_PREDICT(TABLE t, MODEL typo, DESCRIPTOR(text))").await())
+        .hasStackTraceContaining("modle");
+  }
+}
