@@ -229,6 +229,10 @@ class DistillerTest {
       assertClose(a[0], b[0], 1e-5, "files vs classpath, row 0");
       assertClose(a[1], b[1], 1e-5, "files vs classpath, row 1");
     }
+    Path badTok = Files.writeString(tmp.resolve("broken-tokenizer.json"), "{\"model\": {}}");
+    assertThatThrownBy(() -> Teacher.fromFiles(onnx, badTok, 1))
+        .isInstanceOf(Model2VecException.class)
+        .hasMessageContaining("broken-tokenizer.json").hasMessageContaining("model.vocab");
   }
 
   @Test
