@@ -118,27 +118,37 @@ public final class Teacher implements AutoCloseable {
       throw new Model2VecException(description + " output '" + outputName
           + "' has no fixed hidden size");
     }
+    long tok = 0;
     try {
-      this.tokenizer = LIB.createTokenizerFromString(tokenizerJson);
+      this.padId = Vocabulary.parse(tokenizerJson, tokenizerSource).padId();
+      try {
+        tok = LIB.createTokenizerFromString(tokenizerJson);
+      } catch (RuntimeException e) {
+        throw new Model2VecException(tokenizerSource + " was rejected by the HuggingFace "
+            + "tokenizers library: " + e.getMessage(), e);
+      }
+      LIB.disablePadding(tok);
+      LIB.disableTruncation(tok);
+      // The special tokens the tokenizer puts around one sequence ([CLS] ... [SEP] for BERT):
+      // the ids of "a" with them, minus the ids of "a" without them.
+      long[] bare = ids(tok, "a", false);
+      long[] full = ids(tok, "a", true);
+      int at = indexOf(full, bare);
+      if (at < 0) {
+        throw new Model2VecException(tokenizerSource + ": adding special tokens changed the ids "
+            + "of the text itself (" + Arrays.toString(bare) + " -> " + Arrays.toString(full)
+            + ")");
+      }
+      this.prefix = Arrays.copyOfRange(full, 0, at);
+      this.suffix = Arrays.copyOfRange(full, at + bare.length, full.length);
     } catch (RuntimeException e) {
-      close();
-      throw new Model2VecException(tokenizerSource + " was rejected by the HuggingFace tokenizers "
-          + "library: " + e.getMessage(), e);
+      if (tok != 0) {
+        LIB.deleteTokenizer(tok);
+      }
+      closeSession();
+      throw e;
     }
-    LIB.disablePadding(tokenizer);
-    LIB.disableTruncation(tokenizer);
-    // The special tokens the tokenizer puts around one sequence ([CLS] ... [SEP] for BERT):
-    // the ids of "a" with them, minus the ids of "a" without them.
-    long[] bare = ids("a", false);
-    long[] full = ids("a", true);
-    int at = indexOf(full, bare);
-    if (at < 0) {
-      throw new Model2VecException(tokenizerSource + ": adding special tokens changed the ids of "
-          + "the text itself (" + Arrays.toString(bare) + " -> " + Arrays.toString(full) + ")");
-    }
-    this.prefix = Arrays.copyOfRange(full, 0, at);
-    this.suffix = Arrays.copyOfRange(full, at + bare.length, full.length);
-    this.padId = Vocabulary.parse(tokenizerJson, tokenizerSource).padId();
+    this.tokenizer = tok;
   }
 
   /** A teacher from an ONNX file and its {@code tokenizer.json}. */
@@ -340,6 +350,10 @@ public final class Teacher implements AutoCloseable {
   }
 
   private long[] ids(String text, boolean specials) {
+    return ids(tokenizer, text, specials);
+  }
+
+  private static long[] ids(long tokenizer, String text, boolean specials) {
     long enc = LIB.encode(tokenizer, text, specials);
     try {
       return LIB.getTokenIds(enc);

