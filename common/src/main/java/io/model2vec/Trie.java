@@ -1,0 +1,142 @@
+package io.model2vec;
+
+import java.util.Arrays;
+
+/**
+ * A character trie of token strings, stored as one open-addressing hash of (node, char) edges:
+ * longest-prefix matching walks the text in place, without building candidate substrings.
+ * Immutable once built; thread-safe.
+ */
+final class Trie {
+  final int root = 0;
+  private final long[] keys;
+  private final int[] children;
+  private final int[] ids;
+  private final int mask;
+  private final int shift;
+
+  private Trie(long[] keys, int[] children, int[] ids, int bits) {
+    this.keys = keys;
+    this.children = children;
+    this.ids = ids;
+    this.mask = (1 << bits) - 1;
+    this.shift = 64 - bits;
+  }
+
+  private static long key(int node, char c) {
+    return ((long) node << 16) | c;
+  }
+
+  private int slot(long key) {
+    return (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
+  }
+
+  /** The child of {@code node} on {@code c}, or -1. */
+  int child(int node, char c) {
+    long k = key(node, c);
+    long[] ks = keys;
+    int m = mask;
+    for (int i = slot(k); ; i = (i + 1) & m) {
+      long x = ks[i];
+      if (x == k) {
+        return children[i];
+      }
+      if (x == -1L) {
+        return -1;
+      }
+    }
+  }
+
+  /** The node reached from the root by {@code s}, or -1. */
+  int walk(String s) {
+    int node = root;
+    for (int i = 0; i < s.length() && node >= 0; i++) {
+      node = child(node, s.charAt(i));
+    }
+    return node;
+  }
+
+  /** The id of exactly {@code s}, or -1. */
+  int exactId(String s) {
+    int node = walk(s);
+    return node < 0 ? -1 : ids[node];
+  }
+
+  /**
+   * The longest token that {@code a[from..to)} starts with, walking from {@code node}: returns
+   * {@code end << 32 | id}, or -1 when no token matches.
+   */
+  long longestMatch(char[] a, int from, int to, int node) {
+    long best = -1;
+    long[] ks = keys;
+    int[] ch = children;
+    int m = mask;
+    for (int j = from; j < to; j++) {
+      long k = key(node, a[j]);
+      int i = slot(k);
+      long x;
+      while ((x = ks[i]) != k) {
+        if (x == -1L) {
+          return best;
+        }
+        i = (i + 1) & m;
+      }
+      node = ch[i];
+      int id = ids[node];
+      if (id >= 0) {
+        best = ((long) (j + 1) << 32) | id;
+      }
+    }
+    return best;
+  }
+
+  static final class Builder {
+    private final java.util.HashMap<Long, Integer> edges = new java.util.HashMap<>();
+    private int[] ids = new int[1024];
+    private int nodes = 1;
+
+    Builder() {
+      Arrays.fill(ids, -1);
+    }
+
+    void put(String token, int id) {
+      int node = 0;
+      for (int i = 0; i < token.length(); i++) {
+        long k = key(node, token.charAt(i));
+        Integer next = edges.get(k);
+        if (next == null) {
+          if (nodes == ids.length) {
+            int old = ids.length;
+            ids = Arrays.copyOf(ids, old * 2);
+            Arrays.fill(ids, old, ids.length, -1);
+          }
+          next = nodes++;
+          edges.put(k, next);
+        }
+        node = next;
+      }
+      ids[node] = id;
+    }
+
+    Trie build() {
+      int bits = 4;
+      while ((1 << bits) < edges.size() * 2 + 2) {
+        bits++;
+      }
+      long[] keys = new long[1 << bits];
+      int[] children = new int[1 << bits];
+      Arrays.fill(keys, -1L);
+      Trie t = new Trie(keys, children, Arrays.copyOf(ids, nodes), bits);
+      for (java.util.Map.Entry<Long, Integer> e : edges.entrySet()) {
+        long k = e.getKey();
+        int i = t.slot(k);
+        while (keys[i] != -1L) {
+          i = (i + 1) & t.mask;
+        }
+        keys[i] = k;
+        children[i] = e.getValue();
+      }
+      return t;
+    }
+  }
+}
