@@ -91,50 +91,88 @@ final class Trie {
   }
 
   static final class Builder {
-    private final java.util.HashMap<Long, Integer> edges = new java.util.HashMap<>();
+    // edges in a growing open-addressing table of their own: no boxing, even for huge vocabularies
+    private long[] keys = new long[1 << 10];
+    private int[] children = new int[1 << 10];
+    private int edges;
     private int[] ids = new int[1024];
     private int nodes = 1;
 
     Builder() {
       Arrays.fill(ids, -1);
+      Arrays.fill(keys, -1L);
+    }
+
+    private static int slot(long key, int mask) {
+      return (int) ((key * 0x9E3779B97F4A7C15L) >>> 32) & mask;
     }
 
     void put(String token, int id) {
       int node = 0;
       for (int i = 0; i < token.length(); i++) {
         long k = key(node, token.charAt(i));
-        Integer next = edges.get(k);
-        if (next == null) {
-          if (nodes == ids.length) {
-            int old = ids.length;
-            ids = Arrays.copyOf(ids, old * 2);
-            Arrays.fill(ids, old, ids.length, -1);
-          }
-          next = nodes++;
-          edges.put(k, next);
+        int mask = keys.length - 1;
+        int j = slot(k, mask);
+        while (keys[j] != -1L && keys[j] != k) {
+          j = (j + 1) & mask;
+        }
+        if (keys[j] == k) {
+          node = children[j];
+          continue;
+        }
+        if (nodes == ids.length) {
+          int old = ids.length;
+          ids = Arrays.copyOf(ids, old * 2);
+          Arrays.fill(ids, old, ids.length, -1);
+        }
+        int next = nodes++;
+        keys[j] = k;
+        children[j] = next;
+        if (++edges * 2 > keys.length) {
+          grow();
         }
         node = next;
       }
       ids[node] = id;
     }
 
+    private void grow() {
+      long[] ok = keys;
+      int[] oc = children;
+      keys = new long[ok.length * 2];
+      children = new int[ok.length * 2];
+      Arrays.fill(keys, -1L);
+      int mask = keys.length - 1;
+      for (int i = 0; i < ok.length; i++) {
+        if (ok[i] != -1L) {
+          int j = slot(ok[i], mask);
+          while (keys[j] != -1L) {
+            j = (j + 1) & mask;
+          }
+          keys[j] = ok[i];
+          children[j] = oc[i];
+        }
+      }
+    }
+
     Trie build() {
       int bits = 4;
-      while ((1 << bits) < edges.size() * 2 + 2) {
+      while ((1 << bits) < edges * 2 + 2) {
         bits++;
       }
-      long[] keys = new long[1 << bits];
-      int[] children = new int[1 << bits];
-      Arrays.fill(keys, -1L);
-      Trie t = new Trie(keys, children, Arrays.copyOf(ids, nodes), bits);
-      for (java.util.Map.Entry<Long, Integer> e : edges.entrySet()) {
-        long k = e.getKey();
-        int i = t.slot(k);
-        while (keys[i] != -1L) {
-          i = (i + 1) & t.mask;
+      long[] ks = new long[1 << bits];
+      int[] cs = new int[1 << bits];
+      Arrays.fill(ks, -1L);
+      Trie t = new Trie(ks, cs, Arrays.copyOf(ids, nodes), bits);
+      for (int i = 0; i < keys.length; i++) {
+        if (keys[i] != -1L) {
+          int j = t.slot(keys[i]);
+          while (ks[j] != -1L) {
+            j = (j + 1) & t.mask;
+          }
+          ks[j] = keys[i];
+          cs[j] = children[i];
         }
-        keys[i] = k;
-        children[i] = e.getValue();
       }
       return t;
     }

@@ -3,6 +3,7 @@ package io.model2vec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,13 +19,20 @@ class BertExhaustiveParityTest {
     System.setProperty("OPT_OUT_TRACKING", "true");
   }
 
+  /**
+   * The default run checks the configuration of uncased BERT (bge, potion, MiniLM: every step
+   * on); {@code -Dmodel2vec.test.exhaustive=all} adds cased BERT and clean_text off (~30 s each).
+   */
   @ParameterizedTest(name = "clean_text={0} strip_accents={1} lowercase={2}")
   @CsvSource({
-      "true, , true",      // uncased BERT (bge, potion, MiniLM): strip follows lowercase
-      "true, false, false", // cased BERT
-      "false, true, false",
+      "true, , true, default", // uncased BERT: strip_accents follows lowercase
+      "true, false, false, all", // cased BERT
+      "false, true, false, all",
   })
-  void everyCodePoint(boolean clean, Boolean strip, boolean lower) {
+  void everyCodePoint(boolean clean, Boolean strip, boolean lower, String run) {
+    Assumptions.assumeTrue(run.equals("default")
+        || System.getProperty("model2vec.test.exhaustive", "").equals("all"),
+        "run with -Dmodel2vec.test.exhaustive=all");
     String json = BertProbe.tokenizerJson(clean, strip, lower, null);
     TokenizerInfo info = TokenizerInfo.parse(json, "probe");
     assertThat(BertTokenizer.unsupported(info)).isNull();
