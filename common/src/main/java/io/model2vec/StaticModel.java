@@ -353,17 +353,21 @@ public final class StaticModel implements AutoCloseable {
         out[offset + j] = kept == 0 ? 0f : (float) (acc[j] / kept);
       }
     } else {
-      float[] acc = s.floats(dims);
+      // first the rows (written over the ids already read), then one pass over the table
+      float[] scales = weightsF == null ? null : s.scales(n);
       for (; i < n && kept < limit; i++) {
         int id = ids[i];
         if (id == unkId) {
           unknown++;
           continue;
         }
-        float scale = weightsF != null ? weightsF[id] : 1f;
-        table.addTo(acc, mapping == null ? id : mapping[id], scale, dims);
-        kept++;
+        if (scales != null) {
+          scales[kept] = weightsF[id];
+        }
+        ids[kept++] = mapping == null ? id : mapping[id];
       }
+      float[] acc = s.floats(dims);
+      table.addRows(acc, ids, scales, kept, dims);
       for (int j = 0; j < dims; j++) {
         out[offset + j] = kept == 0 ? 0f : acc[j] / kept;
       }
@@ -486,6 +490,14 @@ public final class StaticModel implements AutoCloseable {
     final IdBuffer ids = new IdBuffer(256);
     private float[] f = new float[256];
     private double[] d = new double[256];
+    private float[] w = new float[256];
+
+    float[] scales(int n) {
+      if (w.length < n) {
+        w = new float[Math.max(n, w.length * 2)];
+      }
+      return w;
+    }
 
     float[] floats(int n) {
       if (f.length < n) {

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Model2Vec static embeddings on the JVM.",
     subcommands = {
         EncodeCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Model2VecCli {
