@@ -53,6 +53,7 @@ final class BertTokenizer implements TokenIdEncoder {
   private final BertTables tables;
   private final int[] bmp;
   private final int[][] complex;
+  /** The vocabulary; continuation pieces start at the node of the prefix. */
   private final Trie vocab;
   private final int continuationRoot;
   private final int unkId;
@@ -77,14 +78,16 @@ final class BertTokenizer implements TokenIdEncoder {
     this.source = source;
 
     JsonNode model = root.get("model");
+    String prefix = model.path("continuing_subword_prefix").asText("##");
     Trie.Builder vb = new Trie.Builder();
     for (Iterator<Map.Entry<String, JsonNode>> it = model.get("vocab").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      vb.put(e.getKey(), e.getValue().asInt());
+      String token = e.getKey();
+      int id = e.getValue().asInt();
+      vb.put(token, id);
     }
+    this.unkId = model.get("vocab").get(model.get("unk_token").asText()).asInt();
     this.vocab = vb.build();
-    this.unkId = vocab.exactId(model.get("unk_token").asText());
-    String prefix = model.path("continuing_subword_prefix").asText("##");
     this.continuationRoot = vocab.walk(prefix);
     this.maxInputChars = model.path("max_input_chars_per_word").asInt(100);
 
@@ -183,7 +186,8 @@ final class BertTokenizer implements TokenIdEncoder {
       if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
         return "model.vocab['" + e.getKey() + "'] is not a non-negative int";
       }
-      if (e.getKey().isEmpty() || hasUnpairedSurrogate(e.getKey())) {
+      if (e.getKey().isEmpty() || e.getKey().length() > 0xFFFF
+          || hasUnpairedSurrogate(e.getKey())) {
         return "model.vocab has an empty token or one with an unpaired surrogate";
       }
     }
@@ -464,12 +468,11 @@ final class BertTokenizer implements TokenIdEncoder {
       out.add(unkId);
       return;
     }
-    Trie t = vocab;
     int mark = out.size;
     int start = 0;
     while (start < len) {
-      int node = start == 0 ? t.root : continuationRoot;
-      long m = node < 0 ? -1 : t.longestMatch(w, start, len, node);
+      int node = start == 0 ? vocab.root : continuationRoot;
+      long m = node < 0 ? -1 : vocab.longestMatch(w, start, len, node);
       if (m < 0) {
         out.size = mark;
         out.add(unkId);

@@ -9,15 +9,17 @@ import java.util.Arrays;
  */
 final class Trie {
   final int root = 0;
-  private final long[] keys;
-  private final int[] children;
+  /**
+   * Per edge slot: [key = node << 16 | char], [child << 32 | id of the child's token or -1]: one
+   * slot read per character gives the match, the next node and whether a token ends there.
+   */
+  private final long[] slots;
   private final int[] ids;
   private final int mask;
   private final int shift;
 
-  private Trie(long[] keys, int[] children, int[] ids, int bits) {
-    this.keys = keys;
-    this.children = children;
+  private Trie(long[] slots, int[] ids, int bits) {
+    this.slots = slots;
     this.ids = ids;
     this.mask = (1 << bits) - 1;
     this.shift = 64 - bits;
@@ -34,12 +36,12 @@ final class Trie {
   /** The child of {@code node} on {@code c}, or -1. */
   int child(int node, char c) {
     long k = key(node, c);
-    long[] ks = keys;
+    long[] s = slots;
     int m = mask;
     for (int i = slot(k); ; i = (i + 1) & m) {
-      long x = ks[i];
+      long x = s[2 * i];
       if (x == k) {
-        return children[i];
+        return (int) (s[2 * i + 1] >>> 32);
       }
       if (x == -1L) {
         return -1;
@@ -68,21 +70,21 @@ final class Trie {
    */
   long longestMatch(char[] a, int from, int to, int node) {
     long best = -1;
-    long[] ks = keys;
-    int[] ch = children;
+    long[] s = slots;
     int m = mask;
     for (int j = from; j < to; j++) {
       long k = key(node, a[j]);
       int i = slot(k);
       long x;
-      while ((x = ks[i]) != k) {
+      while ((x = s[2 * i]) != k) {
         if (x == -1L) {
           return best;
         }
         i = (i + 1) & m;
       }
-      node = ch[i];
-      int id = ids[node];
+      long v = s[2 * i + 1];
+      node = (int) (v >>> 32);
+      int id = (int) v;
       if (id >= 0) {
         best = ((long) (j + 1) << 32) | id;
       }
@@ -160,18 +162,20 @@ final class Trie {
       while ((1 << bits) < edges * 2 + 2) {
         bits++;
       }
-      long[] ks = new long[1 << bits];
-      int[] cs = new int[1 << bits];
-      Arrays.fill(ks, -1L);
-      Trie t = new Trie(ks, cs, Arrays.copyOf(ids, nodes), bits);
+      long[] slots = new long[2 << bits];
+      for (int i = 0; i < slots.length; i += 2) {
+        slots[i] = -1L;
+      }
+      int[] nodeIds = Arrays.copyOf(ids, nodes);
+      Trie t = new Trie(slots, nodeIds, bits);
       for (int i = 0; i < keys.length; i++) {
         if (keys[i] != -1L) {
           int j = t.slot(keys[i]);
-          while (ks[j] != -1L) {
+          while (slots[2 * j] != -1L) {
             j = (j + 1) & t.mask;
           }
-          ks[j] = keys[i];
-          cs[j] = children[i];
+          slots[2 * j] = keys[i];
+          slots[2 * j + 1] = ((long) children[i] << 32) | (nodeIds[children[i]] & 0xFFFFFFFFL);
         }
       }
       return t;
