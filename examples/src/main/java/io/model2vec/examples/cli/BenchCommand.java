@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
             + "StaticModel.encode(batch, N).",
         "Prints baseline and ours in sentences/s and their ratio (with --threads N: the batch "
             + "throughput and its ratio to one thread). The two alternate over --rounds rounds "
-            + "of --seconds each; the medians are reported.",
+            + "of --seconds each; reported: the median throughputs and the median of the "
+            + "per-round ratios.",
         "Corpora: --derive short makes ~70-character texts (each text's first sentence), "
             + "--derive long ~1,200-character documents (consecutive texts joined)."})
 final class BenchCommand implements Callable<Integer> {
@@ -188,24 +189,34 @@ final class BenchCommand implements Callable<Integer> {
         if (threads > 1) {
           batch[r] = measureBatch(m, texts, nanos, threads);
         }
-        out.printf(Locale.ROOT, "round %d: baseline %,.0f/s, ours %,.0f/s%s%n", r + 1, b[r],
-            o[r], threads > 1 ? String.format(Locale.ROOT, ", batch on %d threads %,.0f/s",
-                threads, batch[r]) : "");
+        out.printf(Locale.ROOT, "round %d: baseline %,.0f/s, ours %,.0f/s (%.1fx)%s%n", r + 1, b[r],
+            o[r], o[r] / b[r], threads > 1 ? String.format(Locale.ROOT, ", batch on %d threads %,.0f/s",
+                threads, batch[r]) + String.format(Locale.ROOT, " (%.2fx)", batch[r] / o[r]) : "");
         out.flush();
       }
       double mb = median(b);
       double mo = median(o);
+      // each round's two measurements are seconds apart: the median of the per-round ratios is
+      // the figure least affected by other load on the machine
+      double[] ratios = new double[rounds];
+      double[] batchRatios = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        ratios[r] = o[r] / b[r];
+        batchRatios[r] = batch[r] / o[r];
+      }
       out.printf(Locale.ROOT, "baseline (DJL HuggingFaceTokenizer + float mean): %,.0f sentences/s%n",
           mb);
       out.printf(Locale.ROOT, "ours (StaticModel.encode, 1 thread):             %,.0f sentences/s%n",
           mo);
-      out.printf(Locale.ROOT, "ratio ours / baseline:                           %.1fx%n", mo / mb);
+      out.printf(Locale.ROOT, "ratio ours / baseline (median of rounds):        %.1fx%n",
+          median(ratios));
       if (threads > 1) {
         double mt = median(batch);
         out.printf(Locale.ROOT, "ours (StaticModel.encode(batch, %d)):              %,.0f sentences/s%n",
             threads, mt);
-        out.printf(Locale.ROOT, "ratio batch on %d threads / 1 thread:              %.2fx (%.2f per thread)%n",
-            threads, mt / mo, mt / mo / threads);
+        double br = median(batchRatios);
+        out.printf(Locale.ROOT, "ratio batch on %d threads / 1 thread (median):     %.2fx (%.2f per thread)%n",
+            threads, br, br / threads);
       }
       out.flush();
     }
