@@ -367,6 +367,11 @@ final class BertTokenizer implements TokenIdEncoder {
       int kind = e & KIND;
       if (kind == WORD) {
         if (wlen == word.length) {
+          if (wcps > maxInputChars) { // already [UNK]: count, do not store
+            wcps++;
+            i++;
+            continue;
+          }
           word = s.growWord();
         }
         word[wlen++] = (char) e;
@@ -406,6 +411,10 @@ final class BertTokenizer implements TokenIdEncoder {
         int k = supplementaryKind(cp);
         if (k == WORD) {
           if (wlen + 2 > word.length) {
+            if (wcps > maxInputChars) {
+              wcps++;
+              continue;
+            }
             word = s.growWord();
           }
           word[wlen++] = ch;
@@ -439,6 +448,10 @@ final class BertTokenizer implements TokenIdEncoder {
         int cp = x & EL_CP;
         if (cls == EL_WORD) {
           if (wlen + 2 > word.length) {
+            if (wcps > maxInputChars) {
+              wcps++;
+              continue;
+            }
             word = s.growWord();
           }
           wlen += Character.toChars(cp, word, wlen);
@@ -522,12 +535,16 @@ final class BertTokenizer implements TokenIdEncoder {
 
     char[] input(int n) {
       if (in.length < n) {
+        if (n > 1 << 16) {
+          return new char[n]; // a huge text: not kept for the thread's lifetime
+        }
         in = new char[Math.max(n, in.length * 2)];
       }
       return in;
     }
 
     char[] growWord() {
+      // only words longer than 256 chars and not yet past max_input_chars_per_word get here
       word = java.util.Arrays.copyOf(word, word.length * 2);
       return word;
     }
