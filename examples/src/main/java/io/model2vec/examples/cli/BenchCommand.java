@@ -383,7 +383,7 @@ final class BenchCommand implements Callable<Integer> {
           out.add(doc.toString());
           doc.setLength(0);
         }
-        if (i == texts.size() - 1 && out.size() >= texts.size() / 8) {
+        if (i == texts.size() - 1 && out.size() >= Math.max(1, texts.size() / 8)) {
           break;
         }
       }
