@@ -16,7 +16,9 @@ import java.util.List;
  * when the tables are stale):
  *
  * <pre>
- * mvn -pl common test-compile && java -cp "common/target/classes:common/target/test-classes:$(cat cp)" \
+ * mvn -pl common test-compile dependency:build-classpath -Dmdep.outputFile=cp.txt \
+ *     -Dmdep.includeScope=test
+ * java -Xmx6g -cp "common/target/classes:common/target/test-classes:$(cat common/cp.txt)" \
  *     io.model2vec.BertTablesGenerator common/src/main/resources/io/model2vec/bert-normalizer.txt
  * </pre>
  *
@@ -131,10 +133,13 @@ public final class BertTablesGenerator {
         + lowercase.size() + " lower)");
   }
 
+  /** The version in the path of DJL's tokenizers jar (.../tokenizers/0.38.0/...). */
   private static String djlVersion() {
-    Package p = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.class.getPackage();
-    return p == null || p.getImplementationVersion() == null ? "(unknown version)"
-        : p.getImplementationVersion();
+    String where = String.valueOf(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.class
+        .getProtectionDomain().getCodeSource().getLocation());
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("tokenizers[-/]([0-9][^/]*?)(/|\\.jar)")
+        .matcher(where);
+    return m.find() ? "ai.djl.huggingface:tokenizers " + m.group(1) : "(" + where + ")";
   }
 
   enum Kind { REMOVED, SPACE, ISOLATED, WORD, OTHER }
