@@ -1,13 +1,32 @@
 package io.model2vec;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * Chooses the tokenizer implementation for a model. Today: the HuggingFace tokenizers library
- * (native, through DJL), which is the reference implementation itself.
+ * Chooses the tokenizer implementation for a model: the pure-Java {@link BertTokenizer} when the
+ * tokenizer.json is one it reproduces id for id (BERT WordPiece), else the HuggingFace library
+ * itself ({@link NativeTokenizer}). {@code -Dmodel2vec.tokenizer=native} forces the native one
+ * (for comparisons and as an escape hatch).
  */
 final class Tokenizers {
+  private static final Logger LOG = LoggerFactory.getLogger(Tokenizers.class);
+
   private Tokenizers() {}
 
   static TokenIdEncoder create(String tokenizerJson, TokenizerInfo info, String source) {
+    String choice = System.getProperty("model2vec.tokenizer", "auto");
+    if (!choice.equals("auto") && !choice.equals("native")) {
+      throw new IllegalArgumentException("system property model2vec.tokenizer must be auto or "
+          + "native, was " + choice);
+    }
+    if (choice.equals("auto")) {
+      String why = BertTokenizer.unsupported(info);
+      if (why == null) {
+        return BertTokenizer.create(info, tokenizerJson, source);
+      }
+      LOG.debug("{}: native tokenizer, because of {}", source, why);
+    }
     return new NativeTokenizer(tokenizerJson, source);
   }
 }

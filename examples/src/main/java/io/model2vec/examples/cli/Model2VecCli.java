@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         EncodeCommand.class,
         DistillCommand.class,
         EvaluateCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Model2VecCli {

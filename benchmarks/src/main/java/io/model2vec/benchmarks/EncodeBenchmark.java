@@ -1,0 +1,242 @@
+package io.model2vec.benchmarks;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.LoadOptions;
+import io.model2vec.StaticModel;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Sentences per second: {@code baseline} (DJL's HuggingFaceTokenizer.encode(text, false, false)
+ * .getIds() + a float mean loop over a float32 table) against {@code ours}
+ * (StaticModel.encode), one text per operation, and {@code oursBatch} (encode(batch, threads)).
+ * The model is bge-small-en-v1.5's tokenizer (30522 tokens) with a random 30522 x 256 F32 table,
+ * written to a temporary folder in {@link #setup}. Corpora from the fortunes file: {@code short}
+ * (first sentences, ~70 chars), {@code paragraphs} (the texts, ~170 chars), {@code long}
+ * (~1,200-char documents of consecutive texts).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-DOPT_OUT_TRACKING=true"})
+public class EncodeBenchmark {
+  private static final int BATCH = 1024;
+
+  @Param({"short", "paragraphs", "long"})
+  public String corpus;
+
+  /** The fortunes corpus (JSONL with a "text" field). */
+  @Param({"../shared/corpora/fortunes-en-de.jsonl"})
+  public String corpusFile;
+
+  @Param({"2"})
+  public int threads;
+
+  private Path dir;
+  private StaticModel model;
+  private HuggingFaceTokenizer djl;
+  private float[] table;
+  private int dims;
+  private long unk;
+  private List<String> texts;
+  private int next;
+
+  @Setup(Level.Trial)
+  public void setup() throws IOException {
+    byte[] tokenizer;
+    try (InputStream in = EncodeBenchmark.class.getResourceAsStream(
+        "/bge-small-en-v1.5-tokenizer.json")) {
+      tokenizer = in.readAllBytes();
+    }
+    dims = 256;
+    int vocab = 30522;
+    dir = Files.createTempDirectory("model2vec-jmh");
+    Files.write(dir.resolve("tokenizer.json"), tokenizer);
+    Files.writeString(dir.resolve("config.json"), "{\"normalize\": true}");
+    writeTable(dir.resolve("model.safetensors"), vocab, dims);
+    model = StaticModel.load(dir, LoadOptions.defaults());
+    djl = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizer),
+        Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+    unk = 100;
+    table = new float[vocab * dims];
+    Random r = new Random(7);
+    for (int i = 0; i < table.length; i++) {
+      table[i] = (float) r.nextGaussian();
+    }
+    texts = corpus(Paths.get(corpusFile), corpus);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    model.close();
+    djl.close();
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private String nextText() {
+    String t = texts.get(next);
+    next = next + 1 == texts.size() ? 0 : next + 1;
+    return t;
+  }
+
+  @Benchmark
+  public float[] baseline() {
+    long[] ids = djl.encode(nextText(), false, false).getIds();
+    float[] out = new float[dims];
+    int n = 0;
+    for (long id : ids) {
+      if (id == unk) {
+        continue;
+      }
+      if (n == 512) {
+        break;
+      }
+      int off = (int) id * dims;
+      for (int j = 0; j < dims; j++) {
+        out[j] += table[off + j];
+      }
+      n++;
+    }
+    if (n > 0) {
+      double sq = 0;
+      for (int j = 0; j < dims; j++) {
+        out[j] /= n;
+        sq += out[j] * out[j];
+      }
+      float inv = (float) (1 / (Math.sqrt(sq) + 1e-32));
+      for (int j = 0; j < dims; j++) {
+        out[j] *= inv;
+      }
+    }
+    return out;
+  }
+
+  @Benchmark
+  public float[] ours() {
+    return model.encode(nextText());
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void oursBatch(Blackhole bh) {
+    int from = next;
+    if (from + BATCH > texts.size()) {
+      from = 0;
+    }
+    next = from + BATCH;
+    bh.consume(model.encode(texts.subList(from, from + BATCH), threads));
+  }
+
+  static List<String> corpus(Path file, String shape) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<String> raw = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        if (!line.isBlank()) {
+          raw.add(json.readTree(line).get("text").asText());
+        }
+      }
+    }
+    List<String> out = new ArrayList<>();
+    switch (shape) {
+      case "paragraphs":
+        out.addAll(raw);
+        break;
+      case "short":
+        for (String t : raw) {
+          out.add(firstSentence(t.replaceAll("\\s+", " ").trim()));
+        }
+        break;
+      case "long": {
+        StringBuilder doc = new StringBuilder();
+        for (String t : raw) {
+          doc.append(doc.length() > 0 ? " " : "").append(t);
+          if (doc.length() >= 1200) {
+            out.add(doc.toString());
+            doc.setLength(0);
+          }
+        }
+        break;
+      }
+      default:
+        throw new IllegalArgumentException("corpus must be short, paragraphs or long, was " + shape);
+    }
+    while (out.size() < 2 * BATCH) {
+      out.addAll(new ArrayList<>(out));
+    }
+    return out;
+  }
+
+  /** Up to the first sentence end after 30 characters, at most ~110 characters (word-cut). */
+  static String firstSentence(String t) {
+    for (int i = 30; i < t.length() && i < 110; i++) {
+      char c = t.charAt(i);
+      if ((c == '.' || c == '!' || c == '?') && (i + 1 == t.length() || t.charAt(i + 1) == ' ')) {
+        return t.substring(0, i + 1);
+      }
+    }
+    if (t.length() <= 110) {
+      return t;
+    }
+    int cut = t.lastIndexOf(' ', 110);
+    return t.substring(0, cut > 30 ? cut : 110);
+  }
+
+  private static void writeTable(Path file, int rows, int dims) throws IOException {
+    String header = "{\"embeddings\":{\"dtype\":\"F32\",\"shape\":[" + rows + "," + dims
+        + "],\"data_offsets\":[0," + (4L * rows * dims) + "]}}";
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    Random random = new Random(1);
+    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+      out.write(h);
+      ByteBuffer row = ByteBuffer.allocate(4 * dims).order(ByteOrder.LITTLE_ENDIAN);
+      for (int r = 0; r < rows; r++) {
+        row.clear();
+        for (int c = 0; c < dims; c++) {
+          row.putFloat((float) random.nextGaussian());
+        }
+        out.write(row.array());
+      }
+    }
+  }
+}
