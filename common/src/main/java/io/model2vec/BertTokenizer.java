@@ -215,9 +215,13 @@ final class BertTokenizer implements TokenIdEncoder {
         }
         // the library matches normalized added tokens after normalization, and honours the
         // word/whitespace flags with regexes: not implemented here
-        if (t.path("normalized").asBoolean(!t.path("special").asBoolean(false))
-            || t.path("single_word").asBoolean(false) || t.path("lstrip").asBoolean(false)
-            || t.path("rstrip").asBoolean(false)) {
+        for (String flag : new String[] {"normalized", "single_word", "lstrip", "rstrip"}) {
+          if (!t.path(flag).isBoolean()) {
+            return "added token '" + content + "' lacks a boolean '" + flag + "'";
+          }
+        }
+        if (t.get("normalized").asBoolean() || t.get("single_word").asBoolean()
+            || t.get("lstrip").asBoolean() || t.get("rstrip").asBoolean()) {
           return "added token '" + content + "' is normalized or has single_word/lstrip/rstrip";
         }
         // the library gives an added token the model's id for its content (or a new one)
