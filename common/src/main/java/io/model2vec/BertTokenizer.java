@@ -55,7 +55,9 @@ final class BertTokenizer implements TokenIdEncoder {
   private final int[][] complex;
   /** The vocabulary; continuation pieces start at the node of the prefix. */
   private final Trie vocab;
-  private final int continuationRoot;
+  private final int[] rootEdges;
+  /** Edges of the prefix's node ("##"), or null when no token starts with the prefix. */
+  private final int[] continuationEdges;
   private final int unkId;
   private final int maxInputChars;
   /** Added tokens, matched on raw text; null when there are none. */
@@ -88,7 +90,9 @@ final class BertTokenizer implements TokenIdEncoder {
     }
     this.unkId = model.get("vocab").get(model.get("unk_token").asText()).asInt();
     this.vocab = vb.build();
-    this.continuationRoot = vocab.walk(prefix);
+    int continuation = vocab.walk(prefix);
+    this.rootEdges = vocab.rootEdges();
+    this.continuationEdges = continuation < 0 ? null : vocab.edgesOf(continuation);
     this.maxInputChars = model.path("max_input_chars_per_word").asInt(100);
 
     JsonNode addedTokens = root.get("added_tokens");
@@ -215,9 +219,13 @@ final class BertTokenizer implements TokenIdEncoder {
         }
         // the library matches normalized added tokens after normalization, and honours the
         // word/whitespace flags with regexes: not implemented here
-        if (t.path("normalized").asBoolean(!t.path("special").asBoolean(false))
-            || t.path("single_word").asBoolean(false) || t.path("lstrip").asBoolean(false)
-            || t.path("rstrip").asBoolean(false)) {
+        for (String flag : new String[] {"normalized", "single_word", "lstrip", "rstrip"}) {
+          if (!t.path(flag).isBoolean()) {
+            return "added token '" + content + "' lacks a boolean '" + flag + "'";
+          }
+        }
+        if (t.get("normalized").asBoolean() || t.get("single_word").asBoolean()
+            || t.get("lstrip").asBoolean() || t.get("rstrip").asBoolean()) {
           return "added token '" + content + "' is normalized or has single_word/lstrip/rstrip";
         }
         // the library gives an added token the model's id for its content (or a new one)
@@ -351,7 +359,7 @@ final class BertTokenizer implements TokenIdEncoder {
     for (int i = 0; i < n; ) {
       char ch = in[i];
       if (addedFirst != null && addedFirst[ch]) {
-        long m = added.longestMatch(in, i, n, added.root);
+        long m = added.longestMatch(in, i, n, added.rootEdges());
         if (m >= 0) {
           if (wlen > 0) {
             wordPiece(word, wlen, wcps, out);
@@ -484,8 +492,8 @@ final class BertTokenizer implements TokenIdEncoder {
     int mark = out.size;
     int start = 0;
     while (start < len) {
-      int node = start == 0 ? vocab.root : continuationRoot;
-      long m = node < 0 ? -1 : vocab.longestMatch(w, start, len, node);
+      int[] first = start == 0 ? rootEdges : continuationEdges;
+      long m = first == null ? -1 : vocab.longestMatch(w, start, len, first);
       if (m < 0) {
         out.size = mark;
         out.add(unkId);

@@ -208,9 +208,7 @@ public final class StaticModel implements AutoCloseable {
     if (text == null) {
       return null;
     }
-    float[] out = new float[dims];
-    pool(text, out, 0, null);
-    return out;
+    return pooled(text);
   }
 
   /**
@@ -329,6 +327,39 @@ public final class StaticModel implements AutoCloseable {
 
   private int pool(String text, float[] out, int offset, TokenCounter counter) {
     Scratch s = SCRATCH.get();
+    int kept = poolInScratch(text, s, counter);
+    if (poolInDouble) {
+      double[] acc = s.d;
+      for (int j = 0; j < dims; j++) {
+        out[offset + j] = kept == 0 ? 0f : (float) (acc[j] / kept);
+      }
+      if (normalize && kept > 0) {
+        normalizeInPlace(out, offset);
+      }
+    } else {
+      System.arraycopy(s.f, 0, out, offset, dims);
+    }
+    return kept;
+  }
+
+  /** A new array with the embedding: for float tables a copy of the finished scratch vector. */
+  private float[] pooled(String text) {
+    if (poolInDouble) {
+      float[] out = new float[dims];
+      pool(text, out, 0, null);
+      return out;
+    }
+    Scratch s = SCRATCH.get();
+    poolInScratch(text, s, null);
+    // Arrays.copyOf allocates without zeroing first: the vector is written to fresh memory once
+    return Arrays.copyOf(s.f, dims);
+  }
+
+  /**
+   * Tokenizes and pools into the thread's scratch: the sums in {@code s.d} (tables pooled in
+   * double, not yet averaged), or the finished vector (mean, normalized) in {@code s.f}.
+   */
+  private int poolInScratch(String text, Scratch s, TokenCounter counter) {
     IdBuffer buf = s.ids;
     tokenizer.encode(truncateChars(text), buf);
     int[] ids = buf.ids;
@@ -349,9 +380,6 @@ public final class StaticModel implements AutoCloseable {
         table.addTo(acc, mapping == null ? id : mapping[id], scale, dims);
         kept++;
       }
-      for (int j = 0; j < dims; j++) {
-        out[offset + j] = kept == 0 ? 0f : (float) (acc[j] / kept);
-      }
     } else {
       // first the rows (written over the ids already read), then one pass over the table
       float[] scales = weightsF == null ? null : s.scales(n);
@@ -368,8 +396,13 @@ public final class StaticModel implements AutoCloseable {
       }
       float[] acc = s.floats(dims);
       table.addRows(acc, ids, scales, kept, dims);
-      for (int j = 0; j < dims; j++) {
-        out[offset + j] = kept == 0 ? 0f : acc[j] / kept;
+      if (kept > 0) {
+        for (int j = 0; j < dims; j++) {
+          acc[j] = acc[j] / kept;
+        }
+        if (normalize) {
+          normalizeInPlace(acc, 0);
+        }
       }
     }
     if (counter != null) {
@@ -377,35 +410,39 @@ public final class StaticModel implements AutoCloseable {
       counter.tokens += i;
       counter.unknown += unknown;
     }
-    if (normalize && kept > 0) {
-      // Four partial sums and one multiply per value: the strictly sequential double sum and a
-      // double division per value cost more than the whole tokenizer. The reference divides in
-      // float32, so the last bit was never part of the contract (1e-5 relative).
-      double s0 = 0;
-      double s1 = 0;
-      double s2 = 0;
-      double s3 = 0;
-      int j = 0;
-      for (; j + 4 <= dims; j += 4) {
-        float x0 = out[offset + j];
-        float x1 = out[offset + j + 1];
-        float x2 = out[offset + j + 2];
-        float x3 = out[offset + j + 3];
-        s0 += x0 * x0;
-        s1 += x1 * x1;
-        s2 += x2 * x2;
-        s3 += x3 * x3;
-      }
-      for (; j < dims; j++) {
-        float x = out[offset + j];
-        s0 += x * x;
-      }
-      float inv = (float) (1.0 / (Math.sqrt((s0 + s1) + (s2 + s3)) + 1e-32));
-      for (j = 0; j < dims; j++) {
-        out[offset + j] *= inv;
-      }
-    }
     return kept;
+  }
+
+  /**
+   * Divides {@code v[offset .. offset + dims)} by its L2 norm (+ 1e-32). Four partial sums and
+   * one multiply per value: the strictly sequential double sum and a double division per value
+   * cost more than the whole tokenizer. The reference divides in float32, so the last bit was
+   * never part of the contract (1e-5 relative).
+   */
+  private void normalizeInPlace(float[] v, int offset) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int j = 0;
+    for (; j + 4 <= dims; j += 4) {
+      float x0 = v[offset + j];
+      float x1 = v[offset + j + 1];
+      float x2 = v[offset + j + 2];
+      float x3 = v[offset + j + 3];
+      s0 += x0 * x0;
+      s1 += x1 * x1;
+      s2 += x2 * x2;
+      s3 += x3 * x3;
+    }
+    for (; j < dims; j++) {
+      float x = v[offset + j];
+      s0 += x * x;
+    }
+    float inv = (float) (1.0 / (Math.sqrt((s0 + s1) + (s2 + s3)) + 1e-32));
+    for (j = 0; j < dims; j++) {
+      v[offset + j] *= inv;
+    }
   }
 
   /** Python's {@code sentence[:max_length * median_token_length]}, by code points. */
@@ -505,8 +542,8 @@ public final class StaticModel implements AutoCloseable {
 
   private static final class Scratch {
     final IdBuffer ids = new IdBuffer(256);
-    private float[] f = new float[256];
-    private double[] d = new double[256];
+    float[] f = new float[256];
+    double[] d = new double[256];
     private float[] w = new float[256];
 
     float[] scales(int n) {

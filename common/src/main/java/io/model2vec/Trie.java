@@ -9,20 +9,26 @@ import java.util.Arrays;
  */
 final class Trie {
   final int root = 0;
+  private static final int TERMINAL = 1 << 23;
+  private static final int CHILD = TERMINAL - 1;
   /**
-   * Per edge slot: [key = node << 16 | char], [child << 32 | id of the child's token or -1]: one
-   * slot read per character gives the match, the next node and whether a token ends there.
+   * Per edge, one long: key (node << 16 | char) << 24, a terminal bit (a token ends at the child)
+   * and the child (23 bits); 0 is empty (no edge leads back to the root). Eight bytes an edge
+   * keep the hot part of a 30k-token vocabulary in cache.
    */
   private final long[] slots;
   private final int[] ids;
   private final int mask;
   private final int shift;
+  /** The root's edges by char: terminal bit | child, or 0. */
+  private final int[] rootEdges;
 
   private Trie(long[] slots, int[] ids, int bits) {
     this.slots = slots;
     this.ids = ids;
     this.mask = (1 << bits) - 1;
     this.shift = 64 - bits;
+    this.rootEdges = edgesOf(root);
   }
 
   private static long key(int node, char c) {
@@ -33,18 +39,34 @@ final class Trie {
     return (int) ((key * 0x9E3779B97F4A7C15L) >>> shift);
   }
 
+  /** The edges of {@code node} as a table by char (terminal bit | child, or 0). */
+  int[] edgesOf(int node) {
+    int[] t = new int[65536];
+    for (long x : slots) {
+      if (x != 0 && (int) (x >>> 40) == node) {
+        t[(int) (x >>> 24) & 0xFFFF] = (int) (x & 0xFFFFFF);
+      }
+    }
+    return t;
+  }
+
+  /** The root's edge table, for {@link #longestMatch}. */
+  int[] rootEdges() {
+    return rootEdges;
+  }
+
   /** The child of {@code node} on {@code c}, or -1. */
   int child(int node, char c) {
     long k = key(node, c);
     long[] s = slots;
     int m = mask;
     for (int i = slot(k); ; i = (i + 1) & m) {
-      long x = s[2 * i];
-      if (x == k) {
-        return (int) (s[2 * i + 1] >>> 32);
-      }
-      if (x == -1L) {
+      long x = s[i];
+      if (x == 0) {
         return -1;
+      }
+      if (x >>> 24 == k) {
+        return (int) x & CHILD;
       }
     }
   }
@@ -65,31 +87,40 @@ final class Trie {
   }
 
   /**
-   * The longest token that {@code a[from..to)} starts with, walking from {@code node}: returns
-   * {@code end << 32 | id}, or -1 when no token matches.
+   * The longest token that {@code a[from..to)} starts with, from the node whose edge table
+   * ({@link #edgesOf}) is {@code first}: returns {@code end << 32 | id}, or -1 when no token
+   * matches.
    */
-  long longestMatch(char[] a, int from, int to, int node) {
-    long best = -1;
+  long longestMatch(char[] a, int from, int to, int[] first) {
+    if (from >= to) {
+      return -1;
+    }
+    int e = first[a[from]];
+    if (e == 0) {
+      return -1;
+    }
+    int node = e & CHILD;
+    int bestNode = (e & TERMINAL) != 0 ? node : -1;
+    int bestEnd = from + 1;
     long[] s = slots;
     int m = mask;
-    for (int j = from; j < to; j++) {
+    for (int j = from + 1; j < to; j++) {
       long k = key(node, a[j]);
       int i = slot(k);
       long x;
-      while ((x = s[2 * i]) != k) {
-        if (x == -1L) {
-          return best;
+      while ((x = s[i]) >>> 24 != k) {
+        if (x == 0) {
+          return bestNode < 0 ? -1 : ((long) bestEnd << 32) | ids[bestNode];
         }
         i = (i + 1) & m;
       }
-      long v = s[2 * i + 1];
-      node = (int) (v >>> 32);
-      int id = (int) v;
-      if (id >= 0) {
-        best = ((long) (j + 1) << 32) | id;
+      node = (int) x & CHILD;
+      if ((x & TERMINAL) != 0) {
+        bestNode = node;
+        bestEnd = j + 1;
       }
     }
-    return best;
+    return bestNode < 0 ? -1 : ((long) bestEnd << 32) | ids[bestNode];
   }
 
   static final class Builder {
@@ -158,27 +189,28 @@ final class Trie {
     }
 
     Trie build() {
+      if (nodes > CHILD) {
+        throw new IllegalStateException("a trie of " + nodes + " nodes is too large");
+      }
       int bits = 4;
       while ((1 << bits) < edges * 2 + 2) {
         bits++;
       }
-      long[] slots = new long[2 << bits];
-      for (int i = 0; i < slots.length; i += 2) {
-        slots[i] = -1L;
-      }
+      long[] slots = new long[1 << bits];
       int[] nodeIds = Arrays.copyOf(ids, nodes);
-      Trie t = new Trie(slots, nodeIds, bits);
+      int sh = 64 - bits;
+      int m = (1 << bits) - 1;
       for (int i = 0; i < keys.length; i++) {
         if (keys[i] != -1L) {
-          int j = t.slot(keys[i]);
-          while (slots[2 * j] != -1L) {
-            j = (j + 1) & t.mask;
+          int j = (int) ((keys[i] * 0x9E3779B97F4A7C15L) >>> sh);
+          while (slots[j] != 0) {
+            j = (j + 1) & m;
           }
-          slots[2 * j] = keys[i];
-          slots[2 * j + 1] = ((long) children[i] << 32) | (nodeIds[children[i]] & 0xFFFFFFFFL);
+          int child = children[i];
+          slots[j] = (keys[i] << 24) | (nodeIds[child] >= 0 ? TERMINAL : 0) | child;
         }
       }
-      return t;
+      return new Trie(slots, nodeIds, bits);
     }
   }
 }
