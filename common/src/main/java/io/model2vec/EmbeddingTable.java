@@ -71,8 +71,13 @@ abstract class EmbeddingTable {
     EmbeddingTable table;
     switch (t.dtype) {
       case F32: {
-        float[] v = new float[n];
-        b.asFloatBuffer().get(v);
+        // One array per row: the pooling loop then reads every row at index j of its own array,
+        // which C2's auto-vectorizer handles (it does not for rows at offsets of one array).
+        float[][] v = new float[rows][cols];
+        java.nio.FloatBuffer fb = b.asFloatBuffer();
+        for (int r = 0; r < rows; r++) {
+          fb.get(v[r]);
+        }
         table = new F32(rows, cols, v);
         break;
       }
@@ -83,8 +88,11 @@ abstract class EmbeddingTable {
         break;
       }
       case F16: {
-        short[] v = new short[n];
-        b.asShortBuffer().get(v);
+        short[][] v = new short[rows][cols];
+        java.nio.ShortBuffer sb = b.asShortBuffer();
+        for (int r = 0; r < rows; r++) {
+          sb.get(v[r]);
+        }
         table = new F16(rows, cols, v);
         break;
       }
@@ -121,9 +129,10 @@ abstract class EmbeddingTable {
   }
 
   static final class F32 extends EmbeddingTable {
-    private final float[] v;
+    /** Row-major, one array per row (see {@link #addRows}). */
+    private final float[][] v;
 
-    F32(int rows, int columns, float[] v) {
+    F32(int rows, int columns, float[][] v) {
       super(rows, columns);
       this.v = v;
     }
@@ -135,22 +144,22 @@ abstract class EmbeddingTable {
 
     @Override
     long bytes() {
-      return 4L * v.length;
+      return 4L * rows * columns;
     }
 
     @Override
     void addTo(float[] acc, int row, float scale, int dims) {
-      int off = row * columns;
+      float[] x = v[row];
       for (int j = 0; j < dims; j++) {
-        acc[j] += v[off + j] * scale;
+        acc[j] += x[j] * scale;
       }
     }
 
     @Override
     void addTo(double[] acc, int row, double scale, int dims) {
-      int off = row * columns;
+      float[] x = v[row];
       for (int j = 0; j < dims; j++) {
-        acc[j] += v[off + j] * scale;
+        acc[j] += x[j] * scale;
       }
     }
 
@@ -160,58 +169,59 @@ abstract class EmbeddingTable {
         super.addRows(acc, rows, scales, n, dims);
         return;
       }
-      // Eight (then four) rows per pass: their cache misses overlap, and acc is read and
-      // written once per pass. x * 1f == x, so no multiply is needed.
-      float[] t = v;
-      int c = columns;
+      // Eight (then four) rows per pass: their cache misses overlap, and acc is read and written
+      // once per pass. Each row is its own array indexed by j like acc, so C2 vectorizes the
+      // loop over j; every acc[j] still sees the same additions in the same order (bit-identical
+      // to one row at a time). x * 1f == x, so no multiply is needed.
+      float[][] t = v;
       int r = 0;
       for (; r + 8 <= n; r += 8) {
-        int o0 = rows[r] * c;
-        int o1 = rows[r + 1] * c;
-        int o2 = rows[r + 2] * c;
-        int o3 = rows[r + 3] * c;
-        int o4 = rows[r + 4] * c;
-        int o5 = rows[r + 5] * c;
-        int o6 = rows[r + 6] * c;
-        int o7 = rows[r + 7] * c;
+        float[] a0 = t[rows[r]];
+        float[] a1 = t[rows[r + 1]];
+        float[] a2 = t[rows[r + 2]];
+        float[] a3 = t[rows[r + 3]];
+        float[] a4 = t[rows[r + 4]];
+        float[] a5 = t[rows[r + 5]];
+        float[] a6 = t[rows[r + 6]];
+        float[] a7 = t[rows[r + 7]];
         for (int j = 0; j < dims; j++) {
           float a = acc[j];
-          a += t[o0 + j];
-          a += t[o1 + j];
-          a += t[o2 + j];
-          a += t[o3 + j];
-          a += t[o4 + j];
-          a += t[o5 + j];
-          a += t[o6 + j];
-          a += t[o7 + j];
+          a += a0[j];
+          a += a1[j];
+          a += a2[j];
+          a += a3[j];
+          a += a4[j];
+          a += a5[j];
+          a += a6[j];
+          a += a7[j];
           acc[j] = a;
         }
       }
       for (; r + 4 <= n; r += 4) {
-        int o0 = rows[r] * c;
-        int o1 = rows[r + 1] * c;
-        int o2 = rows[r + 2] * c;
-        int o3 = rows[r + 3] * c;
+        float[] a0 = t[rows[r]];
+        float[] a1 = t[rows[r + 1]];
+        float[] a2 = t[rows[r + 2]];
+        float[] a3 = t[rows[r + 3]];
         for (int j = 0; j < dims; j++) {
           float a = acc[j];
-          a += t[o0 + j];
-          a += t[o1 + j];
-          a += t[o2 + j];
-          a += t[o3 + j];
+          a += a0[j];
+          a += a1[j];
+          a += a2[j];
+          a += a3[j];
           acc[j] = a;
         }
       }
       for (; r < n; r++) {
-        int o = rows[r] * c;
+        float[] a0 = t[rows[r]];
         for (int j = 0; j < dims; j++) {
-          acc[j] += t[o + j];
+          acc[j] += a0[j];
         }
       }
     }
 
     @Override
     float get(int row, int column) {
-      return v[row * columns + column];
+      return v[row][column];
     }
 
     @Override
@@ -275,9 +285,10 @@ abstract class EmbeddingTable {
       }
     }
 
-    private final short[] v;
+    /** One array per row, as for F32: eight rows are decoded side by side in {@link #addRows}. */
+    private final short[][] v;
 
-    F16(int rows, int columns, short[] v) {
+    F16(int rows, int columns, short[][] v) {
       super(rows, columns);
       this.v = v;
     }
@@ -305,28 +316,69 @@ abstract class EmbeddingTable {
 
     @Override
     long bytes() {
-      return 2L * v.length;
+      return 2L * rows * columns;
     }
 
     @Override
     void addTo(float[] acc, int row, float scale, int dims) {
-      int off = row * columns;
+      short[] x = v[row];
       for (int j = 0; j < dims; j++) {
-        acc[j] += DECODE[v[off + j] & 0xffff] * scale;
+        acc[j] += DECODE[x[j] & 0xffff] * scale;
       }
     }
 
     @Override
     void addTo(double[] acc, int row, double scale, int dims) {
-      int off = row * columns;
+      short[] x = v[row];
       for (int j = 0; j < dims; j++) {
-        acc[j] += DECODE[v[off + j] & 0xffff] * scale;
+        acc[j] += DECODE[x[j] & 0xffff] * scale;
+      }
+    }
+
+    @Override
+    void addRows(float[] acc, int[] rows, float[] scales, int n, int dims) {
+      if (scales != null) {
+        super.addRows(acc, rows, scales, n, dims);
+        return;
+      }
+      // Eight rows per pass: eight independent decode lookups per j keep the loads in flight.
+      // Same additions in the same order per acc[j] as one row at a time (bit-identical).
+      short[][] t = v;
+      float[] d = DECODE;
+      int r = 0;
+      for (; r + 8 <= n; r += 8) {
+        short[] a0 = t[rows[r]];
+        short[] a1 = t[rows[r + 1]];
+        short[] a2 = t[rows[r + 2]];
+        short[] a3 = t[rows[r + 3]];
+        short[] a4 = t[rows[r + 4]];
+        short[] a5 = t[rows[r + 5]];
+        short[] a6 = t[rows[r + 6]];
+        short[] a7 = t[rows[r + 7]];
+        for (int j = 0; j < dims; j++) {
+          float a = acc[j];
+          a += d[a0[j] & 0xffff];
+          a += d[a1[j] & 0xffff];
+          a += d[a2[j] & 0xffff];
+          a += d[a3[j] & 0xffff];
+          a += d[a4[j] & 0xffff];
+          a += d[a5[j] & 0xffff];
+          a += d[a6[j] & 0xffff];
+          a += d[a7[j] & 0xffff];
+          acc[j] = a;
+        }
+      }
+      for (; r < n; r++) {
+        short[] a0 = t[rows[r]];
+        for (int j = 0; j < dims; j++) {
+          acc[j] += d[a0[j] & 0xffff];
+        }
       }
     }
 
     @Override
     float get(int row, int column) {
-      return DECODE[v[row * columns + column] & 0xffff];
+      return DECODE[v[row][column] & 0xffff];
     }
 
     @Override
