@@ -1,6 +1,10 @@
 package io.model2vec.examples.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -8,17 +12,20 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Random;
 
 /**
- * A model with a given model's tokenizer and a random F32 table of another width, for benchmarks:
- * the test models are 2 and 64 dimensions wide, real ones 256 and more. Not for embeddings.
+ * A model made of a real tokenizer and a random F32 table (seeded, normalize on), for
+ * benchmarks: the test models are 2 and 64 dimensions wide, real ones 256 and more. Not for
+ * embeddings.
  */
 public final class SyntheticModel {
   private SyntheticModel() {}
 
+  /** The tokenizer of {@code model} (folder or hub id) with a random table of width {@code dims}. */
   public static Path create(String model, int dims, Path dir) throws IOException {
-    Path source = StaticModel.resolveFolder(model, io.model2vec.LoadOptions.defaults());
+    Path source = StaticModel.resolveFolder(model, LoadOptions.defaults());
     if (source == null) {
       throw new IllegalArgumentException("--synthetic-dims needs a model folder or hub id, not " + model);
     }
@@ -29,15 +36,40 @@ public final class SyntheticModel {
     Path tokenizer = Files.isRegularFile(source.resolve("tokenizer.json"))
         ? source.resolve("tokenizer.json") : source.resolve("0_StaticEmbedding/tokenizer.json");
     Files.createDirectories(dir);
-    Files.copy(tokenizer, dir.resolve("tokenizer.json"),
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(tokenizer, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+    return writeConfigAndTable(dir, vocab, dims);
+  }
+
+  /** A {@code tokenizer.json} with a random table of its vocabulary size (added tokens included). */
+  public static Path fromTokenizer(Path tokenizer, int dims, Path dir) throws IOException {
+    byte[] json = Files.readAllBytes(tokenizer);
+    JsonNode root = new ObjectMapper().readTree(json);
+    int vocab = 0;
+    JsonNode v = root.path("model").path("vocab");
+    if (v.isArray()) {
+      vocab = v.size();
+    } else {
+      for (JsonNode id : v) {
+        vocab = Math.max(vocab, id.asInt() + 1);
+      }
+    }
+    for (JsonNode t : root.path("added_tokens")) {
+      vocab = Math.max(vocab, t.path("id").asInt() + 1);
+    }
+    Files.createDirectories(dir);
+    Files.write(dir.resolve("tokenizer.json"), json);
+    return writeConfigAndTable(dir, vocab, dims);
+  }
+
+  private static Path writeConfigAndTable(Path dir, int vocab, int dims) throws IOException {
     Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"model2vec\", \"normalize\": true, "
         + "\"hidden_dim\": " + dims + ", \"note\": \"random table for benchmarks\"}");
     String header = "{\"embeddings\":{\"dtype\":\"F32\",\"shape\":[" + vocab + "," + dims
         + "],\"data_offsets\":[0," + (4L * vocab * dims) + "]}}";
     byte[] h = header.getBytes(StandardCharsets.UTF_8);
     Random random = new Random(1);
-    try (OutputStream out = Files.newOutputStream(dir.resolve("model.safetensors"))) {
+    try (OutputStream out = new BufferedOutputStream(
+        Files.newOutputStream(dir.resolve("model.safetensors")), 1 << 16)) {
       out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
       out.write(h);
       ByteBuffer row = ByteBuffer.allocate(4 * dims).order(ByteOrder.LITTLE_ENDIAN);

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
+import io.model2vec.examples.bench.SyntheticModel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
             + "not both");
       }
       tmp = Files.createTempDirectory("model2vec-bench");
-      modelRef = syntheticModel(syntheticTokenizer, syntheticDims, tmp).toString();
+      modelRef = SyntheticModel.fromTokenizer(syntheticTokenizer, syntheticDims, tmp).toString();
     } else if (modelRef == null) {
       if (BenchCommand.class.getClassLoader().getResource("model2vec/default-model") == null) {
         throw new CommandLine.ParameterException(cl, "give --model or --synthetic-tokenizer: "
@@ -437,45 +435,6 @@ final class BenchCommand implements Callable<Integer> {
     }
     JsonNode id = model.path("vocab").get(unk.asText());
     return id == null ? -1 : id.asLong();
-  }
-
-  /** A model folder: the tokenizer, a random F32 table of its vocabulary size, normalize on. */
-  static Path syntheticModel(Path tokenizer, int dims, Path dir) throws IOException {
-    byte[] json = Files.readAllBytes(tokenizer);
-    JsonNode root = JSON.readTree(json);
-    int vocab = 0;
-    JsonNode v = root.path("model").path("vocab");
-    if (v.isArray()) {
-      vocab = v.size();
-    } else {
-      for (JsonNode id : v) {
-        vocab = Math.max(vocab, id.asInt() + 1);
-      }
-    }
-    for (JsonNode t : root.path("added_tokens")) {
-      vocab = Math.max(vocab, t.path("id").asInt() + 1);
-    }
-    Files.write(dir.resolve("tokenizer.json"), json);
-    Files.writeString(dir.resolve("config.json"), "{\"normalize\": true, \"hidden_dim\": " + dims
-        + ", \"note\": \"random table for benchmarks\"}");
-    String header = "{\"embeddings\":{\"dtype\":\"F32\",\"shape\":[" + vocab + "," + dims
-        + "],\"data_offsets\":[0," + (4L * vocab * dims) + "]}}";
-    byte[] h = header.getBytes(StandardCharsets.UTF_8);
-    Random random = new Random(1);
-    try (OutputStream out = new java.io.BufferedOutputStream(
-        Files.newOutputStream(dir.resolve("model.safetensors")), 1 << 16)) {
-      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
-      out.write(h);
-      ByteBuffer row = ByteBuffer.allocate(4 * dims).order(ByteOrder.LITTLE_ENDIAN);
-      for (int r = 0; r < vocab; r++) {
-        row.clear();
-        for (int c = 0; c < dims; c++) {
-          row.putFloat((float) random.nextGaussian());
-        }
-        out.write(row.array());
-      }
-    }
-    return dir;
   }
 
   private static void deleteTree(Path dir) throws IOException {

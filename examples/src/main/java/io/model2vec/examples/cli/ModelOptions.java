@@ -5,8 +5,10 @@ import io.model2vec.StaticModel;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
-/** The model options shared by the subcommands: which model, and how it encodes. */
-final class ModelOptions {
+/**
+ * The model options shared by the commands (a picocli mixin): which model, and how it encodes.
+ */
+public final class ModelOptions {
   @Option(names = "--model", paramLabel = "<folder|hub id>",
       description = "Model folder (model2vec or sentence-transformers layout), classpath: folder "
           + "or HuggingFace hub id such as minishlab/potion-base-8M. Default: the built-in model "
@@ -33,7 +35,13 @@ final class ModelOptions {
     boolean none;
   }
 
-  LoadOptions toLoadOptions() {
+  /** The --model value; null means the built-in default model. */
+  public String model() {
+    return model;
+  }
+
+  /** --max-length / --no-max-length, --normalize and --dimensions as load options. */
+  public LoadOptions toLoadOptions() {
     LoadOptions.Builder b = LoadOptions.builder().normalize(normalize).dimensions(dimensions);
     if (maxLength != null && maxLength.none) {
       b.noMaxLength();
@@ -44,7 +52,7 @@ final class ModelOptions {
   }
 
   /** The model named by --model, or the built-in default model when it is absent. */
-  StaticModel load() {
+  public StaticModel load() {
     return StaticModel.load(model, toLoadOptions());
   }
 }

@@ -1,6 +1,6 @@
 package io.model2vec.examples.flink;
 
-import io.model2vec.LoadOptions;
+import io.model2vec.examples.cli.ModelOptions;
 import io.model2vec.flink.EmbeddingMapFunction;
 import io.model2vec.flink.FlinkModel;
 import java.nio.file.Files;
@@ -26,8 +26,8 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig
 import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -48,10 +48,10 @@ public final class FlinkEnrichJob implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "<folder|hub id>",
-      description = "Model folder, classpath: folder or HuggingFace hub id (downloaded once, on the "
-          + "client). Default: the built-in default model.")
-  String model;
+  // --model (a hub id is downloaded once, on the client), --max-length | --no-max-length,
+  // --normalize, --dimensions
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--input", paramLabel = "IN", required = true,
       description = "JSONL file, or folder of JSONL files.")
@@ -78,26 +78,6 @@ public final class FlinkEnrichJob implements Callable<Integer> {
       description = "Checkpoint interval; output files are committed on checkpoints "
           + "(default: ${DEFAULT-VALUE}).")
   double checkpointSeconds;
-
-  @ArgGroup(exclusive = true, multiplicity = "0..1")
-  MaxLength maxLength;
-
-  @Option(names = "--normalize", paramLabel = "true|false", arity = "1",
-      description = "L2-normalize the vectors (default: as the model's config says).")
-  Boolean normalize;
-
-  @Option(names = "--dimensions", paramLabel = "N",
-      description = "Keep only the first N dimensions (default: all).")
-  int dimensions;
-
-  static final class MaxLength {
-    @Option(names = "--max-length", paramLabel = "N",
-        description = "Tokens kept per text (default: 512).")
-    Integer value;
-
-    @Option(names = "--no-max-length", description = "Do not truncate texts.")
-    boolean none;
-  }
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -132,14 +112,9 @@ public final class FlinkEnrichJob implements Callable<Integer> {
     if (!Files.exists(input)) {
       throw new ParameterException(spec.commandLine(), "--input " + input + " does not exist");
     }
-    LoadOptions.Builder b = LoadOptions.builder().normalize(normalize).dimensions(dimensions);
-    if (maxLength != null && maxLength.none) {
-      b.noMaxLength();
-    } else if (maxLength != null && maxLength.value != null) {
-      b.maxLength(maxLength.value);
-    }
     // A hub id is downloaded here, once; the subtasks load the local snapshot.
-    FlinkModel flinkModel = FlinkModel.resolvedOnClient(model, b.build());
+    FlinkModel flinkModel =
+        FlinkModel.resolvedOnClient(modelOptions.model(), modelOptions.toLoadOptions());
 
     Configuration conf = new Configuration();
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
