@@ -52,12 +52,15 @@ public final class Distiller {
 
   /** Stored dtype of the embedding table. */
   public enum DType {
-    F32("float32"), F16("float16"), I8("int8");
+    F32("float32", 4), F16("float16", 2), I8("int8", 1);
 
     final String numpyName;
+    /** Bytes per stored value. */
+    final int bytes;
 
-    DType(String numpyName) {
+    DType(String numpyName, int bytes) {
       this.numpyName = numpyName;
+      this.bytes = bytes;
     }
   }
 
@@ -156,7 +159,7 @@ public final class Distiller {
 
   /** Runs the distillation. */
   public Result distill(Teacher teacher) {
-    Vocabulary vocab = Vocabulary.parse(teacher.tokenizerJson(), teacher.description());
+    Vocabulary vocab = teacher.vocabulary();
     int n = vocabularyLimit > 0 ? Math.min(vocabularyLimit, vocab.size) : vocab.size;
     String tokenizerJson = n < vocab.size ? vocab.restrictedTo(n) : teacher.tokenizerJson();
     float[][] raw = embedVocabulary(teacher, n);
@@ -166,20 +169,13 @@ public final class Distiller {
 
   /** Steps 1-2: ids 0..n-1, each as [prefix, id, suffix] through the teacher, pooled. */
   float[][] embedVocabulary(Teacher teacher, int n) {
-    long[] prefix = teacher.prefix();
-    long[] suffix = teacher.suffix();
-    int len = prefix.length + 1 + suffix.length;
     float[][] raw = new float[n][];
     Progress bar = new Progress(progress, "Distilling", n, "tokens");
     for (int from = 0; from < n; from += batchSize) {
       int to = Math.min(n, from + batchSize);
       long[][] batch = new long[to - from][];
       for (int id = from; id < to; id++) {
-        long[] seq = new long[len];
-        System.arraycopy(prefix, 0, seq, 0, prefix.length);
-        seq[prefix.length] = id;
-        System.arraycopy(suffix, 0, seq, prefix.length + 1, suffix.length);
-        batch[id - from] = seq;
+        batch[id - from] = teacher.withSpecials(new long[] {id}, 1);
       }
       float[][] pooled = teacher.forward(batch, pooling);
       System.arraycopy(pooled, 0, raw, from, pooled.length);
@@ -318,9 +314,8 @@ public final class Distiller {
   static void writeSafetensors(OutputStream out, float[][] table, DType dtype) throws IOException {
     int rows = table.length;
     int cols = table[0].length;
-    int width = dtype == DType.F32 ? 4 : dtype == DType.F16 ? 2 : 1;
-    long bytes = (long) rows * cols * width;
-    ObjectNode header = new ObjectMapper().createObjectNode();
+    long bytes = (long) rows * cols * dtype.bytes;
+    ObjectNode header = JSON.createObjectNode();
     ObjectNode t = header.putObject("embeddings");
     t.put("dtype", dtype.name());
     t.putArray("shape").add(rows).add(cols);
@@ -344,7 +339,7 @@ public final class Distiller {
       }
       scale = max == 0 ? 1 : max / 127.0;
     }
-    ByteBuffer b = ByteBuffer.allocate(cols * width).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.allocate(cols * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
     for (float[] row : table) {
       if (row.length != cols) {
         throw new IllegalArgumentException("ragged table: a row has " + row.length

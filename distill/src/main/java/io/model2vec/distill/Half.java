@@ -40,19 +40,4 @@ final class Half {
     }
     return (short) (sign | (((exp + 15) << 10) + half));
   }
-
-  static float toFloat(short h) {
-    int bits = h & 0xffff;
-    int sign = (bits & 0x8000) << 16;
-    int exp = (bits >>> 10) & 0x1f;
-    int mant = bits & 0x3ff;
-    if (exp == 0x1f) {
-      return Float.intBitsToFloat(sign | 0x7f80_0000 | (mant << 13));
-    }
-    if (exp == 0) {
-      float v = mant * 0x1.0p-24f;
-      return sign != 0 ? -v : v;
-    }
-    return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
-  }
 }

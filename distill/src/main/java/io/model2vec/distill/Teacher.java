@@ -61,6 +61,7 @@ public final class Teacher implements AutoCloseable {
   private final long tokenizer;
   private final long[] prefix;
   private final long[] suffix;
+  private final Vocabulary vocabulary;
   private final long padId;
   private boolean closed;
 
@@ -120,7 +121,8 @@ public final class Teacher implements AutoCloseable {
     }
     long tok = 0;
     try {
-      this.padId = Vocabulary.parse(tokenizerJson, tokenizerSource).padId();
+      this.vocabulary = Vocabulary.parse(tokenizerJson, tokenizerSource);
+      this.padId = vocabulary.padId();
       try {
         tok = LIB.createTokenizerFromString(tokenizerJson);
       } catch (RuntimeException e) {
@@ -205,6 +207,23 @@ public final class Teacher implements AutoCloseable {
     return tokenizerJson;
   }
 
+  /** The tokenizer's vocabulary, parsed once when the teacher was built. */
+  Vocabulary vocabulary() {
+    return vocabulary;
+  }
+
+  /**
+   * {@code bare[0..keep)} between the special tokens the tokenizer puts around one sequence
+   * ({@code [CLS] ... [SEP]} for BERT).
+   */
+  long[] withSpecials(long[] bare, int keep) {
+    long[] s = new long[prefix.length + keep + suffix.length];
+    System.arraycopy(prefix, 0, s, 0, prefix.length);
+    System.arraycopy(bare, 0, s, prefix.length, keep);
+    System.arraycopy(suffix, 0, s, prefix.length + keep, suffix.length);
+    return s;
+  }
+
   /** Where the model came from. */
   public String description() {
     return description;
@@ -243,12 +262,7 @@ public final class Teacher implements AutoCloseable {
     long[][] seqs = new long[texts.size()][];
     for (int i = 0; i < seqs.length; i++) {
       long[] bare = ids(texts.get(i), false);
-      int keep = Math.min(bare.length, maxTokens - specials);
-      long[] s = new long[specials + keep];
-      System.arraycopy(prefix, 0, s, 0, prefix.length);
-      System.arraycopy(bare, 0, s, prefix.length, keep);
-      System.arraycopy(suffix, 0, s, prefix.length + keep, suffix.length);
-      seqs[i] = s;
+      seqs[i] = withSpecials(bare, Math.min(bare.length, maxTokens - specials));
     }
     Integer[] order = new Integer[seqs.length];
     for (int i = 0; i < order.length; i++) {
