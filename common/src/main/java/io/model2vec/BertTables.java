@@ -152,7 +152,7 @@ final class BertTables {
 
   /** Whether strip_accents changes {@code cp}. */
   boolean changedByStrip(int cp) {
-    return marks.contains(cp) || (cp >= 0xAC00 && cp < 0xAC00 + 11172)
+    return marks.contains(cp) || (cp >= HANGUL_BASE && cp < HANGUL_BASE + HANGUL_COUNT)
         || Arrays.binarySearch(nfdKeys, cp) >= 0;
   }
 
@@ -166,21 +166,33 @@ final class BertTables {
     if (marks.contains(cp)) {
       return new int[0];
     }
-    int s = cp - 0xAC00;
-    if (s >= 0 && s < 11172) {
-      int l = 0x1100 + s / 588;
-      int v = 0x1161 + (s % 588) / 28;
-      int t = s % 28;
-      return t == 0 ? new int[] {l, v} : new int[] {l, v, 0x11A7 + t};
+    int[] h = hangul(cp);
+    if (h != null) {
+      return h;
     }
     int i = Arrays.binarySearch(nfdKeys, cp);
-    return i >= 0 ? nfdValues[i].clone() : new int[] {cp};
+    return i >= 0 ? nfdValues[i] : new int[] {cp}; // callers only read the arrays
+  }
+
+  private static final int HANGUL_BASE = 0xAC00;
+  private static final int HANGUL_COUNT = 11172;
+
+  /** The canonical decomposition of a Hangul syllable (Unicode 3.12), or null for any other. */
+  static int[] hangul(int cp) {
+    int s = cp - HANGUL_BASE;
+    if (s < 0 || s >= HANGUL_COUNT) {
+      return null;
+    }
+    int l = 0x1100 + s / 588;
+    int v = 0x1161 + (s % 588) / 28;
+    int t = s % 28;
+    return t == 0 ? new int[] {l, v} : new int[] {l, v, 0x11A7 + t};
   }
 
   /** Lowercase of {@code cp} (possibly several code points). */
   int[] lower(int cp) {
     int i = Arrays.binarySearch(lowerKeys, cp);
-    return i >= 0 ? lowerValues[i].clone() : new int[] {cp};
+    return i >= 0 ? lowerValues[i] : new int[] {cp};
   }
 
   /** Sorted, disjoint inclusive ranges. */

@@ -62,7 +62,8 @@ final class BertTokenizer implements TokenIdEncoder {
   private final int maxInputChars;
   /** Added tokens, matched on raw text; null when there are none. */
   private final Trie added;
-  private final boolean[] addedFirst;
+  /** The added tokens' first characters: {@code added.rootEdges()}, non-zero where one starts. */
+  private final int[] addedEdges;
   private final String tokenizerJson;
   private final String source;
   private volatile NativeTokenizer nativeFallback;
@@ -98,17 +99,14 @@ final class BertTokenizer implements TokenIdEncoder {
     JsonNode addedTokens = root.get("added_tokens");
     if (addedTokens != null && addedTokens.size() > 0) {
       Trie.Builder ab = new Trie.Builder();
-      boolean[] first = new boolean[65536];
       for (JsonNode t : addedTokens) {
-        String content = t.get("content").asText();
-        ab.put(content, t.get("id").asInt());
-        first[content.charAt(0)] = true;
+        ab.put(t.get("content").asText(), t.get("id").asInt());
       }
       this.added = ab.build();
-      this.addedFirst = first;
+      this.addedEdges = added.rootEdges();
     } else {
       this.added = null;
-      this.addedFirst = null;
+      this.addedEdges = null;
     }
 
     BertTables tables = BertTables.get();
@@ -358,8 +356,8 @@ final class BertTokenizer implements TokenIdEncoder {
     int[] table = bmp;
     for (int i = 0; i < n; ) {
       char ch = in[i];
-      if (addedFirst != null && addedFirst[ch]) {
-        long m = added.longestMatch(in, i, n, added.rootEdges());
+      if (addedEdges != null && addedEdges[ch] != 0) {
+        long m = added.longestMatch(in, i, n, addedEdges);
         if (m >= 0) {
           if (wlen > 0) {
             wordPiece(word, wlen, wcps, out);
@@ -417,38 +415,15 @@ final class BertTokenizer implements TokenIdEncoder {
         int cp = Character.toCodePoint(ch, in[i + 1]);
         i += 2;
         int k = supplementaryKind(cp);
-        if (k == WORD) {
-          if (wlen + 2 > word.length) {
-            if (wcps > maxInputChars) {
-              wcps++;
-              continue;
-            }
-            word = s.growWord();
-          }
-          word[wlen++] = ch;
-          word[wlen++] = in[i - 1];
-          wcps++;
-          continue;
-        } else if (k == ISOLATED || k == SPACE) {
-          if (wlen > 0) {
-            wordPiece(word, wlen, wcps, out);
-            wlen = 0;
-            wcps = 0;
-          }
-          if (k == ISOLATED) {
-            word[0] = ch;
-            word[1] = in[i - 1];
-            wordPiece(word, 2, 1, out);
-          }
-          continue;
+        if (k == FALLBACK) {
+          return false;
         } else if (k == REMOVED) {
           continue;
-        } else if (k == FALLBACK) {
-          return false;
-        }
-        el = elements(tables, cp); // rare: a character that strip_accents or lowercase changes
-        if (el == null) {
-          return false;
+        } else if (k == COMPLEX) {
+          el = elements(tables, cp); // rare: a character that strip_accents or lowercase changes
+        } else {
+          el = s.one;
+          el[0] = cp | (k == WORD ? EL_WORD : k == ISOLATED ? EL_ISOLATED : EL_SPACE);
         }
       }
       for (int x : el) {
@@ -540,6 +515,8 @@ final class BertTokenizer implements TokenIdEncoder {
   private static final class Scratch {
     char[] in = new char[1024];
     char[] word = new char[256];
+    /** The one element of a plain supplementary character, for the element loop. */
+    final int[] one = new int[1];
 
     char[] input(int n) {
       if (in.length < n) {

@@ -25,7 +25,7 @@ final class ModelResolver {
     }
     if (model.isBlank()) {
       throw new IllegalArgumentException("model must be a folder, a file: URI, a classpath: folder "
-          + "or a HuggingFace repo id, was " + (model == null ? "null" : "'" + model + "'"));
+          + "or a HuggingFace repo id, was '" + model + "'");
     }
     if (model.startsWith(CLASSPATH)) {
       return loadClasspath(model.substring(CLASSPATH.length()), options);

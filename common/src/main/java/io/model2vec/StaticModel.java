@@ -328,27 +328,12 @@ public final class StaticModel implements AutoCloseable {
   private int pool(String text, float[] out, int offset, TokenCounter counter) {
     Scratch s = SCRATCH.get();
     int kept = poolInScratch(text, s, counter);
-    if (poolInDouble) {
-      double[] acc = s.d;
-      for (int j = 0; j < dims; j++) {
-        out[offset + j] = kept == 0 ? 0f : (float) (acc[j] / kept);
-      }
-      if (normalize && kept > 0) {
-        normalizeInPlace(out, offset);
-      }
-    } else {
-      System.arraycopy(s.f, 0, out, offset, dims);
-    }
+    System.arraycopy(s.f, 0, out, offset, dims);
     return kept;
   }
 
-  /** A new array with the embedding: for float tables a copy of the finished scratch vector. */
+  /** A new array with the embedding: a copy of the finished scratch vector. */
   private float[] pooled(String text) {
-    if (poolInDouble) {
-      float[] out = new float[dims];
-      pool(text, out, 0, null);
-      return out;
-    }
     Scratch s = SCRATCH.get();
     poolInScratch(text, s, null);
     // Arrays.copyOf allocates without zeroing first: the vector is written to fresh memory once
@@ -356,8 +341,8 @@ public final class StaticModel implements AutoCloseable {
   }
 
   /**
-   * Tokenizes and pools into the thread's scratch: the sums in {@code s.d} (tables pooled in
-   * double, not yet averaged), or the finished vector (mean, normalized) in {@code s.f}.
+   * Tokenizes and pools into the thread's scratch: the finished vector (mean, normalized) in
+   * {@code s.f}; tables pooled in double sum in {@code s.d} first.
    */
   private int poolInScratch(String text, Scratch s, TokenCounter counter) {
     IdBuffer buf = s.ids;
@@ -379,6 +364,15 @@ public final class StaticModel implements AutoCloseable {
         double scale = weightsD != null ? weightsD[id] : weightsF != null ? weightsF[id] : 1.0;
         table.addTo(acc, mapping == null ? id : mapping[id], scale, dims);
         kept++;
+      }
+      float[] f = s.floats(dims);
+      if (kept > 0) {
+        for (int j = 0; j < dims; j++) {
+          f[j] = (float) (acc[j] / kept);
+        }
+        if (normalize) {
+          normalizeInPlace(f, 0);
+        }
       }
     } else {
       // first the rows (written over the ids already read), then one pass over the table

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * Immutable once built; thread-safe.
  */
 final class Trie {
-  final int root = 0;
+  private static final int ROOT = 0;
   private static final int TERMINAL = 1 << 23;
   private static final int CHILD = TERMINAL - 1;
   /**
@@ -28,7 +28,7 @@ final class Trie {
     this.ids = ids;
     this.mask = (1 << bits) - 1;
     this.shift = 64 - bits;
-    this.rootEdges = edgesOf(root);
+    this.rootEdges = edgesOf(ROOT);
   }
 
   private static long key(int node, char c) {
@@ -73,17 +73,11 @@ final class Trie {
 
   /** The node reached from the root by {@code s}, or -1. */
   int walk(String s) {
-    int node = root;
+    int node = ROOT;
     for (int i = 0; i < s.length() && node >= 0; i++) {
       node = child(node, s.charAt(i));
     }
     return node;
-  }
-
-  /** The id of exactly {@code s}, or -1. */
-  int exactId(String s) {
-    int node = walk(s);
-    return node < 0 ? -1 : ids[node];
   }
 
   /**

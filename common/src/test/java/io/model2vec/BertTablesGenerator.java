@@ -81,7 +81,7 @@ public final class BertTablesGenerator {
         if (s.length == 0) {
           rMarks.add(cp);
         } else if (!(s.length == 1 && s[0] == cp)) {
-          int[] hangul = hangul(cp);
+          int[] hangul = BertTables.hangul(cp);
           if (hangul != null) {
             if (!Arrays.equals(hangul, s)) {
               throw new IllegalStateException("Hangul " + Integer.toHexString(cp) + " decomposes "
@@ -174,17 +174,6 @@ public final class BertTablesGenerator {
       m[i - 1] = BertProbe.codePointOf(ids[i]);
     }
     return m;
-  }
-
-  static int[] hangul(int cp) {
-    int s = cp - 0xAC00;
-    if (s < 0 || s >= 11172) {
-      return null;
-    }
-    int l = 0x1100 + s / 588;
-    int v = 0x1161 + (s % 588) / 28;
-    int t = s % 28;
-    return t == 0 ? new int[] {l, v} : new int[] {l, v, 0x11A7 + t};
   }
 
   /** Whether the JVM gives {@code cp} a non-zero canonical combining class. */
