@@ -55,7 +55,7 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    return new HashSet<>(ModelConfig.options(""));
+    return new HashSet<>(ModelConfig.options());
   }
 
   @Override

@@ -18,23 +18,22 @@ final class ModelConfig {
   static final String NORMALIZE = "normalize";
   static final String MAX_LENGTH = "max-length";
   static final String DIMENSIONS = "dimensions";
-  static final Set<String> KEYS = Set.of(MODEL, CACHED_FILE, NORMALIZE, MAX_LENGTH, DIMENSIONS);
 
   private ModelConfig() {}
 
-  /** Declared options with {@code prefix}, for factories and documentation. */
-  static Set<ConfigOption<?>> options(String prefix) {
+  /** The declared options (unprefixed, as the model provider takes them). */
+  static Set<ConfigOption<?>> options() {
     return Set.of(
-        ConfigOptions.key(prefix + MODEL).stringType().noDefaultValue().withDescription(
+        ConfigOptions.key(MODEL).stringType().noDefaultValue().withDescription(
             "Model folder, classpath: folder or HuggingFace hub id (resolved once on the client); "
                 + "unset = the built-in default model."),
-        ConfigOptions.key(prefix + CACHED_FILE).stringType().noDefaultValue().withDescription(
+        ConfigOptions.key(CACHED_FILE).stringType().noDefaultValue().withDescription(
             "Name of the model folder in Flink's distributed cache (pipeline.cached-files)."),
-        ConfigOptions.key(prefix + NORMALIZE).booleanType().noDefaultValue().withDescription(
+        ConfigOptions.key(NORMALIZE).booleanType().noDefaultValue().withDescription(
             "Overrides the model's normalize setting."),
-        ConfigOptions.key(prefix + MAX_LENGTH).stringType().defaultValue("512").withDescription(
+        ConfigOptions.key(MAX_LENGTH).stringType().defaultValue(String.valueOf(LoadOptions.DEFAULT_MAX_LENGTH)).withDescription(
             "Tokens kept per text, or 'none'."),
-        ConfigOptions.key(prefix + DIMENSIONS).intType().defaultValue(0).withDescription(
+        ConfigOptions.key(DIMENSIONS).intType().defaultValue(0).withDescription(
             "Leading dimensions kept; 0 = all."));
   }
 

@@ -1,9 +1,11 @@
 package io.model2vec.spark;
 
 import io.model2vec.Model2VecException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkContext;
 
@@ -20,14 +22,16 @@ final class HadoopModels {
     org.apache.hadoop.fs.Path src = new org.apache.hadoop.fs.Path(uri);
     try {
       FileSystem fs = src.getFileSystem(sc.hadoopConfiguration());
-      if (!fs.exists(src)) {
+      FileStatus status;
+      try {
+        status = fs.getFileStatus(src); // one metadata call (exists() is getFileStatus too)
+      } catch (FileNotFoundException e) {
         throw new Model2VecException("model " + uri + " does not exist");
       }
-      if (!fs.getFileStatus(src).isDirectory()) {
+      if (!status.isDirectory()) {
         throw new Model2VecException("model " + uri + " is a file; it must be a model folder");
       }
       Path dir = Files.createTempDirectory("model2vec-hadoop");
-      dir.toFile().deleteOnExit();
       fs.copyToLocalFile(false, src, new org.apache.hadoop.fs.Path(dir.toUri()), true);
       return dir.resolve(src.getName());
     } catch (IOException e) {

@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Random;
 
 /**
@@ -29,15 +28,9 @@ public final class SyntheticModel {
     if (source == null) {
       throw new IllegalArgumentException("--synthetic-dims needs a model folder or hub id, not " + model);
     }
-    int vocab;
-    try (StaticModel m = StaticModel.load(source)) {
-      vocab = m.vocabularySize();
-    }
     Path tokenizer = Files.isRegularFile(source.resolve("tokenizer.json"))
         ? source.resolve("tokenizer.json") : source.resolve("0_StaticEmbedding/tokenizer.json");
-    Files.createDirectories(dir);
-    Files.copy(tokenizer, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-    return writeConfigAndTable(dir, vocab, dims);
+    return fromTokenizer(tokenizer, dims, dir);
   }
 
   /** A {@code tokenizer.json} with a random table of its vocabulary size (added tokens included). */

@@ -108,8 +108,7 @@ final class DistillCommand implements Callable<Integer> {
           .pooling(pool)
           .batchSize(batchSize)
           .vocabularyLimit(vocabularyLimit)
-          .tokenizerName(tokenizerName != null ? tokenizerName
-              : teacher.name != null ? teacher.name : null)
+          .tokenizerName(tokenizerName != null ? tokenizerName : teacher.name)
           .progress(System.err)
           .build();
       Distiller.Result r = d.distill(t);

@@ -116,26 +116,7 @@ final class EncodeCommand implements Callable<Integer> {
       JsonGenerator gen, Writer out) throws IOException {
     float[][] vectors = model.encode(texts, threads);
     for (int i = 0; i < rows.size(); i++) {
-      ObjectNode row = rows.get(i);
-      row.remove("embedding");
-      gen.writeStartObject();
-      for (var it = row.fields(); it.hasNext(); ) {
-        var e = it.next();
-        gen.writeFieldName(e.getKey());
-        JSON.writeTree(gen, e.getValue());
-      }
-      gen.writeFieldName("embedding");
-      float[] v = vectors[i];
-      if (v == null) {
-        gen.writeNull();
-      } else {
-        gen.writeStartArray(v, v.length);
-        for (float x : v) {
-          gen.writeNumber(x);
-        }
-        gen.writeEndArray();
-      }
-      gen.writeEndObject();
+      EnrichedJson.write(JSON, gen, rows.get(i), vectors[i]);
       gen.flush();
       out.write('\n');
     }

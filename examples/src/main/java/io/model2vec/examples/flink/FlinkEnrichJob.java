@@ -1,5 +1,6 @@
 package io.model2vec.examples.flink;
 
+import io.model2vec.Model2VecException;
 import io.model2vec.examples.cli.ModelOptions;
 import io.model2vec.flink.EmbeddingMapFunction;
 import io.model2vec.flink.FlinkModel;
@@ -178,14 +179,11 @@ public final class FlinkEnrichJob implements Callable<Integer> {
 
   /** The first message of the cause chain that says what was wrong (job failures nest deeply). */
   private static String rootMessage(Throwable e) {
-    Throwable best = e;
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IllegalArgumentException || t instanceof io.model2vec.Model2VecException) {
-        best = t;
-        break;
-      }
-      best = t;
+    Throwable t = e;
+    while (!(t instanceof IllegalArgumentException || t instanceof Model2VecException)
+        && t.getCause() != null) {
+      t = t.getCause();
     }
-    return best.getMessage() == null ? best.toString() : best.getMessage();
+    return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 }

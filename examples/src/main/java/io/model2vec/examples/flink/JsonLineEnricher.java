@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.examples.cli.EnrichedJson;
 import io.model2vec.flink.EmbeddingMapFunction;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -56,24 +57,7 @@ final class JsonLineEnricher implements EmbeddingMapFunction.TextExtractor<Strin
     lastNode = null;
     StringWriter out = new StringWriter(64 + (vector == null ? 0 : vector.length * 14));
     try (JsonGenerator gen = JSON.getFactory().createGenerator(out)) {
-      gen.writeStartObject();
-      for (var e : row.properties()) {
-        if (!e.getKey().equals("embedding")) {
-          gen.writeFieldName(e.getKey());
-          JSON.writeTree(gen, e.getValue());
-        }
-      }
-      gen.writeFieldName("embedding");
-      if (vector == null) {
-        gen.writeNull();
-      } else {
-        gen.writeStartArray(vector, vector.length);
-        for (float x : vector) {
-          gen.writeNumber(x);
-        }
-        gen.writeEndArray();
-      }
-      gen.writeEndObject();
+      EnrichedJson.write(JSON, gen, row, vector);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,7 +1,7 @@
 package io.model2vec.examples.spark;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
 import io.model2vec.examples.bench.SyntheticModel;
 import io.model2vec.spark.Model2VecSpark;
@@ -70,8 +70,11 @@ public final class SparkBench implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper();
     try (BufferedReader r = Files.newBufferedReader(input)) {
       for (String line; (line = r.readLine()) != null; ) {
-        if (!line.isBlank() && json.readTree(line).hasNonNull(field)) {
-          texts.add(json.readTree(line).get(field).asText());
+        if (!line.isBlank()) {
+          JsonNode row = json.readTree(line);
+          if (row.hasNonNull(field)) {
+            texts.add(row.get(field).asText());
+          }
         }
       }
     }

@@ -4,6 +4,7 @@ import io.model2vec.spark.Model2VecSpark;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -49,14 +50,15 @@ public final class SparkSearch implements Callable<Integer> {
       Model2VecSpark.register(spark, options.model);
       spark.read().parquet(input).createOrReplaceTempView("corpus");
       for (String query : queries) {
-        spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(query)),
-            new org.apache.spark.sql.types.StructType().add("query",
-                org.apache.spark.sql.types.DataTypes.StringType)).createOrReplaceTempView("q");
+        spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")
+            .createOrReplaceTempView("q");
+        // the query's vector and squared norm once, in the one-row side of the cross join
         List<Row> hits = spark.sql("SELECT c.`" + options.textColumn.replace("`", "``") + "` AS text, "
             + "try_divide(aggregate(zip_with(c.embedding, q.v, (a, b) -> a * b), 0D, "
             + "(s, x) -> s + x), sqrt(aggregate(c.embedding, 0D, (s, x) -> s + x * x) "
-            + "* aggregate(q.v, 0D, (s, x) -> s + x * x))) AS cosine "
-            + "FROM corpus c CROSS JOIN (SELECT embed(query) AS v FROM q) q "
+            + "* q.n2)) AS cosine "
+            + "FROM corpus c CROSS JOIN (SELECT v, aggregate(v, 0D, (s, x) -> s + x * x) AS n2 "
+            + "FROM (SELECT embed(query) AS v FROM q)) q "
             + "WHERE c.embedding IS NOT NULL ORDER BY cosine DESC NULLS LAST LIMIT " + k)
             .collectAsList();
         System.out.println("query: " + query);
