@@ -39,6 +39,8 @@ final class BertTokenizer implements TokenIdEncoder {
   private static final int COMPLEX = 4 << 16;
   private static final int FALLBACK = 5 << 16;
   private static final int KIND = 7 << 16;
+  /** Set on the chars an added token starts with: one table lookup per char tests both. */
+  private static final int ADDED = 8 << 16;
   // element classes inside a complex output: code point | class << 21
   private static final int EL_WORD = 0;
   private static final int EL_ISOLATED = 1 << 21;
@@ -62,7 +64,7 @@ final class BertTokenizer implements TokenIdEncoder {
   private final int maxInputChars;
   /** Added tokens, matched on raw text; null when there are none. */
   private final Trie added;
-  /** The added tokens' first characters: {@code added.rootEdges()}, non-zero where one starts. */
+  /** The added trie's root edges ({@link Trie#longestMatch}); {@link #ADDED} marks them in bmp. */
   private final int[] addedEdges;
   private final String tokenizerJson;
   private final String source;
@@ -136,6 +138,13 @@ final class BertTokenizer implements TokenIdEncoder {
       throw new IllegalStateException("too many complex characters: " + cx.size());
     }
     this.complex = cx.toArray(new int[0][]);
+    if (addedEdges != null) {
+      for (int c = 0; c < 65536; c++) {
+        if (addedEdges[c] != 0) {
+          bmp[c] |= ADDED;
+        }
+      }
+    }
   }
 
   /**
@@ -356,7 +365,8 @@ final class BertTokenizer implements TokenIdEncoder {
     int[] table = bmp;
     for (int i = 0; i < n; ) {
       char ch = in[i];
-      if (addedEdges != null && addedEdges[ch] != 0) {
+      int e = table[ch];
+      if ((e & ADDED) != 0) {
         long m = added.longestMatch(in, i, n, addedEdges);
         if (m >= 0) {
           if (wlen > 0) {
@@ -368,8 +378,8 @@ final class BertTokenizer implements TokenIdEncoder {
           i = (int) (m >>> 32);
           continue;
         }
+        e &= ~ADDED;
       }
-      int e = table[ch];
       int kind = e & KIND;
       if (kind == WORD) {
         if (wlen == word.length) {
