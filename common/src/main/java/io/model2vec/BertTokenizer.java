@@ -60,6 +60,9 @@ final class BertTokenizer implements TokenIdEncoder {
   private final int[] rootEdges;
   /** Edges of the prefix's node ("##"), or null when no token starts with the prefix. */
   private final int[] continuationEdges;
+  /** {@link Trie#pairsOf} the root and the prefix's node (null when continuationEdges is). */
+  private final int[] rootPairs;
+  private final int[] continuationPairs;
   private final int unkId;
   private final int maxInputChars;
   /** Added tokens, matched on raw text; null when there are none. */
@@ -96,6 +99,8 @@ final class BertTokenizer implements TokenIdEncoder {
     int continuation = vocab.walk(prefix);
     this.rootEdges = vocab.rootEdges();
     this.continuationEdges = continuation < 0 ? null : vocab.edgesOf(continuation);
+    this.rootPairs = vocab.pairsOf(rootEdges);
+    this.continuationPairs = continuation < 0 ? null : vocab.pairsOf(continuationEdges);
     this.maxInputChars = model.path("max_input_chars_per_word").asInt(100);
 
     JsonNode addedTokens = root.get("added_tokens");
@@ -367,7 +372,7 @@ final class BertTokenizer implements TokenIdEncoder {
       char ch = in[i];
       int e = table[ch];
       if ((e & ADDED) != 0) {
-        long m = added.longestMatch(in, i, n, addedEdges);
+        long m = added.longestMatch(in, i, n, addedEdges, null);
         if (m >= 0) {
           if (wlen > 0) {
             wordPiece(word, wlen, wcps, out);
@@ -478,7 +483,8 @@ final class BertTokenizer implements TokenIdEncoder {
     int start = 0;
     while (start < len) {
       int[] first = start == 0 ? rootEdges : continuationEdges;
-      long m = first == null ? -1 : vocab.longestMatch(w, start, len, first);
+      long m = first == null ? -1
+          : vocab.longestMatch(w, start, len, first, start == 0 ? rootPairs : continuationPairs);
       if (m < 0) {
         out.size = mark;
         out.add(unkId);

@@ -81,24 +81,75 @@ final class Trie {
   }
 
   /**
-   * The longest token that {@code a[from..to)} starts with, from the node whose edge table
-   * ({@link #edgesOf}) is {@code first}: returns {@code end << 32 | id}, or -1 when no token
-   * matches.
+   * The nodes two ASCII chars below the node whose edge table is {@code first}, by
+   * {@code c0 << 7 | c1}: terminal bit | child, or 0. One lookup in 64 KB replaces the first hash
+   * probe of most words, whose chain of dependent probes is what matching costs.
    */
-  long longestMatch(char[] a, int from, int to, int[] first) {
+  int[] pairsOf(int[] first) {
+    int[] p = new int[1 << 14];
+    for (int c0 = 0; c0 < 128; c0++) {
+      int e = first[c0];
+      if (e == 0) {
+        continue;
+      }
+      for (int c1 = 0; c1 < 128; c1++) {
+        int k = slotOf(key(e & CHILD, (char) c1));
+        if (k >= 0) {
+          p[c0 << 7 | c1] = (int) (slots[k] & 0xFFFFFF);
+        }
+      }
+    }
+    return p;
+  }
+
+  private int slotOf(long k) {
+    for (int i = slot(k); ; i = (i + 1) & mask) {
+      long x = slots[i];
+      if (x == 0) {
+        return -1;
+      }
+      if (x >>> 24 == k) {
+        return i;
+      }
+    }
+  }
+
+  /**
+   * The longest token that {@code a[from..to)} starts with, from the node whose edge table
+   * ({@link #edgesOf}) is {@code first} and pair table ({@link #pairsOf}) is {@code pairs} (or
+   * null, for tries not worth a pair table): returns {@code end << 32 | id}, or -1 when no token matches.
+   */
+  long longestMatch(char[] a, int from, int to, int[] first, int[] pairs) {
     if (from >= to) {
       return -1;
     }
-    int e = first[a[from]];
+    char c0 = a[from];
+    int e = first[c0];
     if (e == 0) {
       return -1;
     }
     int node = e & CHILD;
     int bestNode = (e & TERMINAL) != 0 ? node : -1;
     int bestEnd = from + 1;
+    int j = from + 1;
+    if (pairs != null && j < to) {
+      char c1 = a[j];
+      if ((c0 | c1) < 128) {
+        int p = pairs[c0 << 7 | c1];
+        if (p == 0) {
+          return bestNode < 0 ? -1 : ((long) bestEnd << 32) | ids[bestNode];
+        }
+        node = p & CHILD;
+        j++;
+        if ((p & TERMINAL) != 0) {
+          bestNode = node;
+          bestEnd = j;
+        }
+      }
+    }
     long[] s = slots;
     int m = mask;
-    for (int j = from + 1; j < to; j++) {
+    for (; j < to; j++) {
       long k = key(node, a[j]);
       int i = slot(k);
       long x;
