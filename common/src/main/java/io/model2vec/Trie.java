@@ -17,6 +17,7 @@ final class Trie {
    * keep the hot part of a 30k-token vocabulary in cache.
    */
   private final long[] slots;
+  /** The id of the token ending at each node (-1 for none), or null: then it is node - 1. */
   private final int[] ids;
   private final int mask;
   private final int shift;
@@ -29,6 +30,11 @@ final class Trie {
     this.mask = (1 << bits) - 1;
     this.shift = 64 - bits;
     this.rootEdges = edgesOf(ROOT);
+  }
+
+  /** The id of the token that ends at {@code node}, a terminal node. */
+  private int id(int node) {
+    return ids == null ? node - 1 : ids[node];
   }
 
   private static long key(int node, char c) {
@@ -137,7 +143,7 @@ final class Trie {
       if ((c0 | c1) < 128) {
         int p = pairs[c0 << 7 | c1];
         if (p == 0) {
-          return bestNode < 0 ? -1 : ((long) bestEnd << 32) | ids[bestNode];
+          return bestNode < 0 ? -1 : ((long) bestEnd << 32) | id(bestNode);
         }
         node = p & CHILD;
         j++;
@@ -155,7 +161,7 @@ final class Trie {
       long x;
       while ((x = s[i]) >>> 24 != k) {
         if (x == 0) {
-          return bestNode < 0 ? -1 : ((long) bestEnd << 32) | ids[bestNode];
+          return bestNode < 0 ? -1 : ((long) bestEnd << 32) | id(bestNode);
         }
         i = (i + 1) & m;
       }
@@ -165,7 +171,7 @@ final class Trie {
         bestEnd = j + 1;
       }
     }
-    return bestNode < 0 ? -1 : ((long) bestEnd << 32) | ids[bestNode];
+    return bestNode < 0 ? -1 : ((long) bestEnd << 32) | id(bestNode);
   }
 
   static final class Builder {
@@ -234,25 +240,55 @@ final class Trie {
     }
 
     Trie build() {
-      if (nodes > CHILD) {
+      // Renumber the nodes so that a token's node is its id + 1 (the root stays 0): a match then
+      // needs no lookup of its id in a separate array. Kept as built when ids repeat or are too
+      // large, with the array.
+      int[] number = new int[nodes];
+      int[] nodeIds = null;
+      int maxId = -1;
+      int inner = 0;
+      java.util.BitSet seen = new java.util.BitSet();
+      boolean renumber = true;
+      for (int node = 1; node < nodes; node++) {
+        int id = ids[node];
+        if (id < 0) {
+          inner++;
+        } else if (seen.get(id)) {
+          renumber = false;
+        } else {
+          seen.set(id);
+          maxId = Math.max(maxId, id);
+        }
+      }
+      if (renumber && (long) maxId + 2 + inner <= CHILD) {
+        int next = maxId + 2;
+        for (int node = 1; node < nodes; node++) {
+          number[node] = ids[node] >= 0 ? ids[node] + 1 : next++;
+        }
+      } else if (nodes > CHILD) {
         throw new IllegalStateException("a trie of " + nodes + " nodes is too large");
+      } else {
+        for (int node = 0; node < nodes; node++) {
+          number[node] = node;
+        }
+        nodeIds = Arrays.copyOf(ids, nodes);
       }
       int bits = 4;
       while ((1 << bits) < edges * 2 + 2) {
         bits++;
       }
       long[] slots = new long[1 << bits];
-      int[] nodeIds = Arrays.copyOf(ids, nodes);
       int sh = 64 - bits;
       int m = (1 << bits) - 1;
       for (int i = 0; i < keys.length; i++) {
         if (keys[i] != -1L) {
-          int j = (int) ((keys[i] * 0x9E3779B97F4A7C15L) >>> sh);
+          long k = key(number[(int) (keys[i] >>> 16)], (char) keys[i]);
+          int j = (int) ((k * 0x9E3779B97F4A7C15L) >>> sh);
           while (slots[j] != 0) {
             j = (j + 1) & m;
           }
           int child = children[i];
-          slots[j] = (keys[i] << 24) | (nodeIds[child] >= 0 ? TERMINAL : 0) | child;
+          slots[j] = (k << 24) | (ids[child] >= 0 ? TERMINAL : 0) | number[child];
         }
       }
       return new Trie(slots, nodeIds, bits);
