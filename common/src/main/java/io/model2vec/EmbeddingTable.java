@@ -43,6 +43,11 @@ abstract class EmbeddingTable {
   /** One value, dequantized. */
   abstract float get(int row, int column);
 
+  /** How {@link #addRows} runs, for logs and benchmarks. */
+  String pooling() {
+    return "scalar";
+  }
+
   /**
    * Whether the reference pools this table in float64: numpy averages integer and float64 arrays
    * in float64 and float32/float16 arrays in float32, and we follow it to stay within 1e-5.
@@ -140,6 +145,11 @@ abstract class EmbeddingTable {
     @Override
     String dtype() {
       return "F32";
+    }
+
+    @Override
+    String pooling() {
+      return "auto-vectorized, 4 rows per pass";
     }
 
     @Override
@@ -290,7 +300,43 @@ abstract class EmbeddingTable {
       }
     }
 
-    /** One array per row, as for F32: eight rows are decoded side by side in {@link #addRows}. */
+    /** Whether {@link #addRows} runs on {@link HalfVectors}; decided once per JVM. */
+    private static final boolean VECTOR = vectorSupport();
+
+    /**
+     * True when the Vector API is usable ({@code jdk.incubator.vector} in the boot layer, at least
+     * 8 float lanes, not switched off with {@code -Dmodel2vec.vector=false}) and decodes every
+     * finite half to the same float as {@link #DECODE}. Never throws: without the module,
+     * {@link HalfVectors} cannot even be linked, and the scalar loop is used.
+     */
+    private static boolean vectorSupport() {
+      if (!Boolean.parseBoolean(System.getProperty("model2vec.vector", "true"))
+          || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+        return false;
+      }
+      try {
+        int lanes = HalfVectors.lanes();
+        if (lanes < 8) {
+          return false;
+        }
+        short[] halves = new short[(1 << 16) + lanes - (1 << 16) % lanes];
+        for (int i = 0; i < 1 << 16; i++) {
+          int h = (i & 0x7c00) == 0x7c00 ? 0 : i; // NaN and infinities never reach a table
+          halves[i] = (short) h;
+        }
+        float[] got = HalfVectors.decodeAll(halves);
+        for (int i = 0; i < 1 << 16; i++) {
+          if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(DECODE[halves[i] & 0xffff])) {
+            return false;
+          }
+        }
+        return true;
+      } catch (Throwable e) { // LinkageError without the module; anything else: stay scalar
+        return false;
+      }
+    }
+
+    /** One array per row, as for F32 (the vector and the scalar loops index rows like acc). */
     private final short[][] v;
 
     F16(int rows, int columns, short[][] v) {
@@ -320,6 +366,12 @@ abstract class EmbeddingTable {
     }
 
     @Override
+    String pooling() {
+      return VECTOR ? "jdk.incubator.vector, " + HalfVectors.lanes() + " lanes"
+          : "scalar lookup (--add-modules=jdk.incubator.vector vectorizes it)";
+    }
+
+    @Override
     long bytes() {
       return 2L * rows * columns;
     }
@@ -346,6 +398,15 @@ abstract class EmbeddingTable {
         super.addRows(acc, rows, scales, n, dims);
         return;
       }
+      if (VECTOR) {
+        HalfVectors.addRows(acc, v, rows, n, dims, DECODE);
+        return;
+      }
+      addRowsScalar(acc, rows, n, dims);
+    }
+
+    /** The loop without the Vector API (also run by the tests when the API is in use). */
+    void addRowsScalar(float[] acc, int[] rows, int n, int dims) {
       // Eight rows per pass: eight independent decode lookups per j keep the loads in flight.
       // Same additions in the same order per acc[j] as one row at a time (bit-identical).
       short[][] t = v;

@@ -104,11 +104,11 @@ public final class StaticModel implements AutoCloseable {
     this.unkId = info.unkId;
     this.tokenizer = Tokenizers.create(files.tokenizerJson, info, files.tokenizerName);
     LOADS.incrementAndGet();
-    LOG.info("Loaded Model2Vec model {}: {} x {} {} table ({} dims used){}{}, tokenizer {} ({}), "
-        + "normalize={}, maxLength={}", description, table.rows, table.columns, table.dtype(),
-        dims, mapping == null ? "" : ", vocabulary-quantized", weightsF == null && weightsD == null
-            ? "" : ", weighted", info.modelType, tokenizer.name(), normalize,
-        maxLength == null ? "none" : maxLength);
+    LOG.info("Loaded Model2Vec model {}: {} x {} {} table ({} dims used){}{}, pooling {}, "
+        + "tokenizer {} ({}), normalize={}, maxLength={}", description, table.rows,
+        table.columns, table.dtype(), dims, mapping == null ? "" : ", vocabulary-quantized",
+        weightsF == null && weightsD == null ? "" : ", weighted", table.pooling(), info.modelType,
+        tokenizer.name(), normalize, maxLength == null ? "none" : maxLength);
   }
 
   // ---------------------------------------------------------------- loading
@@ -489,6 +489,14 @@ public final class StaticModel implements AutoCloseable {
   /** Stored dtype of the table: F32, F16, BF16, F64 or I8. */
   public String tableDtype() {
     return table.dtype();
+  }
+
+  /**
+   * How the table's rows are added up: for F16 tables, whether the Vector API is in use
+   * ({@code --add-modules=jdk.incubator.vector}, passed by Spark 4's launcher) or the scalar loop.
+   */
+  public String poolingImplementation() {
+    return table.pooling();
   }
 
   /** Which tokenizer implementation encodes: "native" (HuggingFace tokenizers) or a Java one. */

@@ -35,13 +35,42 @@ class EmbeddingTableTest {
         row[j] = (short) (rnd.nextInt(0x7c00) | (rnd.nextBoolean() ? 0x8000 : 0));
       }
     }
-    EmbeddingTable t = new EmbeddingTable.F16(ROWS, COLS, v);
+    EmbeddingTable.F16 t = new EmbeddingTable.F16(ROWS, COLS, v);
     assertSameAsOneRowAtATime(t, rnd);
+    // the scalar loop too, when addRows took the Vector API
+    assertSameAsOneRowAtATime(t, rnd, (acc, rows, scales, n, dims) -> {
+      if (scales != null) {
+        t.addRows(acc, rows, scales, n, dims);
+      } else {
+        t.addRowsScalar(acc, rows, n, dims);
+      }
+    });
     assertThat(t.get(3, 5)).isEqualTo(EmbeddingTable.F16.halfToFloat(v[3][5]));
     assertThat(t.bytes()).isEqualTo(2L * ROWS * COLS);
   }
 
+  @Test
+  void f16PoolsWithTheVectorApiWhenItIsThere() {
+    // the build's test JVMs run with --add-modules=jdk.incubator.vector (as Spark 4's do): the
+    // vectorized loop is then the one the tests above checked
+    EmbeddingTable t = new EmbeddingTable.F16(1, 1, new short[1][1]);
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+        && HalfVectors.lanes() >= 8) {
+      assertThat(t.pooling()).startsWith("jdk.incubator.vector");
+    } else {
+      assertThat(t.pooling()).startsWith("scalar");
+    }
+  }
+
+  interface Adder {
+    void addRows(float[] acc, int[] rows, float[] scales, int n, int dims);
+  }
+
   private static void assertSameAsOneRowAtATime(EmbeddingTable t, Random rnd) {
+    assertSameAsOneRowAtATime(t, rnd, t::addRows);
+  }
+
+  private static void assertSameAsOneRowAtATime(EmbeddingTable t, Random rnd, Adder adder) {
     for (int n = 0; n <= 21; n++) {
       for (int dims : new int[] {COLS, 16, 1}) {
         int[] rows = new int[n];
@@ -56,7 +85,7 @@ class EmbeddingTableTest {
             t.addTo(expected, rows[r], s == null ? 1f : s[r], dims);
           }
           float[] actual = new float[COLS];
-          t.addRows(actual, rows.clone(), s, n, dims);
+          adder.addRows(actual, rows.clone(), s, n, dims);
           for (int j = 0; j < COLS; j++) {
             assertThat(Float.floatToRawIntBits(actual[j]))
                 .as("n=%d dims=%d scales=%s column %d", n, dims, s != null, j)

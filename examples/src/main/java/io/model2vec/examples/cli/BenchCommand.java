@@ -170,8 +170,9 @@ final class BenchCommand implements Callable<Integer> {
         for (String t : texts) {
           chars += t.length();
         }
-        out.printf(Locale.ROOT, "model: %s (%d dims, %s table, tokenizer %s)%n", modelRef,
-            m.dimension(), m.tableDtype(), m.tokenizerImplementation());
+        out.printf(Locale.ROOT, "model: %s (%d dims, %s table, tokenizer %s, pooling %s)%n",
+            modelRef, m.dimension(), m.tableDtype(), m.tokenizerImplementation(),
+            m.poolingImplementation());
         out.printf(Locale.ROOT, "corpus: %s, %s, %d texts, %.0f chars/text on average%n", input,
             deriveName,
             texts.size(), (double) chars / texts.size());
