@@ -326,7 +326,8 @@ abstract class EmbeddingTable {
         }
         float[] got = HalfVectors.decodeAll(halves);
         for (int i = 0; i < 1 << 16; i++) {
-          if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(DECODE[halves[i] & 0xffff])) {
+          float want = DECODE[halves[i] & 0xffff];
+          if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want)) {
             return false;
           }
         }

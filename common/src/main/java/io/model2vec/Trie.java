@@ -123,7 +123,8 @@ final class Trie {
   /**
    * The longest token that {@code a[from..to)} starts with, from the node whose edge table
    * ({@link #edgesOf}) is {@code first} and pair table ({@link #pairsOf}) is {@code pairs} (or
-   * null, for tries not worth a pair table): returns {@code end << 32 | id}, or -1 when no token matches.
+   * null, for tries not worth a pair table): returns {@code end << 32 | id}, or -1 when no token
+   * matches.
    */
   long longestMatch(char[] a, int from, int to, int[] first, int[] pairs) {
     if (from >= to) {
