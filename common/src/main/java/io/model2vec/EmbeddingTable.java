@@ -176,7 +176,7 @@ abstract class EmbeddingTable {
     @Override
     void addRows(float[] acc, int[] rows, float[] scales, int n, int dims) {
       if (scales != null) {
-        addScaledRows(acc, rows, scales, n, dims);
+        super.addRows(acc, rows, scales, n, dims); // weighted rows: one (vectorized) row at a time
         return;
       }
       // Four rows per pass (then two, then one): their cache misses overlap, acc is read and
@@ -209,28 +209,6 @@ abstract class EmbeddingTable {
         for (int j = 0; j < dims; j++) {
           acc[j] += a0[j];
         }
-      }
-    }
-
-    /** As {@link #addRows} with a scale per row: {@code acc[j] + x[j] * s} per row, in order. */
-    private void addScaledRows(float[] acc, int[] rows, float[] scales, int n, int dims) {
-      float[][] t = v;
-      int r = 0;
-      for (; r + 4 <= n; r += 4) {
-        float[] a0 = t[rows[r]];
-        float[] a1 = t[rows[r + 1]];
-        float[] a2 = t[rows[r + 2]];
-        float[] a3 = t[rows[r + 3]];
-        float s0 = scales[r];
-        float s1 = scales[r + 1];
-        float s2 = scales[r + 2];
-        float s3 = scales[r + 3];
-        for (int j = 0; j < dims; j++) {
-          acc[j] = acc[j] + a0[j] * s0 + a1[j] * s1 + a2[j] * s2 + a3[j] * s3;
-        }
-      }
-      for (; r < n; r++) {
-        addTo(acc, rows[r], scales[r], dims);
       }
     }
 
