@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the scalar path (EmbeddingTableTest).
  *
  * <p>Only touched when {@code jdk.incubator.vector} is in the boot layer
- * ({@code --add-modules=jdk.incubator.vector}, which Spark 4's launcher always passes): see
+ * ({@code --add-modules=jdk.incubator.vector}, which Spark 4's launcher passes to the JVMs it
+ * starts): see
  * {@link EmbeddingTable.F16}. Nothing else in the library refers to this class.
  */
 final class HalfVectors {

@@ -107,8 +107,8 @@ public final class StaticModel implements AutoCloseable {
     LOG.info("Loaded Model2Vec model {}: {} x {} {} table ({} dims used){}{}, pooling {}, "
         + "tokenizer {} ({}), normalize={}, maxLength={}", description, table.rows,
         table.columns, table.dtype(), dims, mapping == null ? "" : ", vocabulary-quantized",
-        weightsF == null && weightsD == null ? "" : ", weighted", table.pooling(), info.modelType,
-        tokenizer.name(), normalize, maxLength == null ? "none" : maxLength);
+        weightsF == null && weightsD == null ? "" : ", weighted", poolingImplementation(),
+        info.modelType, tokenizer.name(), normalize, maxLength == null ? "none" : maxLength);
   }
 
   // ---------------------------------------------------------------- loading
@@ -492,11 +492,15 @@ public final class StaticModel implements AutoCloseable {
   }
 
   /**
-   * How the table's rows are added up: for F16 tables, whether the Vector API is in use
-   * ({@code --add-modules=jdk.incubator.vector}, passed by Spark 4's launcher) or the scalar loop.
+   * How the table's rows are added up: for unweighted F16 tables, whether the Vector API is in
+   * use ({@code --add-modules=jdk.incubator.vector}, which JVMs started by Spark 4's launcher
+   * have) or the scalar loop.
    */
   public String poolingImplementation() {
-    return table.pooling();
+    if (poolInDouble) {
+      return "double accumulator, one row at a time"; // F64/I8 tables, F64 weights (as numpy)
+    }
+    return weightsF != null ? "weighted, one row at a time" : table.pooling();
   }
 
   /** Which tokenizer implementation encodes: "native" (HuggingFace tokenizers) or a Java one. */

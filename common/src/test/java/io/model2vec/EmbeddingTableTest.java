@@ -50,12 +50,43 @@ class EmbeddingTableTest {
   }
 
   @Test
+  void everyFiniteHalfDecodesAlikeThroughTheCompiledVectorCode() {
+    if (!vectorUsable()) {
+      return; // f16PoolsWithTheVectorApiWhenItIsThere asserts the scalar loop then
+    }
+    short[] halves = new short[63488 + 16];
+    int n = 0;
+    for (int i = 0; i < 1 << 16; i++) {
+      if ((i & 0x7c00) != 0x7c00) { // NaN and infinities are refused at load
+        halves[n++] = (short) i;
+      }
+    }
+    // enough rounds for C2 to compile decodeAll: the run-time self-check only samples halves
+    for (int round = 0; round < 60; round++) {
+      float[] got = HalfVectors.decodeAll(halves);
+      for (int i = 0; i < n; i++) {
+        if (Float.floatToRawIntBits(got[i])
+            != Float.floatToRawIntBits(EmbeddingTable.F16.halfToFloat(halves[i]))) {
+          throw new AssertionError(String.format("half 0x%04x decoded to %s in round %d",
+              halves[i] & 0xffff, got[i], round));
+        }
+      }
+    }
+    assertThat(EmbeddingTable.F16.vectorCheckSample(HalfVectors.lanes()))
+        .hasSizeGreaterThan(2 * 1024);
+  }
+
+  private static boolean vectorUsable() {
+    return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+        && HalfVectors.lanes() >= 8;
+  }
+
+  @Test
   void f16PoolsWithTheVectorApiWhenItIsThere() {
     // the build's test JVMs run with --add-modules=jdk.incubator.vector (as Spark 4's do): the
     // vectorized loop is then the one the tests above checked
     EmbeddingTable t = new EmbeddingTable.F16(1, 1, new short[1][1]);
-    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-        && HalfVectors.lanes() >= 8) {
+    if (vectorUsable()) {
       assertThat(t.pooling()).startsWith("jdk.incubator.vector");
     } else {
       assertThat(t.pooling()).startsWith("scalar");

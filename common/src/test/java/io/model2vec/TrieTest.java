@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Longest-prefix matching against a plain map: with and without the pair table, with nodes
- * numbered by token id and (ids repeated) without. The tokenizer parity tests cover the trie
+ * numbered by token id (id 0 included) and without (ids repeated, or too large for a node
+ * number). The tokenizer parity tests cover the trie
  * through real vocabularies; this covers the layouts a real vocabulary may not reach.
  */
 class TrieTest {
@@ -18,13 +19,15 @@ class TrieTest {
   @Test
   void matchesTheLongestTokenInEveryLayout() {
     Random rnd = new Random(3);
-    for (boolean repeatIds : new boolean[] {false, true}) {
+    for (String ids : new String[] {"from 0", "repeated", "too large"}) {
       Map<String, Integer> vocab = new HashMap<>();
       Trie.Builder b = new Trie.Builder();
       while (vocab.size() < 2_000) {
         String t = word(rnd, 1 + rnd.nextInt(6));
-        // ids with gaps, or (repeatIds) every id used twice: the trie then keeps an id table
-        int id = repeatIds ? vocab.size() / 2 : 3 * vocab.size() + 1;
+        // ids with gaps from 0; or every id twice, or ids past the 23 bits of a node number: the
+        // trie then keeps an id table
+        int id = ids.equals("repeated") ? vocab.size() / 2
+            : ids.equals("too large") ? (1 << 24) + vocab.size() : 3 * vocab.size();
         if (vocab.putIfAbsent(t, id) == null) {
           b.put(t, id);
         }
@@ -40,7 +43,7 @@ class TrieTest {
         int from = rnd.nextInt(w.length);
         long expected = naive(vocab, w, from, "");
         assertThat(trie.longestMatch(w, from, w.length, root, pairs))
-            .as("%s from %d (repeated ids: %s)", new String(w), from, repeatIds)
+            .as("%s from %d (ids %s)", new String(w), from, ids)
             .isEqualTo(expected);
         assertThat(trie.longestMatch(w, from, w.length, root, null)).isEqualTo(expected);
         if (cont != null) {
