@@ -371,7 +371,7 @@ public final class StaticModel implements AutoCloseable {
           f[j] = (float) (acc[j] / kept);
         }
         if (normalize) {
-          normalizeInPlace(f, 0, 1e-32);
+          normalizeInPlace(f, 1e-32);
         }
       }
     } else {
@@ -394,7 +394,7 @@ public final class StaticModel implements AutoCloseable {
         if (normalize) {
           // the mean's direction is the sum's: one pass instead of a division per value first
           // (kept * 1e-32 keeps the reference's epsilon, which it adds to the mean's norm)
-          normalizeInPlace(acc, 0, kept * 1e-32);
+          normalizeInPlace(acc, kept * 1e-32);
         } else {
           for (int j = 0; j < dims; j++) {
             acc[j] = acc[j] / kept;
@@ -411,34 +411,34 @@ public final class StaticModel implements AutoCloseable {
   }
 
   /**
-   * Divides {@code v[offset .. offset + dims)} by its L2 norm (+ epsilon). Four partial sums and
+   * Divides {@code v[0 .. dims)} by its L2 norm (+ epsilon). Four partial sums and
    * one multiply per value: the strictly sequential double sum and a double division per value
    * cost more than the whole tokenizer. The reference divides in float32, so the last bit was
    * never part of the contract (1e-5 relative).
    */
-  private void normalizeInPlace(float[] v, int offset, double epsilon) {
+  private void normalizeInPlace(float[] v, double epsilon) {
     double s0 = 0;
     double s1 = 0;
     double s2 = 0;
     double s3 = 0;
     int j = 0;
     for (; j + 4 <= dims; j += 4) {
-      double x0 = v[offset + j];
-      double x1 = v[offset + j + 1];
-      double x2 = v[offset + j + 2];
-      double x3 = v[offset + j + 3];
+      double x0 = v[j];
+      double x1 = v[j + 1];
+      double x2 = v[j + 2];
+      double x3 = v[j + 3];
       s0 += x0 * x0;
       s1 += x1 * x1;
       s2 += x2 * x2;
       s3 += x3 * x3;
     }
     for (; j < dims; j++) {
-      double x = v[offset + j];
+      double x = v[j];
       s0 += x * x;
     }
     float inv = (float) (1.0 / (Math.sqrt((s0 + s1) + (s2 + s3)) + epsilon));
     for (j = 0; j < dims; j++) {
-      v[offset + j] *= inv;
+      v[j] *= inv;
     }
   }
 

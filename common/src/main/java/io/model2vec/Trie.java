@@ -63,18 +63,8 @@ final class Trie {
 
   /** The child of {@code node} on {@code c}, or -1. */
   int child(int node, char c) {
-    long k = key(node, c);
-    long[] s = slots;
-    int m = mask;
-    for (int i = slot(k); ; i = (i + 1) & m) {
-      long x = s[i];
-      if (x == 0) {
-        return -1;
-      }
-      if (x >>> 24 == k) {
-        return (int) x & CHILD;
-      }
-    }
+    int k = slotOf(key(node, c));
+    return k < 0 ? -1 : (int) slots[k] & CHILD;
   }
 
   /** The node reached from the root by {@code s}, or -1. */
@@ -108,6 +98,7 @@ final class Trie {
     return p;
   }
 
+  /** The slot of the edge with key {@code k}, or -1. */
   private int slotOf(long k) {
     for (int i = slot(k); ; i = (i + 1) & mask) {
       long x = slots[i];

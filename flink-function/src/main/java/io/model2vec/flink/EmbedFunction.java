@@ -48,7 +48,6 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
   private final FlinkModel model;
 
   private transient StaticModel.ModelLease lease;
-  private transient StaticModel encoder;
 
   /** For {@code CREATE FUNCTION ... AS}: the model comes from the configuration. */
   public EmbedFunction() {
@@ -62,7 +61,7 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
 
   /** The vector of {@code text}, or {@code null} for a {@code null} text. */
   public @DataTypeHint("ARRAY<FLOAT NOT NULL>") float[] eval(String text) {
-    return text == null ? null : encoder.encode(text);
+    return text == null ? null : lease.model().encode(text);
   }
 
   /**
@@ -89,15 +88,12 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
         : ModelConfig.read(CONFIG_PREFIX, key -> context.getJobParameter(key, null),
             "job parameters");
     lease = m.acquire(context::getCachedFile);
-    encoder = lease.model();
   }
 
   @Override
   public void close() throws Exception {
-    encoder = null;
     if (lease != null) {
-      lease.close();
-      lease = null;
+      lease.close(); // idempotent
     }
   }
 

@@ -52,7 +52,6 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
   private final TypeInformation<OUT> outputType;
 
   private transient StaticModel.ModelLease lease;
-  private transient StaticModel encoder;
   private transient Counter embedded;
   private transient Counter nullTexts;
 
@@ -132,7 +131,6 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
   @Override
   public void open(OpenContext openContext) throws Exception {
     lease = model.acquire(name -> getRuntimeContext().getDistributedCache().getFile(name));
-    encoder = lease.model();
     embedded = getRuntimeContext().getMetricGroup().counter("model2vecEmbedded");
     nullTexts = getRuntimeContext().getMetricGroup().counter("model2vecNullTexts");
   }
@@ -145,7 +143,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
       vector = null;
       nullTexts.inc();
     } else {
-      vector = encoder.encode(text);
+      vector = lease.model().encode(text);
       embedded.inc();
     }
     return combiner.combine(record, vector);
@@ -153,10 +151,8 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
 
   @Override
   public void close() throws Exception {
-    encoder = null;
     if (lease != null) {
-      lease.close();
-      lease = null;
+      lease.close(); // idempotent
     }
   }
 

@@ -109,7 +109,6 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
 
     private final FlinkModel model;
     private transient io.model2vec.StaticModel.ModelLease lease;
-    private transient io.model2vec.StaticModel encoder;
 
     Predict(FlinkModel model) {
       this.model = model;
@@ -118,7 +117,6 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
     @Override
     public void open(FunctionContext context) throws Exception {
       lease = model.acquire(context::getCachedFile);
-      encoder = lease.model();
     }
 
     @Override
@@ -126,16 +124,14 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
       if (features.isNullAt(0)) {
         return List.of(GenericRowData.of((Object) null));
       }
-      float[] vector = encoder.encode(features.getString(0).toString());
+      float[] vector = lease.model().encode(features.getString(0).toString());
       return List.of(GenericRowData.of(new GenericArrayData(vector)));
     }
 
     @Override
     public void close() throws Exception {
-      encoder = null;
       if (lease != null) {
-        lease.close();
-        lease = null;
+        lease.close(); // idempotent
       }
     }
   }

@@ -6,6 +6,7 @@ import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,14 +29,15 @@ public final class SyntheticModel {
     if (source == null) {
       throw new IllegalArgumentException("--synthetic-dims needs a model folder or hub id, not " + model);
     }
-    Path tokenizer = Files.isRegularFile(source.resolve("tokenizer.json"))
-        ? source.resolve("tokenizer.json") : source.resolve("0_StaticEmbedding/tokenizer.json");
-    return fromTokenizer(tokenizer, dims, dir);
+    return fromTokenizerJson(tokenizerJson(model), dims, dir);
   }
 
   /** A {@code tokenizer.json} with a random table of its vocabulary size (added tokens included). */
   public static Path fromTokenizer(Path tokenizer, int dims, Path dir) throws IOException {
-    byte[] json = Files.readAllBytes(tokenizer);
+    return fromTokenizerJson(Files.readAllBytes(tokenizer), dims, dir);
+  }
+
+  private static Path fromTokenizerJson(byte[] json, int dims, Path dir) throws IOException {
     JsonNode root = new ObjectMapper().readTree(json);
     int vocab = 0;
     JsonNode v = root.path("model").path("vocab");
@@ -75,5 +77,32 @@ public final class SyntheticModel {
       }
     }
     return dir;
+  }
+
+  /**
+   * The {@code tokenizer.json} bytes of a model: a {@code classpath:} reference, a folder or a hub
+   * id, in the model2vec or the sentence-transformers layout.
+   */
+  public static byte[] tokenizerJson(String modelRef) throws IOException {
+    if (modelRef.startsWith("classpath:")) {
+      String path = modelRef.substring("classpath:".length());
+      for (String p : new String[] {path + "/tokenizer.json",
+          path + "/0_StaticEmbedding/tokenizer.json"}) {
+        try (InputStream in = SyntheticModel.class.getClassLoader().getResourceAsStream(p)) {
+          if (in != null) {
+            return in.readAllBytes();
+          }
+        }
+      }
+      throw new IllegalArgumentException("no tokenizer.json under " + modelRef);
+    }
+    Path folder = StaticModel.resolveFolder(modelRef, LoadOptions.defaults());
+    for (Path p : new Path[] {folder.resolve("tokenizer.json"),
+        folder.resolve("0_StaticEmbedding/tokenizer.json")}) {
+      if (Files.isRegularFile(p)) {
+        return Files.readAllBytes(p);
+      }
+    }
+    throw new IllegalArgumentException("no tokenizer.json in " + folder);
   }
 }

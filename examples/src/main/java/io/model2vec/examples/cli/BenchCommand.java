@@ -8,7 +8,6 @@ import io.model2vec.StaticModel;
 import io.model2vec.examples.bench.SyntheticModel;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -159,68 +158,67 @@ final class BenchCommand implements Callable<Integer> {
 
   private int run(PrintWriter out, String modelRef, List<String> texts) throws IOException {
     System.setProperty("OPT_OUT_TRACKING", "true");
-    try (StaticModel m = StaticModel.load(modelRef, LoadOptions.defaults())) {
-      byte[] tokenizer = tokenizerJson(modelRef);
-      try (HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(
-          new java.io.ByteArrayInputStream(tokenizer),
-          Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
-        Baseline base = new Baseline(djl, m.vocabularySize(), m.dimension(), m.normalizes(),
-            unkId(tokenizer));
-        long chars = 0;
-        for (String t : texts) {
-          chars += t.length();
-        }
-        out.printf(Locale.ROOT, "model: %s (%d dims, %s table, tokenizer %s, pooling %s)%n",
-            modelRef, m.dimension(), m.tableDtype(), m.tokenizerImplementation(),
-            m.poolingImplementation());
-        out.printf(Locale.ROOT, "corpus: %s, %s, %d texts, %.0f chars/text on average%n", input,
-            deriveName,
-            texts.size(), (double) chars / texts.size());
-        out.flush();
-        long nanos = (long) (seconds * 1e9);
-        // warm-up: both paths compiled before anything is timed
-        measure(texts, nanos / 2, t -> base.encode(t));
-        measure(texts, nanos / 2, t -> m.encode(t));
-        double[] b = new double[rounds];
-        double[] o = new double[rounds];
-        double[] batch = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-          b[r] = measure(texts, nanos, t -> base.encode(t));
-          o[r] = measure(texts, nanos, t -> m.encode(t));
-          if (threads > 1) {
-            batch[r] = measureBatch(m, texts, nanos, threads);
-          }
-          out.printf(Locale.ROOT, "round %d: baseline %,.0f/s, ours %,.0f/s (%.1fx)%s%n", r + 1, b[r],
-              o[r], o[r] / b[r], threads > 1 ? String.format(Locale.ROOT,
-                  ", batch on %d threads %,.0f/s (%.2fx)", threads, batch[r], batch[r] / o[r]) : "");
-          out.flush();
-        }
-        double mb = median(b);
-        double mo = median(o);
-        // each round's two measurements are seconds apart: the median of the per-round ratios is
-        // the figure least affected by other load on the machine
-        double[] ratios = new double[rounds];
-        double[] batchRatios = new double[rounds];
-        for (int r = 0; r < rounds; r++) {
-          ratios[r] = o[r] / b[r];
-          batchRatios[r] = batch[r] / o[r];
-        }
-        out.printf(Locale.ROOT, "baseline (DJL HuggingFaceTokenizer + float mean): %,.0f sentences/s%n",
-            mb);
-        out.printf(Locale.ROOT, "ours (StaticModel.encode, 1 thread):             %,.0f sentences/s%n",
-            mo);
-        out.printf(Locale.ROOT, "ratio ours / baseline (median of rounds):        %.1fx%n",
-            median(ratios));
+    byte[] tokenizer = SyntheticModel.tokenizerJson(modelRef);
+    try (StaticModel m = StaticModel.load(modelRef, LoadOptions.defaults());
+        HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(
+            new java.io.ByteArrayInputStream(tokenizer),
+            Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
+      Baseline base = new Baseline(djl, m.vocabularySize(), m.dimension(), m.normalizes(),
+          unkId(tokenizer));
+      long chars = 0;
+      for (String t : texts) {
+        chars += t.length();
+      }
+      out.printf(Locale.ROOT, "model: %s (%d dims, %s table, tokenizer %s, pooling %s)%n",
+          modelRef, m.dimension(), m.tableDtype(), m.tokenizerImplementation(),
+          m.poolingImplementation());
+      out.printf(Locale.ROOT, "corpus: %s, %s, %d texts, %.0f chars/text on average%n", input,
+          deriveName,
+          texts.size(), (double) chars / texts.size());
+      out.flush();
+      long nanos = (long) (seconds * 1e9);
+      // warm-up: both paths compiled before anything is timed
+      measure(texts, nanos / 2, t -> base.encode(t));
+      measure(texts, nanos / 2, t -> m.encode(t));
+      double[] b = new double[rounds];
+      double[] o = new double[rounds];
+      double[] batch = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        b[r] = measure(texts, nanos, t -> base.encode(t));
+        o[r] = measure(texts, nanos, t -> m.encode(t));
         if (threads > 1) {
-          double mt = median(batch);
-          out.printf(Locale.ROOT, "ours (StaticModel.encode(batch, %d)):              %,.0f sentences/s%n",
-              threads, mt);
-          double br = median(batchRatios);
-          out.printf(Locale.ROOT, "ratio batch on %d threads / 1 thread (median):     %.2fx (%.2f per thread)%n",
-              threads, br, br / threads);
+          batch[r] = measureBatch(m, texts, nanos, threads);
         }
+        out.printf(Locale.ROOT, "round %d: baseline %,.0f/s, ours %,.0f/s (%.1fx)%s%n", r + 1, b[r],
+            o[r], o[r] / b[r], threads > 1 ? String.format(Locale.ROOT,
+                ", batch on %d threads %,.0f/s (%.2fx)", threads, batch[r], batch[r] / o[r]) : "");
         out.flush();
       }
+      double mb = median(b);
+      double mo = median(o);
+      // each round's two measurements are seconds apart: the median of the per-round ratios is
+      // the figure least affected by other load on the machine
+      double[] ratios = new double[rounds];
+      double[] batchRatios = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        ratios[r] = o[r] / b[r];
+        batchRatios[r] = batch[r] / o[r];
+      }
+      out.printf(Locale.ROOT, "baseline (DJL HuggingFaceTokenizer + float mean): %,.0f sentences/s%n",
+          mb);
+      out.printf(Locale.ROOT, "ours (StaticModel.encode, 1 thread):             %,.0f sentences/s%n",
+          mo);
+      out.printf(Locale.ROOT, "ratio ours / baseline (median of rounds):        %.1fx%n",
+          median(ratios));
+      if (threads > 1) {
+        double mt = median(batch);
+        out.printf(Locale.ROOT, "ours (StaticModel.encode(batch, %d)):              %,.0f sentences/s%n",
+            threads, mt);
+        double br = median(batchRatios);
+        out.printf(Locale.ROOT, "ratio batch on %d threads / 1 thread (median):     %.2fx (%.2f per thread)%n",
+            threads, br, br / threads);
+      }
+      out.flush();
     }
     return 0;
   }
@@ -406,29 +404,6 @@ final class BenchCommand implements Callable<Integer> {
     }
     int cut = t.lastIndexOf(' ', 110);
     return t.substring(0, cut > 30 ? cut : 110);
-  }
-
-  private static byte[] tokenizerJson(String modelRef) throws IOException {
-    if (modelRef.startsWith("classpath:")) {
-      String path = modelRef.substring("classpath:".length());
-      for (String p : new String[] {path + "/tokenizer.json",
-          path + "/0_StaticEmbedding/tokenizer.json"}) {
-        try (InputStream in = BenchCommand.class.getClassLoader().getResourceAsStream(p)) {
-          if (in != null) {
-            return in.readAllBytes();
-          }
-        }
-      }
-      throw new IllegalArgumentException("no tokenizer.json under " + modelRef);
-    }
-    Path folder = StaticModel.resolveFolder(modelRef, LoadOptions.defaults());
-    for (Path p : new Path[] {folder.resolve("tokenizer.json"),
-        folder.resolve("0_StaticEmbedding/tokenizer.json")}) {
-      if (Files.isRegularFile(p)) {
-        return Files.readAllBytes(p);
-      }
-    }
-    throw new IllegalArgumentException("no tokenizer.json in " + folder);
   }
 
   private static long unkId(byte[] tokenizerJson) throws IOException {

@@ -106,7 +106,7 @@ final class Evaluation {
       int k = 0;
       for (int i = 0; i < x.length; i++) {
         if (fold[i] != f) {
-          p.x[k] = features(x[i], mean, sd, true);
+          p.x[k] = features(x[i], mean, sd);
           p.y[k] = y[i];
           k++;
         }
@@ -114,7 +114,7 @@ final class Evaluation {
       Model m = Linear.train(p, new Parameter(SolverType.L2R_LR, c, 1e-4));
       for (int i = 0; i < x.length; i++) {
         if (fold[i] == f) {
-          int pred = (int) Linear.predict(m, features(x[i], mean, sd, true));
+          int pred = (int) Linear.predict(m, features(x[i], mean, sd));
           if (pred == 1) {
             if (y[i] == 1) {
               tp++;
@@ -153,14 +153,13 @@ final class Evaluation {
     return fold;
   }
 
-  private static Feature[] features(float[] row, double[] mean, double[] sd, boolean bias) {
-    Feature[] f = new Feature[row.length + (bias ? 1 : 0)];
+  /** Standardized features and a constant bias feature last. */
+  private static Feature[] features(float[] row, double[] mean, double[] sd) {
+    Feature[] f = new Feature[row.length + 1];
     for (int j = 0; j < row.length; j++) {
       f[j] = new FeatureNode(j + 1, (row[j] - mean[j]) / sd[j]);
     }
-    if (bias) {
-      f[row.length] = new FeatureNode(row.length + 1, 1.0);
-    }
+    f[row.length] = new FeatureNode(row.length + 1, 1.0);
     return f;
   }
 }
