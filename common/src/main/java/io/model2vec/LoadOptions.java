@@ -1,7 +1,16 @@
 package io.model2vec;
 
 import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How to load and run a model: the load-time options of Python's {@code StaticModel.from_pretrained}
@@ -11,6 +20,11 @@ import java.util.Objects;
  * model reference; {@link #equals} covers everything that changes the vectors, which makes it a
  * key of the process-wide model cache. The hub token is deliberately left out of equality and
  * {@link #toString()}.
+ *
+ * <p>Every string surface (Spark configuration, Flink options, {@code CREATE MODEL ... WITH}, the
+ * ML Transformer, the CLI) reads and writes options through {@link #parse} and {@link #toMap}, with
+ * one spelling per option: {@value #NORMALIZE}, {@value #MAX_LENGTH}, {@value #DIMENSIONS},
+ * {@value #REVISION}, {@value #SUBFOLDER}.
  */
 public final class LoadOptions implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -18,6 +32,25 @@ public final class LoadOptions implements Serializable {
   /** Python's default {@code max_length} for {@code encode}. */
   public static final int DEFAULT_MAX_LENGTH = 512;
 
+  /** Option key: {@code true} or {@code false}; unset follows the model's config.json. */
+  public static final String NORMALIZE = "normalize";
+  /** Option key: tokens kept per text, a positive integer or {@code none}; default 512. */
+  public static final String MAX_LENGTH = "max-length";
+  /** Option key: leading dimensions kept, a positive integer; unset or 0 keeps all. */
+  public static final String DIMENSIONS = "dimensions";
+  /** Option key: hub revision (branch, tag or commit sha). */
+  public static final String REVISION = "revision";
+  /** Option key: a subfolder of the model folder or hub repository. */
+  public static final String SUBFOLDER = "subfolder";
+
+  /** Every option key, in the order {@link #toMap} writes them. */
+  public static final List<String> KEYS = List.of(NORMALIZE, MAX_LENGTH, DIMENSIONS, REVISION, SUBFOLDER);
+
+  /** Earlier spellings, still read (with a warning): the Spark configuration's camelCase key. */
+  private static final Map<String, String> DEPRECATED_KEYS = Map.of(MAX_LENGTH, "maxLength");
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoadOptions.class);
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
   private static final LoadOptions DEFAULTS = builder().build();
 
   private final Boolean normalize;
@@ -43,6 +76,103 @@ public final class LoadOptions implements Serializable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Options from string values, as every configuration surface holds them: {@code lookup} is
+   * asked for {@code prefix + key} for each of {@link #KEYS} and returns the value or
+   * {@code null}. Blank values count as unset. A bad value fails with the full key, the accepted
+   * forms and the value, e.g. {@code spark.model2vec.max-length must be a positive integer or
+   * 'none', was 'lots'}.
+   */
+  public static LoadOptions parse(String prefix, Function<String, String> lookup) {
+    Objects.requireNonNull(prefix, "prefix must not be null (use \"\" for none)");
+    Builder b = builder();
+    String normalize = value(prefix, NORMALIZE, lookup);
+    if (normalize != null) {
+      String n = normalize.toLowerCase(Locale.ROOT);
+      if (!n.equals("true") && !n.equals("false")) {
+        throw invalid(prefix + NORMALIZE, "true or false", normalize);
+      }
+      b.normalize(Boolean.parseBoolean(n));
+    }
+    String maxLength = value(prefix, MAX_LENGTH, lookup);
+    if (maxLength != null) {
+      if (maxLength.equalsIgnoreCase("none")) {
+        b.noMaxLength();
+      } else {
+        b.maxLength(positive(prefix + MAX_LENGTH, "a positive integer or 'none'", maxLength, false));
+      }
+    }
+    String dims = value(prefix, DIMENSIONS, lookup);
+    if (dims != null) {
+      b.dimensions(positive(prefix + DIMENSIONS, "a positive integer (0 or unset keeps all)", dims,
+          true));
+    }
+    b.revision(value(prefix, REVISION, lookup));
+    b.subfolder(value(prefix, SUBFOLDER, lookup));
+    return b.build();
+  }
+
+  /** {@link #parse} of a map of unprefixed keys. */
+  public static LoadOptions parse(Map<String, String> values) {
+    return parse("", values::get);
+  }
+
+  /**
+   * These options as the strings {@link #parse} reads back to equal options (the token is
+   * never written): only what differs from the defaults, so {@code defaults().toMap()} is empty.
+   */
+  public Map<String, String> toMap() {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (normalize != null) {
+      m.put(NORMALIZE, normalize.toString());
+    }
+    if (!Objects.equals(maxLength, DEFAULT_MAX_LENGTH)) {
+      m.put(MAX_LENGTH, maxLength == null ? "none" : maxLength.toString());
+    }
+    if (dimensions != 0) {
+      m.put(DIMENSIONS, Integer.toString(dimensions));
+    }
+    if (revision != null) {
+      m.put(REVISION, revision);
+    }
+    if (subfolder != null) {
+      m.put(SUBFOLDER, subfolder);
+    }
+    return m;
+  }
+
+  private static String value(String prefix, String key, Function<String, String> lookup) {
+    String v = trimmed(lookup.apply(prefix + key));
+    String old = DEPRECATED_KEYS.get(key);
+    if (v == null && old != null) {
+      v = trimmed(lookup.apply(prefix + old));
+      if (v != null && WARNED.add(prefix + old)) {
+        LOG.warn("{}{} is deprecated: use {}{}", prefix, old, prefix, key);
+      }
+    }
+    return v;
+  }
+
+  private static String trimmed(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static int positive(String key, String rule, String value, boolean zeroAllowed) {
+    try {
+      int v = Integer.parseInt(value);
+      if (v >= 1 || (zeroAllowed && v == 0)) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw invalid(key, rule, value);
+  }
+
+  private static IllegalArgumentException invalid(String key, String rule, String value) {
+    return new IllegalArgumentException(key + " must be " + rule + ", was '" + value + "'");
   }
 
   /** A builder that starts from these options. */

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@code model2vec.StaticModel.encode}.
  *
  * <p>Thread-safe: one instance serves every thread of a JVM. Engines should not call the
- * {@code load} methods per task but {@link #acquire}, which shares one loaded model per
- * (model, options) across the whole process.
+ * {@code load} methods per task but {@link #shared} (or {@link ModelReference#shared}), which
+ * shares one loaded model per (model, options) across the whole process.
  *
  * <pre>{@code
  * try (StaticModel model = StaticModel.load("minishlab/potion-base-8M")) {
@@ -62,6 +62,8 @@ public final class StaticModel implements AutoCloseable {
   private final int dims;
   private final boolean normalize;
   private final boolean poolInDouble;
+  /** Set before publication by {@link SharedModels}: close() must not break other holders. */
+  private volatile boolean shared;
 
   private StaticModel(ModelFiles files, LoadOptions options) {
     this.description = files.description;
@@ -150,55 +152,19 @@ public final class StaticModel implements AutoCloseable {
   }
 
   /**
-   * The process-wide shared model for ({@code model}, {@code options}): loaded on first use,
-   * exactly once however many threads ask at the same time, and released when the last lease is
-   * closed and it has stayed unused for {@code model2vec.cache.idle-seconds} (default 300), so
-   * that back-to-back Spark tasks do not reload it.
+   * The JVM-wide shared model for ({@code model}, {@code options}): loaded on first use, exactly
+   * once however many threads ask at the same time, the same instance for every holder, and kept
+   * for {@code model2vec.cache.idle-seconds} (default 300) after its last request so that
+   * back-to-back tasks do not reload it. Shorthand for
+   * {@code ModelReference.of(model, options).shared()}; engines use {@link ModelReference}.
    */
-  public static ModelLease acquire(String model, LoadOptions options) {
-    return ModelCache.acquire(model, options);
-  }
-
-  /**
-   * Resolves {@code model} to a local folder without loading it: the folder itself, or the hub
-   * snapshot after downloading it into the HuggingFace cache. Engines call this once on the driver
-   * and ship the folder to executors. Returns {@code null} for {@code classpath:} models (and the
-   * built-in default), which every JVM finds on its own classpath.
-   */
-  public static Path resolveFolder(String model, LoadOptions options) {
-    return ModelResolver.resolveFolder(model, options);
+  public static StaticModel shared(String model, LoadOptions options) {
+    return ModelReference.of(model, options).shared();
   }
 
   /** How many models this JVM has loaded so far (every path). For tests and metrics. */
   public static long loadCount() {
     return LOADS.get();
-  }
-
-  /** A hold on a shared model; close it when done. Closing twice is harmless. */
-  public static final class ModelLease implements AutoCloseable {
-    private final ModelCache.Entry entry;
-    private final StaticModel model;
-    private final java.util.concurrent.atomic.AtomicBoolean open =
-        new java.util.concurrent.atomic.AtomicBoolean(true);
-
-    ModelLease(ModelCache.Entry entry, StaticModel model) {
-      this.entry = entry;
-      this.model = model;
-    }
-
-    public StaticModel model() {
-      if (!open.get()) {
-        throw new IllegalStateException("this lease on " + model.description + " was closed");
-      }
-      return model;
-    }
-
-    @Override
-    public void close() {
-      if (open.compareAndSet(true, false)) {
-        ModelCache.release(entry);
-      }
-    }
   }
 
   // ---------------------------------------------------------------- encoding
@@ -508,10 +474,21 @@ public final class StaticModel implements AutoCloseable {
     return tokenizer.name();
   }
 
-  /** Refuses further encoding; native memory is freed once the model is unreachable. */
+  /**
+   * For a model of your own ({@code load}): refuses further encoding; its native memory is freed
+   * once it is unreachable. For a {@link #shared} model: nothing, since other tasks and threads
+   * hold the same instance; it goes away with its last holder.
+   */
   @Override
   public void close() {
-    tokenizer.close();
+    if (!shared) {
+      tokenizer.close();
+    }
+  }
+
+  /** Called once by {@link SharedModels} before anyone else sees the model. */
+  void markShared() {
+    shared = true;
   }
 
   @Override

@@ -69,26 +69,21 @@ class ConcurrencyTest {
     LoadOptions options = LoadOptions.builder().dimensions(1).build(); // a key no other test uses
     long before = StaticModel.loadCount();
     CountDownLatch start = new CountDownLatch(1);
-    List<Future<StaticModel.ModelLease>> leases = new ArrayList<>();
+    List<Future<StaticModel>> models = new ArrayList<>();
     for (int t = 0; t < 16; t++) {
-      leases.add(pool.submit(() -> {
+      models.add(pool.submit(() -> {
         start.await();
-        return StaticModel.acquire(ref, options);
+        return StaticModel.shared(ref, options);
       }));
     }
     start.countDown();
-    StaticModel first = leases.get(0).get().model();
-    for (Future<StaticModel.ModelLease> f : leases) {
-      assertThat(f.get().model()).isSameAs(first);
+    StaticModel first = models.get(0).get();
+    for (Future<StaticModel> f : models) {
+      assertThat(f.get()).isSameAs(first);
     }
     assertThat(StaticModel.loadCount() - before).isEqualTo(1);
-    // a relative spelling of the same folder is the same model
-    try (StaticModel.ModelLease again = StaticModel.acquire(
-        java.nio.file.Paths.get(ref).toUri().toString(), options)) {
-      assertThat(again.model()).isSameAs(first);
-    }
-    for (Future<StaticModel.ModelLease> f : leases) {
-      f.get().close();
-    }
+    // another spelling of the same folder is the same model
+    assertThat(StaticModel.shared(java.nio.file.Paths.get(ref).toUri().toString(), options))
+        .isSameAs(first);
   }
 }

@@ -1,12 +1,10 @@
 package io.model2vec.spark;
 
 import io.model2vec.LoadOptions;
-import io.model2vec.StaticModel;
-import java.nio.file.Path;
+import io.model2vec.ModelReference;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.SparkSession;
@@ -32,8 +30,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * extension) goes through {@link #register} or {@link #builder}, so there is one definition.
  *
  * <p>The model comes from the session configuration at analysis time:
- * {@code spark.model2vec.model} (and {@code .normalize}, {@code .maxLength}, {@code .dimensions},
- * {@code .revision}, {@code .subfolder}), or {@code spark.model2vec.models.<name>} for
+ * {@code spark.model2vec.model} (and {@code .normalize}, {@code .max-length}, {@code .dimensions},
+ * {@code .revision}, {@code .subfolder}: {@link LoadOptions#parse}), or
+ * {@code spark.model2vec.models.<name>} for
  * {@code embed(text, '<name>')}.
  */
 final class EmbedFunction {
@@ -42,8 +41,6 @@ final class EmbedFunction {
   static final String MODEL = PREFIX + "model";
   static final String NAMED = PREFIX + "models.";
 
-  private static final Pattern HADOOP_URI = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
-  private static final Map<String, ModelSpec> SHIPPED = new ConcurrentHashMap<>();
   private static final Map<String, Coverage> COVERAGE = new ConcurrentHashMap<>();
 
   static final ExpressionInfo INFO = new ExpressionInfo(Embedder.class.getName(), null, NAME,
@@ -121,68 +118,12 @@ final class EmbedFunction {
       throw new IllegalArgumentException("embed(text, '" + modelName + "'): no model named '"
           + modelName + "'; set " + NAMED + modelName + " to a folder, Hadoop path or hub id");
     }
-    LoadOptions options = options(conf, prefix);
+    ModelReference reference = ModelReference.of(ref,
+        LoadOptions.parse(prefix, key -> conf.getConfString(key, null)));
     var session = (org.apache.spark.sql.classic.SparkSession) SparkSession.active();
-    SparkContext sc = session.sparkContext();
-    ModelSpec spec = ship(session, ref, options);
-    Coverage coverage = coverage(sc, modelName == null ? "default" : modelName);
-    return new Embedder(spec, coverage.texts, coverage.tokens, coverage.unknown);
-  }
-
-  static LoadOptions options(SQLConf conf, String prefix) {
-    LoadOptions.Builder b = LoadOptions.builder();
-    String normalize = conf.getConfString(prefix + "normalize", null);
-    if (normalize != null) {
-      b.normalize(parseBoolean(prefix + "normalize", normalize));
-    }
-    String maxLength = conf.getConfString(prefix + "maxLength", null);
-    if (maxLength != null) {
-      if (maxLength.equalsIgnoreCase("none")) {
-        b.noMaxLength();
-      } else {
-        b.maxLength(parseInt(prefix + "maxLength", maxLength));
-      }
-    }
-    String dims = conf.getConfString(prefix + "dimensions", null);
-    if (dims != null) {
-      b.dimensions(parseInt(prefix + "dimensions", dims));
-    }
-    b.revision(conf.getConfString(prefix + "revision", null));
-    b.subfolder(conf.getConfString(prefix + "subfolder", null));
-    return b.build();
-  }
-
-  /**
-   * Resolves the model once on the driver (downloading hub models into its cache), checks that
-   * it loads, and decides how executors get it: the same path in local mode or for
-   * {@code classpath:} models; otherwise a local folder (a Hadoop folder is first copied to the
-   * driver) is shipped as an archive with {@code addArchive}.
-   */
-  static ModelSpec ship(org.apache.spark.sql.classic.SparkSession session, String ref,
-      LoadOptions options) {
-    SparkContext sc = session.sparkContext();
-    String key = sc.applicationId() + "|" + session.sessionUUID() + "|" + ref + "|" + options;
-    return SHIPPED.computeIfAbsent(key, k -> {
-      Path folder = isHadoopUri(ref) ? HadoopModels.copyToLocal(sc, ref)
-          : StaticModel.resolveFolder(ref, options);
-      // Fail on the driver, at analysis time, rather than in every task.
-      StaticModel.acquire(folder == null ? ref : folder.toString(), options).close();
-      if (folder == null || sc.isLocal()) {
-        return new ModelSpec(folder == null ? ref : folder.toString(), null, options);
-      }
-      // addFile refuses local directories on a cluster; an archive is unpacked on every node.
-      // Spark 4 isolates artifacts per session: add it as the session's own, so its tasks get it.
-      Path archive = ModelArchive.zip(folder);
-      session.artifactManager().withResources(() -> {
-        sc.addArchive(archive.toString());
-        return null;
-      });
-      return new ModelSpec(folder.toString(), archive.getFileName().toString(), options);
-    });
-  }
-
-  private static boolean isHadoopUri(String ref) {
-    return ref != null && HADOOP_URI.matcher(ref).matches() && !ref.startsWith("file:");
+    Coverage coverage = coverage(session.sparkContext(), modelName == null ? "default" : modelName);
+    return new Embedder(ShippedModels.ship(session, reference), coverage.texts, coverage.tokens,
+        coverage.unknown);
   }
 
   static Coverage coverage(SparkContext sc, String name) {
@@ -194,21 +135,6 @@ final class EmbedFunction {
 
   static Coverage existingCoverage(SparkContext sc, String name) {
     return COVERAGE.get(sc.applicationId() + "|" + name);
-  }
-
-  private static boolean parseBoolean(String key, String value) {
-    if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
-      throw new IllegalArgumentException(key + " must be true or false, was '" + value + "'");
-    }
-    return Boolean.parseBoolean(value);
-  }
-
-  private static int parseInt(String key, String value) {
-    try {
-      return Integer.parseInt(value.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be an integer, was '" + value + "'");
-    }
   }
 
   /** An AnalysisException (checked in Java, not in Scala) thrown as Spark itself throws it. */

@@ -1,9 +1,8 @@
 package io.model2vec.spark;
 
+import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
 import java.io.Serializable;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -11,8 +10,9 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * The object {@code embed(text)} calls on executors; public only because Spark's generated code
- * invokes it. It carries the {@link ModelSpec} and the coverage accumulators; the model itself is
- * looked up once per executor JVM and then kept in a field, so rows pay no lookup and no lock.
+ * invokes it. It carries the {@link ModelReference} and the coverage accumulators; the model
+ * itself is the executor JVM's shared instance, looked up on a task's first row and then kept in a
+ * field, so rows pay no lookup and no lock.
  *
  * <p>Returns Spark's internal {@link UnsafeArrayData} built from the primitive {@code float[]}:
  * no float is boxed on the way into the row.
@@ -20,18 +20,16 @@ import org.apache.spark.util.LongAccumulator;
 public final class Embedder implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** One model per spec per executor JVM, for the JVM's lifetime (executors die with it). */
-  private static final Map<ModelSpec, StaticModel> PINNED = new ConcurrentHashMap<>();
-
-  private final ModelSpec spec;
+  private final ModelReference reference;
   private final LongAccumulator texts;
   private final LongAccumulator tokens;
   private final LongAccumulator unknown;
   private transient StaticModel model;
   private transient StaticModel.TokenCounter counter;
 
-  Embedder(ModelSpec spec, LongAccumulator texts, LongAccumulator tokens, LongAccumulator unknown) {
-    this.spec = spec;
+  Embedder(ModelReference reference, LongAccumulator texts, LongAccumulator tokens,
+      LongAccumulator unknown) {
+    this.reference = reference;
     this.texts = texts;
     this.tokens = tokens;
     this.unknown = unknown;
@@ -53,19 +51,18 @@ public final class Embedder implements Serializable {
     return UnsafeArrayData.fromPrimitiveArray(out);
   }
 
-  /** The model of this executor JVM for the spec (loaded on first use, once). */
+  /** The model of this executor JVM for the reference (loaded by its first user, once). */
   StaticModel model() {
     StaticModel m = model;
     if (m == null) {
-      m = PINNED.computeIfAbsent(spec,
-          s -> StaticModel.acquire(s.localReference(), s.options).model());
+      m = ShippedModels.model(reference);
       counter = new StaticModel.TokenCounter();
       model = m;
     }
     return m;
   }
 
-  ModelSpec spec() {
-    return spec;
+  ModelReference reference() {
+    return reference;
   }
 }

@@ -71,18 +71,15 @@ public final class Model2VecSpark {
     } else {
       conf.set(modelKey, model);
     }
-    setOrUnset(conf, prefix + "normalize", options.normalize() == null ? null : options.normalize().toString());
-    setOrUnset(conf, prefix + "maxLength", options.maxLength() == null ? "none" : options.maxLength().toString());
-    setOrUnset(conf, prefix + "dimensions", options.dimensions() == 0 ? null : Integer.toString(options.dimensions()));
-    setOrUnset(conf, prefix + "revision", options.revision());
-    setOrUnset(conf, prefix + "subfolder", options.subfolder());
-  }
-
-  private static void setOrUnset(org.apache.spark.sql.RuntimeConfig conf, String key, String value) {
-    if (value == null) {
-      conf.unset(key);
-    } else {
-      conf.set(key, value);
+    java.util.Map<String, String> values = options.toMap();
+    for (String key : LoadOptions.KEYS) {
+      String value = values.get(key);
+      if (value == null) {
+        conf.unset(prefix + key);
+      } else {
+        conf.set(prefix + key, value);
+      }
     }
+    conf.unset(prefix + "maxLength"); // the deprecated spelling would be read otherwise
   }
 }

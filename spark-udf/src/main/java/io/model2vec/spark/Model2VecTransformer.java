@@ -132,19 +132,14 @@ public final class Model2VecTransformer extends Transformer implements DefaultPa
     return this;
   }
 
+  /** The params as load options, through the one options parser (maxLength 0 means none). */
   LoadOptions loadOptions() {
-    LoadOptions.Builder b = LoadOptions.builder().dimensions((Integer) $(dimensions));
     String n = $(normalize);
-    if (!n.equals("config")) {
-      b.normalize(Boolean.parseBoolean(n));
-    }
     int m = (Integer) $(maxLength);
-    if (m == 0) {
-      b.noMaxLength();
-    } else {
-      b.maxLength(m);
-    }
-    return b.build();
+    return LoadOptions.parse(java.util.Map.of(
+        LoadOptions.DIMENSIONS, Integer.toString((Integer) $(dimensions)),
+        LoadOptions.NORMALIZE, n.equals("config") ? "" : n,
+        LoadOptions.MAX_LENGTH, m == 0 ? "none" : Integer.toString(m)));
   }
 
   @Override

@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -17,11 +19,18 @@ import java.util.zip.ZipOutputStream;
  * Symbolic links (the HuggingFace cache links snapshots to blobs) are followed.
  */
 final class ModelArchive {
+  /** One zip per folder per driver JVM, however many sessions ship it. */
+  private static final Map<Path, Path> ZIPS = new ConcurrentHashMap<>();
+
   private ModelArchive() {}
 
+  /** The zip of {@code folder}, packed on first use into a temporary directory. */
+  static Path archiveOf(Path folder) {
+    return ZIPS.computeIfAbsent(folder.toAbsolutePath().normalize(), ModelArchive::zip);
+  }
+
   /** A zip of {@code folder} in a fresh temporary directory, named after the folder and its path. */
-  static Path zip(Path folder) {
-    Path abs = folder.toAbsolutePath().normalize();
+  private static Path zip(Path abs) {
     String name = "model2vec-" + abs.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_")
         + "-" + Integer.toHexString(abs.toString().hashCode()) + ".zip";
     try {

@@ -1,0 +1,95 @@
+package io.model2vec.spark;
+
+import io.model2vec.Model2VecException;
+import io.model2vec.ModelReference;
+import io.model2vec.StaticModel;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import org.apache.spark.SparkContext;
+import org.apache.spark.SparkFiles;
+
+/**
+ * How Spark gets a model to its executors, and where an executor finds its copy: the only
+ * Spark-specific part of model handling (the reference, its options and the once-per-JVM sharing
+ * are the core's {@link ModelReference}).
+ *
+ * <p>On the driver, {@link #ship} resolves a reference once per application (a hub id is
+ * downloaded into the driver's HuggingFace cache, a Hadoop folder copied to the driver), checks
+ * that it loads, and, on a cluster, zips the folder once and adds the archive to each session
+ * that uses it ({@code addArchive} as the session's own artifact: Spark 4 isolates artifacts per
+ * session). In local mode, and for {@code classpath:} models, nothing is shipped.
+ */
+final class ShippedModels {
+  private static final Pattern HADOOP_URI = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+
+  /** application id | reference -> the reference executors use (resolved, maybe shipped). */
+  private static final Map<String, ModelReference> RESOLVED = new ConcurrentHashMap<>();
+  /** application id | session | archive: archives already added to a session. */
+  private static final Set<String> ADDED = ConcurrentHashMap.newKeySet();
+
+  private ShippedModels() {}
+
+  static ModelReference ship(org.apache.spark.sql.classic.SparkSession session,
+      ModelReference reference) {
+    SparkContext sc = session.sparkContext();
+    ModelReference resolved = RESOLVED.computeIfAbsent(sc.applicationId() + "|" + reference,
+        k -> resolve(sc, reference));
+    if (resolved.shippedAs() != null
+        && ADDED.add(sc.applicationId() + "|" + session.sessionUUID() + "|" + resolved.shippedAs())) {
+      String archive = ModelArchive.archiveOf(Path.of(resolved.reference())).toString();
+      session.artifactManager().withResources(() -> {
+        sc.addArchive(archive);
+        return null;
+      });
+    }
+    return resolved;
+  }
+
+  private static ModelReference resolve(SparkContext sc, ModelReference reference) {
+    String ref = reference.reference();
+    Path folder = isHadoopUri(ref) ? HadoopModels.copyToLocal(sc, ref) : reference.resolveFolder();
+    ModelReference local = folder == null ? reference
+        : ModelReference.of(folder.toString(), reference.options());
+    // Fail on the driver, at analysis time, rather than in every task.
+    local.shared();
+    if (folder == null || sc.isLocal()) {
+      return local;
+    }
+    // addFile refuses local directories on a cluster; an archive is unpacked on every node.
+    return local.shippedAs(ModelArchive.archiveOf(folder).getFileName().toString());
+  }
+
+  private static boolean isHadoopUri(String ref) {
+    return ref != null && HADOOP_URI.matcher(ref).matches() && !ref.startsWith("file:");
+  }
+
+  /** This executor's copy of the folder shipped as {@code name}. */
+  static Path localCopy(String name) {
+    File local = new File(SparkFiles.get(name));
+    if (local.exists()) {
+      return local.toPath();
+    }
+    // Spark 4 isolates artifacts per session: they are unpacked into a folder of the session.
+    File root = new File(SparkFiles.getRootDirectory());
+    File[] sessions = root.listFiles(File::isDirectory);
+    for (File dir : sessions == null ? new File[0] : sessions) {
+      File candidate = new File(dir, name);
+      if (candidate.isDirectory()) {
+        return candidate.toPath();
+      }
+    }
+    String[] present = root.list();
+    throw new Model2VecException("the model shipped to the executors as " + name
+        + " is not on this executor: no " + local + " (its SparkFiles hold "
+        + (present == null ? "nothing" : String.join(", ", present)) + ")");
+  }
+
+  /** The model of this executor JVM for a reference from {@link #ship}. */
+  static StaticModel model(ModelReference reference) {
+    return reference.shared(ShippedModels::localCopy);
+  }
+}
