@@ -58,7 +58,7 @@ public final class ModelReference implements Serializable {
 
   public static ModelReference of(String reference, LoadOptions options) {
     if (reference != null && reference.isBlank()) {
-      throw new IllegalArgumentException("model reference must be null (the built-in default "
+      throw new IllegalArgumentException("model reference must be null (the default "
           + "model) or a folder, file: URI, classpath: folder or hub id, was '" + reference + "'");
     }
     return new ModelReference(reference, options, null);
@@ -172,7 +172,9 @@ public final class ModelReference implements Serializable {
 
   @Override
   public String toString() {
-    String where = reference == null ? "default model" : reference;
-    return (shippedAs == null ? where : where + " (shipped as '" + shippedAs + "')") + " " + options;
+    String where = reference == null && shippedAs != null ? "a folder shipped as '" + shippedAs + "'"
+        : reference == null ? "default model"
+        : shippedAs == null ? reference : reference + " (shipped as '" + shippedAs + "')";
+    return where + " " + options;
   }
 }

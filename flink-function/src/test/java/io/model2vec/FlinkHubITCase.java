@@ -3,7 +3,8 @@ package io.model2vec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.model2vec.flink.EmbeddingMapFunction;
-import io.model2vec.flink.FlinkModel;
+import io.model2vec.ModelReference;
+import io.model2vec.flink.Model2VecFlink;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ class FlinkHubITCase {
 
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
       env.setParallelism(4);
-      FlinkModel model = FlinkModel.shipped(env, "org/flink-model", LoadOptions.defaults());
+      ModelReference model = Model2VecFlink.ship(env, ModelReference.of("org/flink-model", LoadOptions.defaults()));
       int requestsAfterResolving = hub.requests.size();
       assertThat(requestsAfterResolving).isPositive();
       assertThat(model.reference()).startsWith(cache.toString());

@@ -1,5 +1,6 @@
 package io.model2vec.flink;
 
+import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +26,7 @@ import org.apache.flink.table.functions.UserDefinedFunction;
  * SELECT id, embed(text) FROM t;
  *
  * // 2. as an instance with its model
- * tEnv.createTemporarySystemFunction("embed", new EmbedFunction(FlinkModel.of(folder)));
+ * tEnv.createTemporarySystemFunction("embed", new EmbedFunction(ModelReference.of(folder)));
  * }</pre>
  *
  * <p>Configuration keys (the table configuration, e.g. {@code SET}, else the map in {@code
@@ -35,19 +36,19 @@ import org.apache.flink.table.functions.UserDefinedFunction;
  * pipeline.cached-files}), {@code model2vec.normalize}, {@code model2vec.max-length} (or
  * {@code none}), {@code model2vec.dimensions}.
  *
- * <p>The function holds only its {@link FlinkModel}; the model is acquired in {@link #open} from
- * the JVM-wide cache (one load per TaskManager) and released in {@link #close}.
+ * <p>The function holds only its {@link ModelReference}; the TaskManager's shared model is taken
+ * in {@link #open} (one load per TaskManager) and dropped in {@link #close}.
  */
 public final class EmbedFunction extends ScalarFunction implements SpecializedFunction {
   private static final long serialVersionUID = 1L;
 
   /** Prefix of the configuration keys read by the no-argument form. */
-  public static final String CONFIG_PREFIX = "model2vec.";
+  public static final String CONFIG_PREFIX = Model2VecOptions.JOB_PREFIX;
 
   /** {@code null} for the no-argument form until the planner specializes it. */
-  private final FlinkModel model;
+  private final ModelReference model;
 
-  private transient StaticModel.ModelLease lease;
+  private transient StaticModel encoder;
 
   /** For {@code CREATE FUNCTION ... AS}: the model comes from the configuration. */
   public EmbedFunction() {
@@ -55,13 +56,13 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
   }
 
   /** A function bound to {@code model}. */
-  public EmbedFunction(FlinkModel model) {
-    this.model = Objects.requireNonNull(model, "model must not be null (FlinkModel.defaultModel())");
+  public EmbedFunction(ModelReference model) {
+    this.model = Objects.requireNonNull(model, "model must not be null (ModelReference.defaultModel())");
   }
 
   /** The vector of {@code text}, or {@code null} for a {@code null} text. */
   public @DataTypeHint("ARRAY<FLOAT NOT NULL>") float[] eval(String text) {
-    return text == null ? null : lease.model().encode(text);
+    return text == null ? null : encoder.encode(text);
   }
 
   /**
@@ -76,7 +77,7 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
     ReadableConfig conf = context.getConfiguration();
     Map<String, String> jobParameters =
         conf.getOptional(PipelineOptions.GLOBAL_JOB_PARAMETERS).orElse(Map.of());
-    return new EmbedFunction(ModelConfig.read(CONFIG_PREFIX,
+    return new EmbedFunction(Model2VecOptions.read(CONFIG_PREFIX,
         key -> conf.getOptional(ConfigOptions.key(key).stringType().noDefaultValue())
             .orElse(jobParameters.get(key)),
         "table configuration"));
@@ -84,21 +85,19 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
 
   @Override
   public void open(FunctionContext context) throws Exception {
-    FlinkModel m = model != null ? model
-        : ModelConfig.read(CONFIG_PREFIX, key -> context.getJobParameter(key, null),
+    ModelReference m = model != null ? model
+        : Model2VecOptions.read(CONFIG_PREFIX, key -> context.getJobParameter(key, null),
             "job parameters");
-    lease = m.acquire(context::getCachedFile);
+    encoder = Model2VecFlink.model(m, context::getCachedFile);
   }
 
   @Override
   public void close() throws Exception {
-    if (lease != null) {
-      lease.close(); // idempotent
-    }
+    encoder = null; // the TaskManager's shared model stays for the other slots
   }
 
   /** The bound model, or {@code null} when it comes from the configuration. */
-  public FlinkModel model() {
+  public ModelReference model() {
     return model;
   }
 

@@ -1,5 +1,6 @@
 package io.model2vec.flink;
 
+import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -17,14 +18,14 @@ import org.apache.flink.types.Row;
  * DataStream enrichment: takes a text from each record, embeds it, and combines record and vector
  * into the output record.
  *
- * <p>The function holds only configuration (a {@link FlinkModel}, the extractor, the combiner and
- * the output type); the model is acquired in {@link #open} from the JVM-wide cache of
- * {@link StaticModel#acquire}, so a TaskManager with several slots loads it once, and released in
+ * <p>The function holds only configuration (a {@link ModelReference}, the extractor, the combiner
+ * and the output type); the TaskManager's shared model ({@link ModelReference#shared}) is taken in
+ * {@link #open}, so a TaskManager with several slots loads it once, and dropped in
  * {@link #close}. A {@code null} text gives a {@code null} vector (the combiner sees {@code null}).
  *
  * <pre>{@code
- * DataStream<float[]> vectors = texts.map(EmbeddingMapFunction.strings(FlinkModel.of(folder)));
- * DataStream<Row> enriched = rows.map(EmbeddingMapFunction.rows(FlinkModel.of(folder), rowType, "text"));
+ * DataStream<float[]> vectors = texts.map(EmbeddingMapFunction.strings(ModelReference.of(folder)));
+ * DataStream<Row> enriched = rows.map(EmbeddingMapFunction.rows(ModelReference.of(folder), rowType, "text"));
  * }</pre>
  *
  * @param <IN> the input record
@@ -46,28 +47,28 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
     OUT combine(IN record, float[] vector);
   }
 
-  private final FlinkModel model;
+  private final ModelReference model;
   private final TextExtractor<IN> extractor;
   private final Combiner<IN, OUT> combiner;
   private final TypeInformation<OUT> outputType;
 
-  private transient StaticModel.ModelLease lease;
+  private transient StaticModel encoder;
   private transient Counter embedded;
   private transient Counter nullTexts;
 
   /**
    * @param outputType the type of the output records (Flink cannot infer it from lambdas)
    */
-  public EmbeddingMapFunction(FlinkModel model, TextExtractor<IN> extractor,
+  public EmbeddingMapFunction(ModelReference model, TextExtractor<IN> extractor,
       Combiner<IN, OUT> combiner, TypeInformation<OUT> outputType) {
-    this.model = Objects.requireNonNull(model, "model must not be null (FlinkModel.defaultModel())");
+    this.model = Objects.requireNonNull(model, "model must not be null (ModelReference.defaultModel())");
     this.extractor = Objects.requireNonNull(extractor, "extractor must not be null");
     this.combiner = Objects.requireNonNull(combiner, "combiner must not be null");
     this.outputType = Objects.requireNonNull(outputType, "outputType must not be null");
   }
 
   /** {@code String -> float[]}: the vector of each text ({@code null} for a null text). */
-  public static EmbeddingMapFunction<String, float[]> strings(FlinkModel model) {
+  public static EmbeddingMapFunction<String, float[]> strings(ModelReference model) {
     return new EmbeddingMapFunction<>(model, text -> text, (text, vector) -> vector,
         PrimitiveArrayTypeInfo.FLOAT_PRIMITIVE_ARRAY_TYPE_INFO);
   }
@@ -76,7 +77,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
    * {@code Row -> Row}: the input row with one more field, {@code embedding} ({@code float[]}),
    * embedding the string field {@code textField} of {@code inputType}.
    */
-  public static EmbeddingMapFunction<Row, Row> rows(FlinkModel model, RowTypeInfo inputType,
+  public static EmbeddingMapFunction<Row, Row> rows(ModelReference model, RowTypeInfo inputType,
       String textField) {
     int index = inputType.getFieldIndex(textField);
     if (index < 0) {
@@ -113,7 +114,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
    * POJOs (or any mutable type): reads the text with {@code getter}, stores the vector with
    * {@code setter} and passes the same object on.
    */
-  public static <T> EmbeddingMapFunction<T, T> pojos(FlinkModel model, TextExtractor<T> getter,
+  public static <T> EmbeddingMapFunction<T, T> pojos(ModelReference model, TextExtractor<T> getter,
       VectorSetter<T> setter, Class<T> type) {
     Objects.requireNonNull(setter, "setter must not be null");
     return new EmbeddingMapFunction<>(model, getter, (record, vector) -> {
@@ -130,7 +131,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
 
   @Override
   public void open(OpenContext openContext) throws Exception {
-    lease = model.acquire(name -> getRuntimeContext().getDistributedCache().getFile(name));
+    encoder = Model2VecFlink.model(model, getRuntimeContext().getDistributedCache()::getFile);
     embedded = getRuntimeContext().getMetricGroup().counter("model2vecEmbedded");
     nullTexts = getRuntimeContext().getMetricGroup().counter("model2vecNullTexts");
   }
@@ -143,7 +144,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
       vector = null;
       nullTexts.inc();
     } else {
-      vector = lease.model().encode(text);
+      vector = encoder.encode(text);
       embedded.inc();
     }
     return combiner.combine(record, vector);
@@ -151,9 +152,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
 
   @Override
   public void close() throws Exception {
-    if (lease != null) {
-      lease.close(); // idempotent
-    }
+    encoder = null; // the TaskManager's shared model stays for the other slots
   }
 
   @Override
@@ -162,7 +161,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
   }
 
   /** The model this function embeds with. */
-  public FlinkModel model() {
+  public ModelReference model() {
     return model;
   }
 }

@@ -1,5 +1,7 @@
 package io.model2vec.flink;
 
+import io.model2vec.ModelReference;
+import io.model2vec.StaticModel;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -34,7 +36,8 @@ import org.apache.flink.table.types.logical.LogicalTypeRoot;
  *
  * <p>Options: {@code model} (folder, {@code classpath:} folder or hub id, resolved once on the
  * client; unset = the built-in default model), {@code cached-file} (a folder in the distributed
- * cache), {@code normalize}, {@code max-length} (or {@code none}), {@code dimensions}. The model
+ * cache), {@code normalize}, {@code max-length} (or {@code none}), {@code dimensions},
+ * {@code revision}, {@code subfolder} ({@link Model2VecOptions}). The model
  * takes one string input column and has one {@code ARRAY<FLOAT>} output column; a {@code NULL}
  * text gives a {@code NULL} embedding. Registered through {@code
  * META-INF/services/org.apache.flink.table.factories.Factory}.
@@ -55,7 +58,7 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    return new HashSet<>(ModelConfig.options());
+    return new HashSet<>(Model2VecOptions.ALL);
   }
 
   @Override
@@ -66,7 +69,7 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
     checkSchemas(name, context.getCatalogModel().getResolvedInputSchema(),
         context.getCatalogModel().getResolvedOutputSchema());
     Map<String, String> options = context.getCatalogModel().getOptions();
-    FlinkModel model = ModelConfig.read("", options::get, "model '" + name + "'");
+    ModelReference model = Model2VecOptions.read("", options::get, "model '" + name + "'");
     return new Provider(model);
   }
 
@@ -86,9 +89,9 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
 
   /** Carries the model description from the planner to the predict function. */
   private static final class Provider implements PredictRuntimeProvider {
-    private final FlinkModel model;
+    private final ModelReference model;
 
-    Provider(FlinkModel model) {
+    Provider(ModelReference model) {
       this.model = model;
     }
 
@@ -99,7 +102,7 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
 
     @Override
     public ModelProvider copy() {
-      return new Provider(model); // FlinkModel is immutable
+      return new Provider(model); // ModelReference is immutable
     }
   }
 
@@ -107,16 +110,16 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
   public static final class Predict extends PredictFunction {
     private static final long serialVersionUID = 1L;
 
-    private final FlinkModel model;
-    private transient io.model2vec.StaticModel.ModelLease lease;
+    private final ModelReference model;
+    private transient StaticModel encoder;
 
-    Predict(FlinkModel model) {
+    Predict(ModelReference model) {
       this.model = model;
     }
 
     @Override
     public void open(FunctionContext context) throws Exception {
-      lease = model.acquire(context::getCachedFile);
+      encoder = Model2VecFlink.model(model, context::getCachedFile);
     }
 
     @Override
@@ -124,15 +127,13 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
       if (features.isNullAt(0)) {
         return List.of(GenericRowData.of((Object) null));
       }
-      float[] vector = lease.model().encode(features.getString(0).toString());
+      float[] vector = encoder.encode(features.getString(0).toString());
       return List.of(GenericRowData.of(new GenericArrayData(vector)));
     }
 
     @Override
     public void close() throws Exception {
-      if (lease != null) {
-        lease.close(); // idempotent
-      }
+      encoder = null; // the TaskManager's shared model stays for the other slots
     }
   }
 }

@@ -42,12 +42,14 @@ class BundleIT {
         "model2vec/default-model/tokenizer.json",
         "com/sun/jna/Native.class",
         "io/model2vec/shaded/com/fasterxml/jackson/databind/ObjectMapper.class",
-        "io/model2vec/shaded/com/google/gson/Gson.class");
+        "io/model2vec/shaded/com/google/gson/Gson.class",
+        "io/model2vec/shaded/com/github/benmanes/caffeine/cache/Caffeine.class");
   }
 
   @Test
   void relocatesJacksonAndGsonAndLeavesOutWhatFlinkProvides() {
     assertThat(entries).noneMatch(e -> e.startsWith("com/fasterxml/"))
+        .noneMatch(e -> e.startsWith("com/github/benmanes/"))
         .noneMatch(e -> e.startsWith("com/google/gson/"))
         .noneMatch(e -> e.startsWith("org/slf4j/"))
         .noneMatch(e -> e.startsWith("org/apache/flink/"))

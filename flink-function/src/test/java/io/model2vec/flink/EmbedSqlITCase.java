@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.model2vec.LoadOptions;
+import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
 import java.util.HashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ class EmbedSqlITCase {
   @Test
   void registeredInstanceReturnsArrayOfFloatNotNull() throws Exception {
     String model = FlinkTests.modelPath("test-model-float32");
-    tEnv.createTemporarySystemFunction("embed", new EmbedFunction(FlinkModel.of(model)));
+    tEnv.createTemporarySystemFunction("embed", new EmbedFunction(ModelReference.of(model)));
     assertThat(tEnv.sqlQuery("SELECT id, embed(text) AS e FROM t").getResolvedSchema()
         .getColumnDataTypes().get(1).toString()).isEqualTo("ARRAY<FLOAT NOT NULL>");
     assertCoreVectors(collect("SELECT id, embed(text) FROM t"), model, LoadOptions.defaults());
@@ -105,7 +106,7 @@ class EmbedSqlITCase {
     set("model2vec.max-length", "lots");
     tEnv.executeSql("CREATE TEMPORARY FUNCTION embed AS 'io.model2vec.flink.EmbedFunction'");
     assertThatThrownBy(() -> tEnv.executeSql("SELECT id, embed(text) FROM t").await())
-        .hasStackTraceContaining("table configuration option 'model2vec.max-length' must be a "
+        .hasStackTraceContaining("table configuration: model2vec.max-length must be a "
             + "positive integer or 'none', was 'lots'");
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.model2vec.LoadOptions;
+import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
@@ -45,7 +46,7 @@ class EmbeddingMapFunctionITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(4); // every slot of both TaskManagers
     DataStream<Row> out = env.fromData(input, ID_TEXT).rebalance()
-        .map(EmbeddingMapFunction.rows(FlinkModel.of(model, options), ID_TEXT, "text"));
+        .map(EmbeddingMapFunction.rows(ModelReference.of(model, options), ID_TEXT, "text"));
     assertThat(out.getType().toString()).contains("embedding");
 
     long loadsBefore = StaticModel.loadCount();
@@ -71,8 +72,8 @@ class EmbeddingMapFunctionITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     String model = FlinkTests.modelPath("test-model-vocab-quantized");
-    FlinkModel shipped = FlinkModel.shipped(env, model, LoadOptions.defaults());
-    assertThat(shipped.cachedFileName()).isNotNull();
+    ModelReference shipped = Model2VecFlink.ship(env, ModelReference.of(model, LoadOptions.defaults()));
+    assertThat(shipped.shippedAs()).isNotNull();
     assertThat(env.getCachedFiles()).hasSize(1);
     List<String> texts = List.of("hello world", "Der Nichtbus kommt nicht.", "");
     List<float[]> got = new ArrayList<>();
@@ -110,7 +111,7 @@ class EmbeddingMapFunctionITCase {
     List<Doc> docs = List.of(new Doc(1, "one text"), new Doc(2, null), new Doc(3, "another one"));
     Map<Integer, float[]> byId = new HashMap<>();
     try (CloseableIterator<Doc> it = env.fromData(docs, Types.POJO(Doc.class))
-        .map(EmbeddingMapFunction.pojos(FlinkModel.of(model), d -> d.body,
+        .map(EmbeddingMapFunction.pojos(ModelReference.of(model), d -> d.body,
             (d, v) -> d.vector = v, Doc.class))
         .executeAndCollect("embed pojos")) {
       it.forEachRemaining(d -> byId.put(d.id, d.vector));
@@ -124,7 +125,7 @@ class EmbeddingMapFunctionITCase {
   @Test
   void theFunctionSerializesWithoutTheModel() throws Exception {
     EmbeddingMapFunction<String, float[]> f =
-        EmbeddingMapFunction.strings(FlinkModel.of(FlinkTests.modelPath("test-model-float32")));
+        EmbeddingMapFunction.strings(ModelReference.of(FlinkTests.modelPath("test-model-float32")));
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(f);
@@ -135,12 +136,12 @@ class EmbeddingMapFunctionITCase {
 
   @Test
   void badArgumentsNameTheRule() {
-    assertThatThrownBy(() -> EmbeddingMapFunction.rows(FlinkModel.defaultModel(), ID_TEXT, "body"))
+    assertThatThrownBy(() -> EmbeddingMapFunction.rows(ModelReference.defaultModel(), ID_TEXT, "body"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("textField must be a field of the row type [id, text], was 'body'");
-    assertThatThrownBy(() -> EmbeddingMapFunction.rows(FlinkModel.defaultModel(), ID_TEXT, "id"))
+    assertThatThrownBy(() -> EmbeddingMapFunction.rows(ModelReference.defaultModel(), ID_TEXT, "id"))
         .hasMessageContaining("textField 'id' must be a String field");
-    assertThatThrownBy(() -> FlinkModel.of(" "))
+    assertThatThrownBy(() -> ModelReference.of(" "))
         .hasMessageContaining("model reference must be null (the default model)");
   }
 }

@@ -3,6 +3,7 @@ package io.model2vec.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.model2vec.LoadOptions;
+import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ class FailureRecoveryITCase {
     env.fromSequence(0, RECORDS - 1)
         .map(id -> Row.of(id, id % 97 == 0 ? null : texts.get((int) (id % texts.size()))))
         .returns(ID_TEXT)
-        .map(EmbeddingMapFunction.rows(FlinkModel.of(model), ID_TEXT, "text"))
+        .map(EmbeddingMapFunction.rows(ModelReference.of(model), ID_TEXT, "text"))
         .map(new FailOnceAfter(300))
         .map(FailureRecoveryITCase::line)
         .sinkTo(FileSink.forRowFormat(new org.apache.flink.core.fs.Path(out.toUri()),

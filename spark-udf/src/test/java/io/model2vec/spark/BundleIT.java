@@ -24,6 +24,8 @@ class BundleIT {
           "model2vec/default-model/config.json");
       assertThat(names).anyMatch(n -> n.startsWith("io/model2vec/shaded/jackson/databind/"));
       assertThat(names).noneMatch(n -> n.startsWith("com/fasterxml/"));
+      assertThat(names).anyMatch(n -> n.startsWith("io/model2vec/shaded/caffeine/cache/"));
+      assertThat(names).noneMatch(n -> n.startsWith("com/github/benmanes/"));
       assertThat(names).noneMatch(n -> n.startsWith("org/apache/spark/"));
       assertThat(names).noneMatch(n -> n.startsWith("scala/"));
       assertThat(names).noneMatch(n -> n.startsWith("org/slf4j/"));

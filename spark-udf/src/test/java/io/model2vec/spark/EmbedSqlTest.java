@@ -111,6 +111,28 @@ class EmbedSqlTest {
   }
 
   @Test
+  void optionKeysHaveOneSpellingAndTheOldOneStillWorks() {
+    spark.conf().set("spark.model2vec.models.opt", FLOAT32);
+    try {
+      spark.conf().set("spark.model2vec.models.opt.maxLength", "1"); // the deprecated spelling
+      spark.conf().set("spark.model2vec.models.opt.normalize", "false");
+      Row r = spark.sql("SELECT embed('hello world', 'opt')").first();
+      try (StaticModel one = StaticModel.load(FLOAT32,
+          LoadOptions.builder().maxLength(1).normalize(false).build())) {
+        assertThat(vector(r, 0)).containsExactly(one.encode("hello world"));
+      }
+      spark.conf().set("spark.model2vec.models.opt.max-length", "lots");
+      assertThatThrownBy(() -> spark.sql("SELECT embed('x', 'opt')").collect())
+          .hasMessageContaining("spark.model2vec.models.opt.max-length must be a positive integer "
+              + "or 'none', was 'lots'");
+    } finally {
+      for (String k : new String[] {"", ".maxLength", ".max-length", ".normalize"}) {
+        spark.conf().unset("spark.model2vec.models.opt" + k);
+      }
+    }
+  }
+
+  @Test
   void aHadoopFolderIsCopiedByTheDriver() throws Exception {
     spark.sparkContext().hadoopConfiguration().set("fs." + SchemeLocalFileSystem.SCHEME + ".impl",
         SchemeLocalFileSystem.class.getName());

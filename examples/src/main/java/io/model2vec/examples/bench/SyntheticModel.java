@@ -3,7 +3,7 @@ package io.model2vec.examples.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.LoadOptions;
-import io.model2vec.StaticModel;
+import io.model2vec.ModelReference;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +25,7 @@ public final class SyntheticModel {
 
   /** The tokenizer of {@code model} (folder or hub id) with a random table of width {@code dims}. */
   public static Path create(String model, int dims, Path dir) throws IOException {
-    Path source = StaticModel.resolveFolder(model, LoadOptions.defaults());
+    Path source = ModelReference.of(model, LoadOptions.defaults()).resolveFolder();
     if (source == null) {
       throw new IllegalArgumentException("--synthetic-dims needs a model folder or hub id, not " + model);
     }
@@ -96,7 +96,7 @@ public final class SyntheticModel {
       }
       throw new IllegalArgumentException("no tokenizer.json under " + modelRef);
     }
-    Path folder = StaticModel.resolveFolder(modelRef, LoadOptions.defaults());
+    Path folder = ModelReference.of(modelRef, LoadOptions.defaults()).resolveFolder();
     for (Path p : new Path[] {folder.resolve("tokenizer.json"),
         folder.resolve("0_StaticEmbedding/tokenizer.json")}) {
       if (Files.isRegularFile(p)) {

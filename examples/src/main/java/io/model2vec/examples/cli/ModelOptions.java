@@ -1,12 +1,17 @@
 package io.model2vec.examples.cli;
 
 import io.model2vec.LoadOptions;
+import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
+import java.util.HashMap;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
  * The model options shared by the commands (a picocli mixin): which model, and how it encodes.
+ * The values go through the core's one options parser ({@link LoadOptions#parse}), so they are
+ * spelled and checked as in Spark and Flink.
  */
 public final class ModelOptions {
   @Option(names = "--model", paramLabel = "<folder|hub id>",
@@ -20,18 +25,18 @@ public final class ModelOptions {
 
   @Option(names = "--normalize", paramLabel = "true|false", arity = "1",
       description = "L2-normalize the vectors (default: as the model's config says).")
-  Boolean normalize;
+  String normalize;
 
   @Option(names = "--dimensions", paramLabel = "N",
       description = "Keep only the first N dimensions (default: all).")
-  int dimensions;
+  String dimensions;
 
   static final class MaxLength {
-    @Option(names = "--max-length", paramLabel = "N",
-        description = "Tokens kept per text (default: 512).")
-    Integer value;
+    @Option(names = "--max-length", paramLabel = "N|none",
+        description = "Tokens kept per text, or none (default: 512).")
+    String value;
 
-    @Option(names = "--no-max-length", description = "Do not truncate texts.")
+    @Option(names = "--no-max-length", description = "Same as --max-length none.")
     boolean none;
   }
 
@@ -40,15 +45,20 @@ public final class ModelOptions {
     return model;
   }
 
-  /** --max-length / --no-max-length, --normalize and --dimensions as load options. */
+  /** --max-length, --normalize and --dimensions as load options (a bad value names the flag). */
   public LoadOptions toLoadOptions() {
-    LoadOptions.Builder b = LoadOptions.builder().normalize(normalize).dimensions(dimensions);
-    if (maxLength != null && maxLength.none) {
-      b.noMaxLength();
-    } else if (maxLength != null && maxLength.value != null) {
-      b.maxLength(maxLength.value);
+    Map<String, String> values = new HashMap<>();
+    values.put("--" + LoadOptions.NORMALIZE, normalize);
+    values.put("--" + LoadOptions.DIMENSIONS, dimensions);
+    if (maxLength != null) {
+      values.put("--" + LoadOptions.MAX_LENGTH, maxLength.none ? "none" : maxLength.value);
     }
-    return b.build();
+    return LoadOptions.parse("--", values::get);
+  }
+
+  /** --model and the load options as the core's model reference. */
+  public ModelReference reference() {
+    return ModelReference.of(model, toLoadOptions());
   }
 
   /** The model named by --model, or the built-in default model when it is absent. */

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
+import io.model2vec.ModelReference;
 import io.model2vec.flink.EmbeddingMapFunction;
-import io.model2vec.flink.FlinkModel;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,10 +73,9 @@ public final class FlinkEnrichBench implements Callable<Integer> {
     String[] all = repeat(readTexts(file), records);
     texts = all;
     LoadOptions options = LoadOptions.defaults();
-    FlinkModel flinkModel = FlinkModel.resolvedOnClient(model, options);
+    ModelReference flinkModel = ModelReference.of(model, options).resolvedHere();
     // Hold the shared model for the whole run, so that every job and the core use the same one.
-    try (StaticModel.ModelLease lease = StaticModel.acquire(flinkModel.reference(), options)) {
-      StaticModel core = lease.model();
+    try (StaticModel core = flinkModel.shared()) { // close() leaves a shared model alone
       System.out.printf(Locale.ROOT, "model %s, %d records from %s, %d cores%n", core,
           all.length, file, Runtime.getRuntime().availableProcessors());
       coreRate(core, all, Math.min(all.length, 20_000)); // warm-up
@@ -144,7 +143,7 @@ public final class FlinkEnrichBench implements Callable<Integer> {
   }
 
   /** {steady-state records/s, end-to-end records/s}. */
-  private double[] jobRate(FlinkModel flinkModel, int parallelism) throws Exception {
+  private double[] jobRate(ModelReference flinkModel, int parallelism) throws Exception {
     TimingSink.reset();
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());

@@ -1,9 +1,9 @@
 package io.model2vec.examples.flink;
 
 import io.model2vec.Model2VecException;
+import io.model2vec.ModelReference;
 import io.model2vec.examples.cli.ModelOptions;
 import io.model2vec.flink.EmbeddingMapFunction;
-import io.model2vec.flink.FlinkModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,8 +114,8 @@ public final class FlinkEnrichJob implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--input " + input + " does not exist");
     }
     // A hub id is downloaded here, once; the subtasks load the local snapshot.
-    FlinkModel flinkModel =
-        FlinkModel.resolvedOnClient(modelOptions.model(), modelOptions.toLoadOptions());
+    ModelReference flinkModel =
+        modelOptions.reference().resolvedHere();
 
     Configuration conf = new Configuration();
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL,
