@@ -1,15 +1,14 @@
 package io.model2vec;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,21 +41,16 @@ public final class StaticModel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StaticModel.class);
   private static final AtomicLong LOADS = new AtomicLong();
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-  private static final ExecutorService BATCH_POOL = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "model2vec-batch");
-    t.setDaemon(true);
-    return t;
-  });
 
   private final String description;
   private final EmbeddingTable table;
   private final int[] mapping;
-  private final float[] weightsF;
-  private final double[] weightsD;
+  private final TokenWeights weights;
   private final TokenIdEncoder tokenizer;
   private final TokenizerInfo tokenizerInfo;
   private final int unkId;
-  private final Integer maxLength;
+  /** Token limit per text; {@link Integer#MAX_VALUE} when there is none. */
+  private final int limit;
   /** Characters (code points) kept before tokenizing: maxLength * median token length. */
   private final long maxChars;
   private final int dims;
@@ -65,52 +59,32 @@ public final class StaticModel implements AutoCloseable {
   /** Set before publication by {@link SharedModels}: close() must not break other holders. */
   private volatile boolean shared;
 
-  private StaticModel(ModelFiles files, LoadOptions options) {
-    this.description = files.description;
-    SafeTensors st = SafeTensors.parse(files.tensors, files.tensorsName);
-    TokenizerInfo info = TokenizerInfo.parse(files.tokenizerJson, files.tokenizerName);
-    this.tokenizerInfo = info;
-
-    SafeTensors.Tensor emb = firstPresent(st, "embeddings", "embedding.weight", "0");
-    this.table = EmbeddingTable.read(st, emb);
-    SafeTensors.Tensor map = st.get("mapping");
-    SafeTensors.Tensor w = st.get("weights");
-    this.mapping = map == null ? null : readMapping(st, map, info.vocabSize, table.rows);
-    if (mapping == null && table.rows != info.vocabSize) {
-      throw new Model2VecException(files.tensorsName + " tensor '" + emb.name + "' has "
-          + table.rows + " rows but " + files.tokenizerName + " has a vocabulary of "
-          + info.vocabSize + " tokens, and there is no 'mapping' tensor to connect them");
-    }
-    if (w == null) {
-      this.weightsF = null;
-      this.weightsD = null;
-    } else if (w.dtype == SafeTensors.DType.F64) {
-      this.weightsD = readWeightsD(st, w, info.vocabSize);
-      this.weightsF = null;
-    } else {
-      this.weightsF = readWeightsF(st, w, info.vocabSize);
-      this.weightsD = null;
-    }
-    this.poolInDouble = table.poolsInDouble() || weightsD != null;
-
+  private StaticModel(ModelParts parts, LoadOptions options) {
+    this.description = parts.description;
+    this.tokenizerInfo = parts.tokenizer;
+    this.table = parts.table;
+    this.mapping = parts.mapping;
+    this.weights = parts.weights;
+    this.poolInDouble = table.poolsInDouble() || (weights != null && weights.poolsInDouble());
     int d = options.dimensions();
     if (d > table.columns) {
       throw new IllegalArgumentException("dimensions must be <= the model's " + table.columns
           + " dimensions, was " + d);
     }
     this.dims = d == 0 ? table.columns : d;
-    this.normalize = options.normalize() != null ? options.normalize()
-        : normalizeFromConfig(files);
-    this.maxLength = options.maxLength();
-    this.maxChars = maxLength == null ? Long.MAX_VALUE : (long) maxLength * info.medianTokenLength;
-    this.unkId = info.unkId;
-    this.tokenizer = Tokenizers.create(files.tokenizerJson, info, files.tokenizerName);
+    this.normalize = options.normalize() != null ? options.normalize() : parts.normalize;
+    Integer maxLength = options.maxLength();
+    this.limit = maxLength == null ? Integer.MAX_VALUE : maxLength;
+    this.maxChars = maxLength == null ? Long.MAX_VALUE
+        : (long) maxLength * tokenizerInfo.medianTokenLength;
+    this.unkId = tokenizerInfo.unkId;
+    this.tokenizer = Tokenizers.create(parts.tokenizerJson, tokenizerInfo, parts.tokenizerName);
     LOADS.incrementAndGet();
     LOG.info("Loaded Model2Vec model {}: {} x {} {} table ({} dims used){}{}, pooling {}, "
         + "tokenizer {} ({}), normalize={}, maxLength={}", description, table.rows,
         table.columns, table.dtype(), dims, mapping == null ? "" : ", vocabulary-quantized",
-        weightsF == null && weightsD == null ? "" : ", weighted", poolingImplementation(),
-        info.modelType, tokenizer.name(), normalize, maxLength == null ? "none" : maxLength);
+        weights == null ? "" : ", weighted", poolingImplementation(), tokenizerInfo.modelType,
+        tokenizer.name(), normalize, maxLength == null ? "none" : maxLength);
   }
 
   // ---------------------------------------------------------------- loading
@@ -134,7 +108,7 @@ public final class StaticModel implements AutoCloseable {
   }
 
   public static StaticModel load(Path folder, LoadOptions options) {
-    return new StaticModel(ModelFiles.fromFolder(folder, options.subfolder()), options);
+    return load(ModelFiles.fromFolder(folder, options.subfolder()), options);
   }
 
   /**
@@ -143,12 +117,11 @@ public final class StaticModel implements AutoCloseable {
    */
   public static StaticModel load(InputStream safetensors, InputStream tokenizerJson,
       InputStream config, LoadOptions options) {
-    return new StaticModel(ModelFiles.fromStreams("<streams>", safetensors, tokenizerJson, config),
-        options);
+    return load(ModelFiles.fromStreams("<streams>", safetensors, tokenizerJson, config), options);
   }
 
   static StaticModel load(ModelFiles files, LoadOptions options) {
-    return new StaticModel(files, options);
+    return new StaticModel(ModelParts.read(files), options);
   }
 
   /**
@@ -200,47 +173,54 @@ public final class StaticModel implements AutoCloseable {
 
   /** Embeddings of {@code texts} in order, on the calling thread; null texts give null rows. */
   public float[][] encode(List<String> texts) {
-    return encode(texts, 1);
+    float[][] out = new float[texts.size()][];
+    encodeRange(texts, out, 0, texts.size());
+    return out;
   }
 
   /**
-   * Embeddings of {@code texts} in order, split over {@code threads} threads (the caller's and a
-   * shared daemon pool); null texts give null rows.
+   * Embeddings of {@code texts} in order, split into about {@code parallelism} parts that run on
+   * {@code executor} while the calling thread runs the first; null texts give null rows. The
+   * caller owns the executor (e.g. {@code ForkJoinPool.commonPool()}, or a pool sized for the
+   * job); parts smaller than 64 texts are not worth a thread.
    */
-  public float[][] encode(List<String> texts, int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+  public float[][] encode(List<String> texts, Executor executor, int parallelism) {
+    Objects.requireNonNull(executor, "executor must not be null");
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
     }
-    float[][] out = new float[texts.size()][];
     int n = texts.size();
-    int parts = Math.min(threads, Math.max(1, n / 64));
-    if (parts <= 1) {
-      encodeRange(texts, out, 0, n);
-      return out;
-    }
-    List<Future<?>> futures = new ArrayList<>(parts - 1);
-    int chunk = (n + parts - 1) / parts;
+    float[][] out = new float[n][];
+    int parts = Math.min(parallelism, Math.max(1, n / 64));
+    int chunk = (n + parts - 1) / Math.max(1, parts);
+    List<CompletableFuture<Void>> futures = new ArrayList<>(parts);
     for (int p = 1; p < parts; p++) {
       int from = p * chunk;
       int to = Math.min(n, from + chunk);
-      futures.add(BATCH_POOL.submit(() -> encodeRange(texts, out, from, to)));
+      futures.add(CompletableFuture.runAsync(() -> encodeRange(texts, out, from, to), executor));
     }
     encodeRange(texts, out, 0, Math.min(n, chunk));
-    for (Future<?> f : futures) {
-      try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while encoding a batch", e);
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof RuntimeException) {
-          throw (RuntimeException) c;
-        }
-        throw new IllegalStateException(c);
-      }
+    try {
+      CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
+    } catch (CompletionException e) {
+      Throwable c = e.getCause();
+      throw c instanceof RuntimeException ? (RuntimeException) c : e;
     }
     return out;
+  }
+
+  /** Transitional: callers move to {@link #encode(List, Executor, int)}. */
+  @Deprecated
+  public float[][] encode(List<String> texts, int threads) {
+    return encode(texts, TransitionalPool.POOL, threads);
+  }
+
+  private static final class TransitionalPool {
+    static final Executor POOL = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "model2vec-batch");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private void encodeRange(List<String> texts, float[][] out, int from, int to) {
@@ -262,7 +242,7 @@ public final class StaticModel implements AutoCloseable {
     for (int i = 0; i < ids.length; i++) {
       int id = ids[i];
       int row = mapping == null ? id : mapping[id];
-      double scale = weightsD != null ? weightsD[id] : weightsF != null ? weightsF[id] : 1.0;
+      double scale = weights == null ? 1.0 : weights.scale(id);
       for (int j = 0; j < dims; j++) {
         out[i][j] = (float) (table.get(row, j) * scale);
       }
@@ -278,17 +258,32 @@ public final class StaticModel implements AutoCloseable {
     if (text == null) {
       return null;
     }
-    IdBuffer buf = SCRATCH.get().ids;
+    Scratch s = SCRATCH.get();
+    int kept = keptIds(text, s);
+    return Arrays.copyOf(s.ids.ids, kept);
+  }
+
+  /**
+   * Tokenizes {@code text} into {@code s.ids} and keeps, in place, the ids that are pooled:
+   * unknown ids dropped, at most {@link #limit}. Returns how many were kept; {@code s.examined}
+   * and {@code s.unknown} say how many ids were looked at and dropped (the coverage counts).
+   */
+  private int keptIds(String text, Scratch s) {
+    IdBuffer buf = s.ids;
     tokenizer.encode(truncateChars(text), buf);
-    int limit = maxLength == null ? Integer.MAX_VALUE : maxLength;
-    int kept = 0;
     int[] ids = buf.ids;
-    for (int i = 0; i < buf.size && kept < limit; i++) {
-      if (ids[i] != unkId) {
-        ids[kept++] = ids[i];
+    int n = buf.size;
+    int kept = 0;
+    int i = 0;
+    for (; i < n && kept < limit; i++) {
+      int id = ids[i];
+      if (id != unkId) {
+        ids[kept++] = id;
       }
     }
-    return Arrays.copyOf(ids, kept);
+    s.examined = i;
+    s.unknown = i - kept;
+    return kept;
   }
 
   private int pool(String text, float[] out, int offset, TokenCounter counter) {
@@ -311,25 +306,14 @@ public final class StaticModel implements AutoCloseable {
    * {@code s.f}; tables pooled in double sum in {@code s.d} first.
    */
   private int poolInScratch(String text, Scratch s, TokenCounter counter) {
-    IdBuffer buf = s.ids;
-    tokenizer.encode(truncateChars(text), buf);
-    int[] ids = buf.ids;
-    int n = buf.size;
-    int limit = maxLength == null ? Integer.MAX_VALUE : maxLength;
-    int kept = 0;
-    int unknown = 0;
-    int i = 0;
+    int kept = keptIds(text, s);
+    int[] ids = s.ids.ids;
     if (poolInDouble) {
       double[] acc = s.doubles(dims);
-      for (; i < n && kept < limit; i++) {
+      for (int i = 0; i < kept; i++) {
         int id = ids[i];
-        if (id == unkId) {
-          unknown++;
-          continue;
-        }
-        double scale = weightsD != null ? weightsD[id] : weightsF != null ? weightsF[id] : 1.0;
-        table.addTo(acc, mapping == null ? id : mapping[id], scale, dims);
-        kept++;
+        table.addTo(acc, mapping == null ? id : mapping[id], weights == null ? 1.0 : weights.scale(id),
+            dims);
       }
       float[] f = s.floats(dims);
       if (kept > 0) {
@@ -341,18 +325,16 @@ public final class StaticModel implements AutoCloseable {
         }
       }
     } else {
-      // first the rows (written over the ids already read), then one pass over the table
-      float[] scales = weightsF == null ? null : s.scales(n);
-      for (; i < n && kept < limit; i++) {
-        int id = ids[i];
-        if (id == unkId) {
-          unknown++;
-          continue;
+      // token ids -> scales and table rows (in place), then one pass over the table
+      float[] scales = null;
+      if (weights != null) {
+        scales = s.scales(kept);
+        weights.gather(ids, kept, scales);
+      }
+      if (mapping != null) {
+        for (int i = 0; i < kept; i++) {
+          ids[i] = mapping[ids[i]];
         }
-        if (scales != null) {
-          scales[kept] = weightsF[id];
-        }
-        ids[kept++] = mapping == null ? id : mapping[id];
       }
       float[] acc = s.floats(dims);
       table.addRows(acc, ids, scales, kept, dims);
@@ -370,8 +352,8 @@ public final class StaticModel implements AutoCloseable {
     }
     if (counter != null) {
       counter.texts++;
-      counter.tokens += i;
-      counter.unknown += unknown;
+      counter.tokens += s.examined;
+      counter.unknown += s.unknown;
     }
     return kept;
   }
@@ -434,7 +416,7 @@ public final class StaticModel implements AutoCloseable {
 
   /** The token limit per text, or {@code null} when there is none. */
   public Integer maxLength() {
-    return maxLength;
+    return limit == Integer.MAX_VALUE ? null : limit;
   }
 
   /** Number of token ids the tokenizer can produce. */
@@ -466,7 +448,7 @@ public final class StaticModel implements AutoCloseable {
     if (poolInDouble) {
       return "double accumulator, one row at a time"; // F64/I8 tables, F64 weights (as numpy)
     }
-    return weightsF != null ? "weighted, one row at a time" : table.pooling();
+    return weights != null ? "weighted, one row at a time" : table.pooling();
   }
 
   /** Which tokenizer implementation encodes: "native" (HuggingFace tokenizers) or a Java one. */
@@ -528,6 +510,9 @@ public final class StaticModel implements AutoCloseable {
 
   private static final class Scratch {
     final IdBuffer ids = new IdBuffer(256);
+    /** Of the last {@link #keptIds}: ids looked at, and unknown ids dropped among them. */
+    int examined;
+    int unknown;
     float[] f = new float[256];
     double[] d = new double[256];
     private float[] w = new float[256];
@@ -557,101 +542,4 @@ public final class StaticModel implements AutoCloseable {
       return d;
     }
   }
-
-  private boolean normalizeFromConfig(ModelFiles files) {
-    JsonNode n = files.config.get("normalize");
-    if (n == null || n.isNull()) {
-      return files.normalizeModule;
-    }
-    if (!n.isBoolean()) {
-      throw new Model2VecException(files.description + " config key 'normalize' must be true or "
-          + "false, was " + n);
-    }
-    return n.asBoolean();
-  }
-
-  private static SafeTensors.Tensor firstPresent(SafeTensors st, String... names) {
-    for (String name : names) {
-      SafeTensors.Tensor t = st.get(name);
-      if (t != null) {
-        return t;
-      }
-    }
-    throw SafeTensors.error(st.source(), "has no embedding tensor (looked for "
-        + String.join(", ", names) + "; found " + st.tensors().keySet() + ")");
-  }
-
-  private static int[] readMapping(SafeTensors st, SafeTensors.Tensor t, int vocab, int rows) {
-    String where = "tensor 'mapping'";
-    checkVector(st, t, vocab, where);
-    int[] m = new int[vocab];
-    java.nio.ByteBuffer b = st.bytes(t);
-    if (t.dtype == SafeTensors.DType.I32) {
-      b.asIntBuffer().get(m);
-    } else if (t.dtype == SafeTensors.DType.I64) {
-      for (int i = 0; i < vocab; i++) {
-        long v = b.getLong(i * 8);
-        m[i] = v < 0 || v >= rows ? -1 : (int) v;
-        if (m[i] < 0) {
-          throw SafeTensors.error(st.source(), where + " maps token " + i + " to row " + v
-              + ", outside the " + rows + " rows of the embedding table");
-        }
-      }
-    } else {
-      throw SafeTensors.error(st.source(), where + " has dtype " + t.dtype + "; must be I32 or I64");
-    }
-    for (int i = 0; i < vocab; i++) {
-      if (m[i] < 0 || m[i] >= rows) {
-        throw SafeTensors.error(st.source(), where + " maps token " + i + " to row " + m[i]
-            + ", outside the " + rows + " rows of the embedding table");
-      }
-    }
-    return m;
-  }
-
-  private static double[] readWeightsD(SafeTensors st, SafeTensors.Tensor t, int vocab) {
-    checkVector(st, t, vocab, "tensor 'weights'");
-    double[] w = new double[vocab];
-    st.bytes(t).asDoubleBuffer().get(w);
-    for (int i = 0; i < vocab; i++) {
-      if (!Double.isFinite(w[i])) {
-        throw SafeTensors.error(st.source(), "tensor 'weights' holds " + w[i] + " for token " + i);
-      }
-    }
-    return w;
-  }
-
-  private static float[] readWeightsF(SafeTensors st, SafeTensors.Tensor t, int vocab) {
-    checkVector(st, t, vocab, "tensor 'weights'");
-    float[] w = new float[vocab];
-    java.nio.ByteBuffer b = st.bytes(t);
-    if (t.dtype == SafeTensors.DType.F32) {
-      b.asFloatBuffer().get(w);
-    } else if (t.dtype == SafeTensors.DType.F16) {
-      for (int i = 0; i < vocab; i++) {
-        w[i] = EmbeddingTable.F16.halfToFloat(b.getShort(i * 2));
-      }
-    } else {
-      throw SafeTensors.error(st.source(), "tensor 'weights' has dtype " + t.dtype
-          + "; must be F64, F32 or F16");
-    }
-    for (int i = 0; i < vocab; i++) {
-      if (!Float.isFinite(w[i])) {
-        throw SafeTensors.error(st.source(), "tensor 'weights' holds " + w[i] + " for token " + i);
-      }
-    }
-    return w;
-  }
-
-  private static void checkVector(SafeTensors st, SafeTensors.Tensor t, int vocab, String where) {
-    if (t.shape.length != 1) {
-      throw SafeTensors.error(st.source(), where + " must be 1-D [vocab] but has shape "
-          + Arrays.toString(t.shape));
-    }
-    if (t.shape[0] != vocab) {
-      throw SafeTensors.error(st.source(), where + " has " + t.shape[0]
-          + " entries but the tokenizer has a vocabulary of " + vocab + " tokens");
-    }
-  }
-
 }

@@ -47,7 +47,7 @@ class ConcurrencyTest {
         for (Future<float[][]> f : results) {
           assertThat(f.get()).isDeepEqualTo(single);
         }
-        assertThat(model.encode(corpus, 4)).isDeepEqualTo(single);
+        assertThat(model.encode(corpus, pool, 4)).isDeepEqualTo(single);
         float[] buffer = new float[corpus.size() * model.dimension()];
         StaticModel.TokenCounter counter = new StaticModel.TokenCounter();
         for (int i = 0; i < corpus.size(); i++) {

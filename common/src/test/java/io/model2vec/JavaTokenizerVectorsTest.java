@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.concurrent.ForkJoinPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,7 +111,7 @@ class JavaTokenizerVectorsTest {
         try (StaticModel java = StaticModel.load(folder, o); StaticModel n = nat) {
           assertThat(java.tokenizerImplementation()).isEqualTo("java-wordpiece");
           assertThat(n.tokenizerImplementation()).isEqualTo("native");
-          float[][] a = java.encode(texts, 2);
+          float[][] a = java.encode(texts, ForkJoinPool.commonPool(), 2);
           for (int i = 0; i < texts.size(); i++) {
             assertThat(a[i]).as("vector of %s", TokenIdParityTest.escape(texts.get(i)))
                 .containsExactly(n.encode(texts.get(i)));
