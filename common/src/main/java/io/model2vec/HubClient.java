@@ -747,6 +747,10 @@ final class HubClient {
     static final String NAME = lookup();
 
     private static String lookup() {
+      String env = System.getenv("HOSTNAME");
+      if (env != null && !env.isBlank()) {
+        return env.trim();
+      }
       try {
         return InetAddress.getLocalHost().getHostName();
       } catch (IOException e) {
