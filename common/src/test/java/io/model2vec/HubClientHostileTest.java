@@ -224,6 +224,15 @@ class HubClientHostileTest {
     assertThat(repoDir("org/model").resolve("blobs").resolve(sha256(tensors))).doesNotExist();
     // the next run completes it
     assertThat(Files.mismatch(snapshot("org/model").resolve("model.safetensors"), tensors)).isEqualTo(-1L);
+
+    // the same for a small (non-LFS) file: the HEAD's Content-Length is its size
+    hub.add("org/other", COMMIT).folder("", Fixtures.model("test-model-float32"));
+    hub.faultPath = "/tokenizer.json";
+    hub.faults.set(1);
+    assertThatThrownBy(() -> snapshot("org/other"))
+        .isInstanceOf(Model2VecException.class).hasMessageContaining("341833 of 683666 bytes");
+    Path tokenizer = Fixtures.model("test-model-float32").resolve("tokenizer.json");
+    assertThat(Files.mismatch(snapshot("org/other").resolve("tokenizer.json"), tokenizer)).isEqualTo(-1L);
   }
 
   private static String sha256(Path p) throws Exception {
