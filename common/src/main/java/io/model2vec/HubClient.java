@@ -68,6 +68,8 @@ final class HubClient {
   private static final Pattern SECONDS = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9})?");
   private static final String DEFAULT_ENDPOINT = "https://huggingface.co";
   static final String LOCK_TIMEOUT = "MODEL2VEC_HUB_LOCK_TIMEOUT";
+  /** The fewest bytes a download must bring in each HF_HUB_DOWNLOAD_TIMEOUT period. */
+  private static final long MIN_PROGRESS = 64 * 1024;
   private static final ConcurrentMap<Path, ReentrantLock> BLOB_LOCKS = new ConcurrentHashMap<>();
 
   /** Tests point the default environment elsewhere; {@code null} means the real one. */
@@ -578,6 +580,11 @@ final class HubClient {
           : new OpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.WRITE,
               StandardOpenOption.TRUNCATE_EXISTING};
       boolean tooLong = false;
+      // The read timeout ends a body that stops; a body dripped just faster than it would hold
+      // the lock for ever, so each timeout period must also bring MIN_PROGRESS bytes.
+      long period = TimeUnit.MILLISECONDS.toNanos(http.downloadTimeoutMillis());
+      long periodStart = System.nanoTime();
+      long periodBytes = 0;
       try (InputStream body = c.getInputStream(); OutputStream out = Files.newOutputStream(part, mode)) {
         byte[] buffer = new byte[1 << 16];
         for (int n; (n = body.read(buffer)) != -1; ) {
@@ -590,6 +597,18 @@ final class HubClient {
             sha.update(buffer, 0, n);
           }
           have += n;
+          periodBytes += n;
+          long now = System.nanoTime();
+          if (now - periodStart >= period) {
+            if (periodBytes < MIN_PROGRESS) {
+              throw new HubIoException("less than " + MIN_PROGRESS / 1024 + " KiB in "
+                  + HubHttp.seconds(http.downloadTimeoutMillis()) + " s (HF_HUB_DOWNLOAD_TIMEOUT) from "
+                  + shownFrom + " after " + have + " of " + total + " bytes; the next attempt "
+                  + "resumes from there");
+            }
+            periodStart = now;
+            periodBytes = 0;
+          }
         }
       } catch (SocketTimeoutException e) {
         throw new HubIoException("no data for " + HubHttp.seconds(http.downloadTimeoutMillis())

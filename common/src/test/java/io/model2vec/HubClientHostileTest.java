@@ -274,11 +274,23 @@ class HubClientHostileTest {
   }
 
   @Test
-  void aDrippingBodyTimesOut() throws Exception {
+  void aBodyThatStopsTimesOut() {
     hub.fault = HubTestServer.Fault.DRIP;
+    hub.dripMillis = 3000;
     hub.faults.set(1);
     assertTimeoutPreemptively(LIMIT, () -> assertThatThrownBy(() -> snapshot("org/model"))
-        .isInstanceOf(Model2VecException.class).hasMessageContaining("HF_HUB_DOWNLOAD_TIMEOUT"));
+        .isInstanceOf(Model2VecException.class).hasMessageContaining("no data for 1 s")
+        .hasMessageContaining("HF_HUB_DOWNLOAD_TIMEOUT"));
+  }
+
+  @Test
+  void aBodyDrippedFasterThanTheReadTimeoutStillEnds() {
+    hub.fault = HubTestServer.Fault.DRIP;
+    hub.dripMillis = 200;
+    hub.faults.set(1);
+    assertTimeoutPreemptively(LIMIT, () -> assertThatThrownBy(() -> snapshot("org/model"))
+        .isInstanceOf(Model2VecException.class).hasMessageContaining("64 KiB")
+        .hasMessageContaining("HF_HUB_DOWNLOAD_TIMEOUT"));
   }
 
   @Test

@@ -74,7 +74,7 @@ final class HubTestServer implements AutoCloseable {
     OVERSIZED,
     /** The right size with one byte changed. */
     CORRUPT,
-    /** One byte every two seconds, chunked. */
+    /** One byte every {@link #dripMillis}, chunked. */
     DRIP
   }
 
@@ -103,6 +103,7 @@ final class HubTestServer implements AutoCloseable {
   /** The CDN path, where LFS files (model.safetensors) are downloaded from. */
   volatile String faultPath = "/cdn/";
   volatile Trap trap;
+  volatile long dripMillis = 2000;
 
   HubTestServer() throws IOException {
     this("127.0.0.1");
@@ -291,7 +292,7 @@ final class HubTestServer implements AutoCloseable {
           for (int i = 0; i < bytes.length && !closed; i++) {
             o.write(bytes[i]);
             o.flush();
-            sleep(2000);
+            sleep(dripMillis);
           }
         } catch (IOException e) {
           // the client gave up, as it should
