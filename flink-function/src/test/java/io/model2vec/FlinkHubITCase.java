@@ -1,14 +1,16 @@
 package io.model2vec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.model2vec.flink.EmbeddingMapFunction;
-import io.model2vec.ModelReference;
 import io.model2vec.flink.Model2VecFlink;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -64,6 +66,37 @@ class FlinkHubITCase {
         for (int i = 0; i < texts.size(); i++) {
           assertThat(got.get(i)).containsExactly(local.encode(texts.get(i)));
         }
+      }
+    }
+  }
+
+  @Test
+  void aHubIdResolvedOnTheClientKeepsTheTokenOnTheHubAndWritesOnlyIntoTheCache() throws Exception {
+    Path hubCache = cache.resolve("a/b/hub");
+    Path victim = cache.resolve("a/victim");
+    Files.createDirectories(victim.getParent());
+    Files.writeString(victim, "precious");
+    try (HubTestServer hub = new HubTestServer(); HubTestServer cdn = new HubTestServer("127.0.0.2")) {
+      hub.add("org/private", "0123456789abcdef0123456789abcdef01234567")
+          .folder("", Fixtures.model("test-model-float32")).token = "s3cret";
+      hub.lfsOn = cdn;
+      HubClient.environmentOverride = Map.of("HF_ENDPOINT", hub.endpoint(),
+          "HF_HUB_CACHE", hubCache.toString(), "HF_HOME", cache.toString(), "HF_TOKEN", "s3cret\n");
+
+      ModelReference model = ModelReference.of("org/private", LoadOptions.defaults()).resolvedHere();
+      assertThat(model.reference()).startsWith(hubCache.toString());
+      assertThat(hub.authorizations).contains("Bearer s3cret");
+      assertThat(cdn.requests).anyMatch(r -> r.startsWith("GET /cdn/"));
+      assertThat(cdn.authorizations).as("the token never leaves the hub's origin")
+          .allMatch(String::isEmpty);
+
+      assertThatThrownBy(() -> ModelReference.of("org/private",
+          LoadOptions.builder().revision("../../../victim").build()).resolvedHere())
+          .hasMessageContaining("revision").hasMessageContaining("'../../../victim'");
+      assertThat(Files.readString(victim)).isEqualTo("precious");
+      try (Stream<Path> all = Files.walk(cache.resolve("a"))) {
+        assertThat(all.filter(p -> !p.startsWith(hubCache) && !hubCache.startsWith(p)))
+            .as("written outside the cache").containsExactly(victim);
       }
     }
   }

@@ -7,9 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.model2vec.Fixtures;
 import io.model2vec.LoadOptions;
+import io.model2vec.LocalHub;
 import io.model2vec.StaticModel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -203,5 +206,42 @@ class EmbedSqlTest {
     }
     assertThatThrownBy(() -> new Model2VecTransformer().setInputCol("id").transform(input))
         .hasMessageContaining("must be a string column");
+  }
+
+  @Test
+  void aHubModelResolvedOnTheDriverKeepsTheTokenOnTheHubAndWritesOnlyIntoTheCache()
+      throws Exception {
+    java.nio.file.Path cache = tmp.resolve("a/b/hub");
+    java.nio.file.Path victim = tmp.resolve("a/victim");
+    java.nio.file.Files.createDirectories(victim.getParent());
+    java.nio.file.Files.writeString(victim, "precious");
+    String model = spark.conf().get("spark.model2vec.model");
+    try (LocalHub hub = LocalHub.servePrivate(Map.of("org/private",
+        java.nio.file.Path.of(FLOAT32)), cache, "s3cret")) {
+      spark.conf().set("spark.model2vec.model", "org/private");
+      List<Row> rows = spark.sql("SELECT id, embed(text) FROM docs WHERE id < 20").collectAsList();
+      try (StaticModel core = StaticModel.load(FLOAT32)) {
+        for (Row r : rows) {
+          assertThat(vector(r, 1)).containsExactly(core.encode(texts.get((int) r.getLong(0))));
+        }
+      }
+      // the driver sent the token to the hub, never to the CDN on another origin
+      assertThat(hub.authorizations()).contains("Bearer s3cret");
+      assertThat(hub.cdnRequests()).anyMatch(r -> r.startsWith("GET /cdn/"));
+      assertThat(hub.cdnAuthorizations()).allMatch(String::isEmpty);
+
+      // spark.model2vec.revision is a ref name: one that climbs out of the cache is refused
+      spark.conf().set("spark.model2vec.revision", "../../../victim");
+      assertThatThrownBy(() -> spark.sql("SELECT embed(text) FROM docs").collectAsList())
+          .hasMessageContaining("revision").hasMessageContaining("'../../../victim'");
+      assertThat(java.nio.file.Files.readString(victim)).isEqualTo("precious");
+      try (Stream<java.nio.file.Path> all = java.nio.file.Files.walk(tmp.resolve("a"))) {
+        assertThat(all.filter(p -> !p.startsWith(cache) && !cache.startsWith(p)))
+            .as("written outside the cache").containsExactly(victim);
+      }
+    } finally {
+      spark.conf().set("spark.model2vec.model", model);
+      spark.conf().unset("spark.model2vec.revision");
+    }
   }
 }
