@@ -76,9 +76,9 @@ final class ModelParts {
     checkVector(st, t, vocab, where);
     int[] m = new int[vocab];
     ByteBuffer b = st.bytes(t);
-    if (t.dtype == SafeTensors.DType.I32) {
+    if (t.dtype == DType.I32) {
       b.asIntBuffer().get(m);
-    } else if (t.dtype == SafeTensors.DType.I64) {
+    } else if (t.dtype == DType.I64) {
       for (int i = 0; i < vocab; i++) {
         long v = b.getLong(i * 8);
         if (v < 0 || v >= rows) {

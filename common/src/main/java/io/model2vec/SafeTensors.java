@@ -28,16 +28,6 @@ final class SafeTensors {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  enum DType {
-    F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
-
-    final int bytes;
-
-    DType(int bytes) {
-      this.bytes = bytes;
-    }
-  }
-
   static final class Tensor {
     final String name;
     final DType dtype;
@@ -167,7 +157,7 @@ final class SafeTensors {
           + "] beyond the " + dataSize + " data bytes of the file (the file is truncated or the "
           + "offsets are wrong)");
     }
-    long expected = multiplyChecked(source, where, elements, dtype.bytes);
+    long expected = multiplyChecked(source, where, elements, dtype.bytes());
     if (end - begin != expected) {
       throw error(source, where + " is " + dtype + " with shape " + Arrays.toString(shape)
           + ", which needs " + expected + " bytes, but its data_offsets [" + begin + ", " + end

@@ -33,7 +33,7 @@ final class TokenWeights {
       case F32:
       case F16: {
         float[] w = new float[vocab];
-        if (t.dtype == SafeTensors.DType.F32) {
+        if (t.dtype == DType.F32) {
           b.asFloatBuffer().get(w);
         } else {
           for (int i = 0; i < vocab; i++) {

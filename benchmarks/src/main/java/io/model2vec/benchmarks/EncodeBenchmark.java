@@ -3,14 +3,12 @@ package io.model2vec.benchmarks;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.LoadOptions;
+import io.model2vec.ModelWriter;
 import io.model2vec.StaticModel;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,9 +84,14 @@ public class EncodeBenchmark {
     dims = 256;
     int vocab = 30522;
     dir = Files.createTempDirectory("model2vec-jmh");
-    Files.write(dir.resolve("tokenizer.json"), tokenizer);
-    Files.writeString(dir.resolve("config.json"), "{\"normalize\": true}");
-    writeTable(dir.resolve("model.safetensors"), vocab, dims);
+    Random random = new Random(1);
+    ModelWriter.forRows(vocab, dims, row -> {
+      float[] v = new float[dims];
+      for (int c = 0; c < dims; c++) {
+        v[c] = (float) random.nextGaussian();
+      }
+      return v;
+    }).tokenizer(new String(tokenizer, StandardCharsets.UTF_8)).save(dir);
     model = StaticModel.load(dir, LoadOptions.defaults());
     djl = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizer),
         Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
@@ -220,24 +223,5 @@ public class EncodeBenchmark {
     }
     int cut = t.lastIndexOf(' ', 110);
     return t.substring(0, cut > 30 ? cut : 110);
-  }
-
-  private static void writeTable(Path file, int rows, int dims) throws IOException {
-    String header = "{\"embeddings\":{\"dtype\":\"F32\",\"shape\":[" + rows + "," + dims
-        + "],\"data_offsets\":[0," + (4L * rows * dims) + "]}}";
-    byte[] h = header.getBytes(StandardCharsets.UTF_8);
-    Random random = new Random(1);
-    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
-      out.write(h);
-      ByteBuffer row = ByteBuffer.allocate(4 * dims).order(ByteOrder.LITTLE_ENDIAN);
-      for (int r = 0; r < rows; r++) {
-        row.clear();
-        for (int c = 0; c < dims; c++) {
-          row.putFloat((float) random.nextGaussian());
-        }
-        out.write(row.array());
-      }
-    }
   }
 }

@@ -1,19 +1,12 @@
 package io.model2vec.distill;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.OutputStream;
+import io.model2vec.DType;
+import io.model2vec.ModelWriter;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,33 +29,18 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (Teacher teacher = Teacher.fromClasspath("bge-small-en-v1.5", 2)) {
- *   Distiller.builder().build().distill(teacher).save(Path.of("out"), Distiller.DType.F16);
+ *   Distiller.builder().build().distill(teacher).save(Path.of("out"), DType.F16);
  * }
  * }</pre>
  */
 public final class Distiller {
   private static final Logger LOG = LoggerFactory.getLogger(Distiller.class);
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Default PCA dimensions, as the reference. */
   public static final int DEFAULT_PCA_DIMS = 256;
   /** Default SIF coefficient, as the reference. */
   public static final double DEFAULT_SIF = 1e-4;
-
-  /** Stored dtype of the embedding table. */
-  public enum DType {
-    F32("float32", 4), F16("float16", 2), I8("int8", 1);
-
-    final String numpyName;
-    /** Bytes per stored value. */
-    final int bytes;
-
-    DType(String numpyName, int bytes) {
-      this.numpyName = numpyName;
-      this.bytes = bytes;
-    }
-  }
 
   private final int pcaDims;
   private final Double sif;
@@ -283,83 +261,11 @@ public final class Distiller {
       return config.toString();
     }
 
-    /** Writes the model2vec layout into {@code dir} (created if needed; files overwritten). */
+    /** Writes the model2vec layout into {@code dir} (the core's {@link ModelWriter}). */
+    @SuppressWarnings("unchecked")
     public void save(Path dir, DType dtype) {
-      try {
-        Files.createDirectories(dir);
-        ObjectNode c = config.deepCopy();
-        c.put("embedding_dtype", dtype.numpyName);
-        Files.writeString(dir.resolve("config.json"), JSON.writeValueAsString(c) + "\n");
-        Files.writeString(dir.resolve("modules.json"), modulesJson() + "\n");
-        Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson, StandardCharsets.UTF_8);
-        try (OutputStream out = Files.newOutputStream(dir.resolve("model.safetensors"))) {
-          writeSafetensors(out, embeddings, dtype);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not write the model into " + dir, e);
-      }
-    }
-  }
-
-  private static String modulesJson() throws IOException {
-    ArrayNode m = JSON.createArrayNode();
-    m.addObject().put("idx", 0).put("name", "0").put("path", ".")
-        .put("type", "sentence_transformers.models.StaticEmbedding");
-    m.addObject().put("idx", 1).put("name", "1").put("path", "1_Normalize")
-        .put("type", "sentence_transformers.models.Normalize");
-    return JSON.writeValueAsString(m);
-  }
-
-  /** safetensors: u64 LE header length, JSON header, raw LE data of one tensor 'embeddings'. */
-  static void writeSafetensors(OutputStream out, float[][] table, DType dtype) throws IOException {
-    int rows = table.length;
-    int cols = table[0].length;
-    long bytes = (long) rows * cols * dtype.bytes;
-    ObjectNode header = JSON.createObjectNode();
-    ObjectNode t = header.putObject("embeddings");
-    t.put("dtype", dtype.name());
-    t.putArray("shape").add(rows).add(cols);
-    t.putArray("data_offsets").add(0).add(bytes);
-    byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
-    // Pad the header with spaces to a multiple of 8, as the safetensors writer does.
-    int padded = (h.length + 7) / 8 * 8;
-    byte[] hp = Arrays.copyOf(h, padded);
-    Arrays.fill(hp, h.length, padded, (byte) ' ');
-    ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-    out.write(len.array());
-    out.write(hp);
-
-    double scale = 1;
-    if (dtype == DType.I8) {
-      double max = 0;
-      for (float[] row : table) {
-        for (float x : row) {
-          max = Math.max(max, Math.abs(x));
-        }
-      }
-      scale = max == 0 ? 1 : max / 127.0;
-    }
-    ByteBuffer b = ByteBuffer.allocate(cols * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
-    for (float[] row : table) {
-      if (row.length != cols) {
-        throw new IllegalArgumentException("ragged table: a row has " + row.length
-            + " columns, the first has " + cols);
-      }
-      b.clear();
-      for (float x : row) {
-        switch (dtype) {
-          case F32:
-            b.putFloat(x);
-            break;
-          case F16:
-            b.putShort(Half.fromFloat(x));
-            break;
-          default:
-            long q = Math.round(x / scale);
-            b.put((byte) Math.max(-127, Math.min(127, q)));
-        }
-      }
-      out.write(b.array(), 0, b.position());
+      ModelWriter.forTable(embeddings).tokenizer(tokenizerJson).dtype(dtype)
+          .config(JSON.convertValue(config, Map.class)).save(dir);
     }
   }
 }

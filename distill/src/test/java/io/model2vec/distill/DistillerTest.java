@@ -1,5 +1,6 @@
 package io.model2vec.distill;
 
+import io.model2vec.DType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -158,9 +159,9 @@ class DistillerTest {
     Path f32 = tmp.resolve("f32");
     Path f16 = tmp.resolve("f16");
     Path i8 = tmp.resolve("i8");
-    r.save(f32, Distiller.DType.F32);
-    r.save(f16, Distiller.DType.F16);
-    r.save(i8, Distiller.DType.I8);
+    r.save(f32, DType.F32);
+    r.save(f16, DType.F16);
+    r.save(i8, DType.I8);
 
     for (Path dir : List.of(f32, f16, i8)) {
       assertThat(dir.resolve("config.json")).exists();

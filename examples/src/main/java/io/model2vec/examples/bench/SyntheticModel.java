@@ -1,18 +1,15 @@
 package io.model2vec.examples.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelReference;
-import java.io.BufferedOutputStream;
+import io.model2vec.ModelWriter;
+import io.model2vec.TokenizerMetadata;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -38,44 +35,16 @@ public final class SyntheticModel {
   }
 
   private static Path fromTokenizerJson(byte[] json, int dims, Path dir) throws IOException {
-    JsonNode root = new ObjectMapper().readTree(json);
-    int vocab = 0;
-    JsonNode v = root.path("model").path("vocab");
-    if (v.isArray()) {
-      vocab = v.size();
-    } else {
-      for (JsonNode id : v) {
-        vocab = Math.max(vocab, id.asInt() + 1);
-      }
-    }
-    for (JsonNode t : root.path("added_tokens")) {
-      vocab = Math.max(vocab, t.path("id").asInt() + 1);
-    }
-    Files.createDirectories(dir);
-    Files.write(dir.resolve("tokenizer.json"), json);
-    return writeConfigAndTable(dir, vocab, dims);
-  }
-
-  private static Path writeConfigAndTable(Path dir, int vocab, int dims) throws IOException {
-    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"model2vec\", \"normalize\": true, "
-        + "\"hidden_dim\": " + dims + ", \"note\": \"random table for benchmarks\"}");
-    String header = "{\"embeddings\":{\"dtype\":\"F32\",\"shape\":[" + vocab + "," + dims
-        + "],\"data_offsets\":[0," + (4L * vocab * dims) + "]}}";
-    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    String tokenizer = new String(json, StandardCharsets.UTF_8);
+    int vocab = TokenizerMetadata.of(tokenizer, "tokenizer.json").vocabularySize();
     Random random = new Random(1);
-    try (OutputStream out = new BufferedOutputStream(
-        Files.newOutputStream(dir.resolve("model.safetensors")), 1 << 16)) {
-      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
-      out.write(h);
-      ByteBuffer row = ByteBuffer.allocate(4 * dims).order(ByteOrder.LITTLE_ENDIAN);
-      for (int r = 0; r < vocab; r++) {
-        row.clear();
-        for (int c = 0; c < dims; c++) {
-          row.putFloat((float) random.nextGaussian());
-        }
-        out.write(row.array());
+    ModelWriter.forRows(vocab, dims, r -> {
+      float[] row = new float[dims];
+      for (int c = 0; c < dims; c++) {
+        row[c] = (float) random.nextGaussian();
       }
-    }
+      return row;
+    }).tokenizer(tokenizer).config(Map.of("note", "random table for benchmarks")).save(dir);
     return dir;
   }
 

@@ -1,5 +1,6 @@
 package io.model2vec.examples.cli;
 
+import io.model2vec.DType;
 import io.model2vec.distill.Distiller;
 import io.model2vec.distill.Teacher;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ final class DistillCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Distiller.DType type = parseDtype(dtype);
+    DType type = parseDtype(dtype);
     Teacher.Pooling pool = parsePooling(pooling);
     int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     if (n < 1) {
@@ -119,15 +120,17 @@ final class DistillCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Distiller.DType parseDtype(String s) {
-    switch (s.toLowerCase(java.util.Locale.ROOT)) {
-      case "f32": case "float32": return Distiller.DType.F32;
-      case "f16": case "float16": return Distiller.DType.F16;
-      case "i8": case "int8": return Distiller.DType.I8;
-      default:
-        throw new ParameterException(spec.commandLine(), "--dtype must be f32, f16 or i8, was '"
-            + s + "'");
+  private DType parseDtype(String s) {
+    try {
+      DType t = DType.parse(s);
+      if (t == DType.F32 || t == DType.F16 || t == DType.I8) {
+        return t;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below
     }
+    throw new ParameterException(spec.commandLine(), "--dtype must be f32, f16 or i8, was '"
+        + s + "'");
   }
 
   private Teacher.Pooling parsePooling(String s) {

@@ -1,11 +1,16 @@
-package io.model2vec.distill;
+package io.model2vec;
 
 /**
- * float -> IEEE 754 binary16 with round-to-nearest-even (what numpy's {@code astype(float16)}
- * does). {@code Float.floatToFloat16} would do it, but only from Java 20; we target 17.
+ * IEEE 754 binary16 both ways: {@link #toFloat} is what the loader reads (exact, a table),
+ * {@link #fromFloat} what {@link ModelWriter} writes, with round-to-nearest-even as numpy's
+ * {@code astype(float16)}. {@code Float.floatToFloat16} would do it, but only from Java 20.
  */
 final class Half {
   private Half() {}
+
+  static float toFloat(short h) {
+    return EmbeddingTable.F16.halfToFloat(h);
+  }
 
   static short fromFloat(float f) {
     int bits = Float.floatToRawIntBits(f);
