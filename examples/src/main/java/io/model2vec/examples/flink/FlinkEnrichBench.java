@@ -109,7 +109,7 @@ public final class FlinkEnrichBench implements Callable<Integer> {
       for (int k = 0; k < parallelisms.length; k++) {
         int p = parallelisms[k];
         System.out.printf(Locale.ROOT, "RESULT flink parallelism %d: %,.0f records/s = %.2f x core; "
-            + "per slot %.0f%% of the core's single-thread throughput (target >= 75%%)%n",
+            + "per slot %.0f%% of the core's single-thread throughput%n",
             p, jobBest[k], jobBest[k] / coreBest, 100 * jobBest[k] / p / coreBest);
         if (p > 1) {
           System.out.printf(Locale.ROOT, "RESULT core, %d threads: %,.0f records/s; the job at "
