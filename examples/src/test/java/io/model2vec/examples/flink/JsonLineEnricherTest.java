@@ -43,8 +43,22 @@ class JsonLineEnricherTest {
     assertThatThrownBy(() -> enricher.text("{\"body\": 5}"))
         .hasMessageContaining("field 'body' is number, expected a string");
     assertThatThrownBy(() -> enricher.text("not json"))
-        .hasMessageContaining("input line is not valid JSON").hasMessageContaining("not json");
+        .hasMessageContaining("bad input line: not valid JSON").hasMessageContaining("not json");
     assertThatThrownBy(() -> enricher.text("[1,2]"))
-        .hasMessageContaining("input line is not a JSON object: [1,2]");
+        .hasMessageContaining("bad input line: not a JSON object (array): [1,2]");
+    assertThatThrownBy(() -> enricher.text("{\"body\":\"a\"} {\"body\":\"b\"}"))
+        .hasMessageContaining("more than one JSON value");
+    assertThatThrownBy(() -> enricher.text("{\"body\":\"a\"} x"))
+        .hasMessageContaining("not valid JSON");
+  }
+
+  @Test
+  void rowsKeepTheirTextAsWritten() {
+    String line = "{\"n\":1e999999999, \"x\":0.10000000000000000001,\"body\":\"a\\ud800\","
+        + "\"embedding\":[9],\"z\":\"\\u00e9\"}";
+    assertThat(enricher.text(line)).isEqualTo("a\ud800");
+    assertThat(enricher.combine(line, new float[] {0.5f}))
+        .isEqualTo("{\"n\":1e999999999, \"x\":0.10000000000000000001,\"body\":\"a\\ud800\","
+            + "\"z\":\"\\u00e9\",\"embedding\":[0.5]}");
   }
 }
