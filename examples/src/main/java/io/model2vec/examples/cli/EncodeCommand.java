@@ -220,7 +220,7 @@ final class EncodeCommand implements Callable<Integer> {
             parsed = EnrichedJson.parse(text, field);
           } catch (EnrichedJson.SyntaxError e) {
             reason = lines.endedWithNewline() ? e.getMessage()
-                : "cut short: the input ends inside this line (" + e.getMessage() + ")";
+                : "cut short: the input ends inside this line, " + e.getMessage();
           } catch (IllegalArgumentException e) {
             reason = e.getMessage();
           }

@@ -216,7 +216,12 @@ public final class EnrichedJson {
     }
   }
 
+  // Jackson's messages may span lines and name their source ("[Source: REDACTED ...; line: 1,
+  // column: 5]"); the line is known, the column is what helps.
+  private static final java.util.regex.Pattern SOURCE =
+      java.util.regex.Pattern.compile("\\[Source: .*?; line: \\d+, column: (\\d+)\\]");
+
   static String oneLine(String s) {
-    return s == null ? "" : s.replaceAll("[\\r\\n]+", " ");
+    return s == null ? "" : SOURCE.matcher(s.replaceAll("[\\r\\n]+", " ")).replaceAll("column $1");
   }
 }

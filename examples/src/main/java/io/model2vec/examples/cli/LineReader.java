@@ -18,7 +18,7 @@ import java.util.Locale;
  * through {@link #decode}, a strict UTF-8 decoder, so a file and standard input are read the same
  * way and no malformed byte is ever replaced silently.
  */
-final class LineReader {
+public final class LineReader {
   private final InputStream in;
   private final int maxLineBytes;
   private final byte[] buf = new byte[1 << 16];
@@ -37,7 +37,7 @@ final class LineReader {
       .onUnmappableCharacter(CodingErrorAction.REPORT);
   private CharBuffer chars = CharBuffer.allocate(256);
 
-  LineReader(InputStream in, int maxLineBytes) {
+  public LineReader(InputStream in, int maxLineBytes) {
     if (maxLineBytes < 1) {
       throw new IllegalArgumentException("maxLineBytes must be >= 1, was " + maxLineBytes);
     }
@@ -46,7 +46,7 @@ final class LineReader {
   }
 
   /** Reads the next line; false at the end of the input (a last line without newline counts). */
-  boolean next() throws IOException {
+  public boolean next() throws IOException {
     if (line.length > (1 << 20)) {
       line = new byte[256]; // do not keep one huge line's buffers for the rest of the run
       chars = CharBuffer.allocate(256);
@@ -114,37 +114,37 @@ final class LineReader {
   }
 
   /** 1-based number of the current line. */
-  long number() {
+  public long number() {
     return number;
   }
 
   /** Whether the line is longer than the limit (then {@link #bytes} holds its first part). */
-  boolean tooLong() {
+  public boolean tooLong() {
     return totalBytes > maxLineBytes;
   }
 
   /** The line's length in bytes, without its newline (for a too long line: all of it). */
-  long totalBytes() {
+  public long totalBytes() {
     return totalBytes;
   }
 
   /** Whether a newline ended the line (false only for a last line at the end of the input). */
-  boolean endedWithNewline() {
+  public boolean endedWithNewline() {
     return newline;
   }
 
   /** The line's bytes (or its first maxLineBytes bytes), valid until the next call of next(). */
-  byte[] bytes() {
+  public byte[] bytes() {
     return line;
   }
 
   /** The number of bytes {@link #bytes} holds. */
-  int length() {
+  public int length() {
     return length;
   }
 
   /** A copy of the bytes held. */
-  byte[] copy() {
+  public byte[] copy() {
     return Arrays.copyOf(line, length);
   }
 
@@ -152,7 +152,7 @@ final class LineReader {
    * The line as text, or an {@link IllegalArgumentException} naming the first malformed byte.
    * Strict: malformed and truncated sequences, overlong forms and encoded surrogates are errors.
    */
-  String decode() {
+  public String decode() {
     decoder.reset();
     if (chars.capacity() < length) {
       chars = CharBuffer.allocate(Math.max(length, chars.capacity() * 2));
