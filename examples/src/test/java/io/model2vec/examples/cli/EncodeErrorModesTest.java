@@ -360,6 +360,34 @@ class EncodeErrorModesTest {
   }
 
   @Test
+  void permissionDeniedIsNamed() throws IOException {
+    Path input = Files.writeString(tmp.resolve("in.jsonl"), "{\"text\":\"a\"}\n");
+    // sysfs refuses new files to everyone, root included
+    Result r = run("--input", input.toString(), "--output", "/sys/model2vec-out.jsonl");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err().strip())
+        .isEqualTo("model2vec encode: cannot create output /sys/model2vec-out.jsonl: "
+            + "permission denied");
+
+    if (!"root".equals(System.getProperty("user.name"))) { // root reads any file
+      Files.setPosixFilePermissions(input, PosixFilePermissions.fromString("---------"));
+      Result unreadable = run("--input", input.toString(), "--output", tmp.resolve("o").toString());
+      assertThat(unreadable.err().strip()).isEqualTo(
+          "model2vec encode: cannot read input file " + input + ": permission denied");
+    }
+  }
+
+  @Test
+  void aSymlinkedOutputKeepsTheLinkAndReplacesItsFile() throws IOException {
+    Path input = Files.writeString(tmp.resolve("in.jsonl"), "{\"text\":\"a\"}\n");
+    Path real = Files.writeString(tmp.resolve("real.jsonl"), "old\n");
+    Path link = Files.createSymbolicLink(tmp.resolve("link.jsonl"), real.getFileName());
+    assertThat(run("--input", input.toString(), "--output", link.toString()).code()).isZero();
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readString(real)).startsWith("{\"text\":\"a\",\"embedding\":[");
+  }
+
+  @Test
   void helpDocumentsTheExitCodesAndTheNewFlags() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream old = System.out;
