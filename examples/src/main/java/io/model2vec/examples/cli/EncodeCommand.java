@@ -119,18 +119,22 @@ final class EncodeCommand implements Callable<Integer> {
       Writer writer = writer(out == null ? stdout() : out.stream());
       Writer rejectsWriter = rej == null ? null : writer(rej.stream());
       run(new LineReader(in, maxLineBytes), model, writer, rejectsWriter);
-      try {
-        if (rej != null) {
+      if (rej != null) {
+        try {
           rejectsWriter.flush();
           rej.commit();
+        } catch (IOException e) {
+          throw new CliFailure("cannot write rejects file " + rejects + ": "
+              + AtomicOutput.reason(e));
         }
-        if (out != null) {
+      }
+      if (out != null) {
+        try {
           writer.flush();
           out.commit();
+        } catch (IOException e) {
+          throw writeFailure(e);
         }
-      } catch (IOException e) {
-        throw new CliFailure("cannot write " + (out == null ? "rejects file " + rejects
-            : "output " + output) + ": " + AtomicOutput.reason(e));
       }
     }
     spec.commandLine().getErr().printf("model2vec encode: %d rows in, %d out, %d rejected%s%n",

@@ -2,7 +2,6 @@ package io.model2vec.examples.flink;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -75,9 +74,9 @@ final class StagedFolder {
           Files.delete(f);
         }
       }
-      try {
+      if (!Files.exists(target)) {
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException exists) {
+      } else {
         List<Path> parts;
         try (Stream<Path> files = Files.list(staging)) {
           parts = files.toList();

@@ -209,6 +209,15 @@ class BinFlinkEnrichIT {
     assertThat(byLine.get(6).get("raw").asText()).isEqualTo("{\"id\":6,\"text\":6}");
     assertThat(byLine.get(7).get("reason").asText()).contains("cut short");
     assertThat(names(tmp)).containsExactly("in", "out", "rejects");
+
+    // a second run into the same folders adds its files beside the first run's
+    Run again = run("--model", Fixtures.model("test-model-float32").toString(), "--input",
+        in.toString(), "--output", out.toString(), "--checkpoint-interval", "1",
+        "--on-error", "skip", "--rejects", rejects.toString());
+    assertThat(again.code()).as(again.stdout() + again.stderr()).isZero();
+    assertThat(partLines(out)).hasSize(4);
+    assertThat(partLines(rejects)).hasSize(8);
+    assertThat(names(tmp)).containsExactly("in", "out", "rejects");
   }
 
   @Test
