@@ -119,22 +119,31 @@ final class EncodeCommand implements Callable<Integer> {
       Writer writer = writer(out == null ? stdout() : out.stream());
       Writer rejectsWriter = rej == null ? null : writer(rej.stream());
       run(new LineReader(in, maxLineBytes), model, writer, rejectsWriter);
-      if (rej != null) {
-        try {
+      // Both files are complete before either is renamed: a full disk fails the run with
+      // neither in place.
+      try {
+        if (rej != null) {
           rejectsWriter.flush();
-          rej.commit();
-        } catch (IOException e) {
-          throw new CliFailure("cannot write rejects file " + rejects + ": "
-              + AtomicOutput.reason(e));
         }
+      } catch (IOException e) {
+        throw new CliFailure("cannot write rejects file " + rejects + ": "
+            + AtomicOutput.reason(e));
       }
-      if (out != null) {
-        try {
-          writer.flush();
+      try {
+        writer.flush();
+        if (out != null) {
           out.commit();
-        } catch (IOException e) {
-          throw writeFailure(e);
         }
+      } catch (IOException e) {
+        throw writeFailure(e);
+      }
+      try {
+        if (rej != null) {
+          rej.commit();
+        }
+      } catch (IOException e) {
+        throw new CliFailure("cannot write rejects file " + rejects + ": "
+            + AtomicOutput.reason(e));
       }
     }
     spec.commandLine().getErr().printf("model2vec encode: %d rows in, %d out, %d rejected%s%n",
