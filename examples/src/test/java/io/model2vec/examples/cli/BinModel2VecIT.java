@@ -113,7 +113,8 @@ class BinModel2VecIT {
     String err = Files.readString(tmp.resolve("err.txt"));
     assertThat(p.exitValue()).as(err).isEqualTo(141);
     assertThat(err).doesNotContain("Exception");
-    assertThat(written.get()).as("bytes of input taken").isLessThan(lines * line.length / 20);
+    // a batch is 2,048 lines (~100 KB here): it stops within a few batches, not after 1 GB
+    assertThat(written.get()).as("bytes of input taken").isLessThan(16L << 20);
   }
 
   @Test
