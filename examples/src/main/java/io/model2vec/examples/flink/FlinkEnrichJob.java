@@ -181,9 +181,9 @@ public final class FlinkEnrichJob implements Callable<Integer> {
     Path in = input.toAbsolutePath().normalize();
     for (Path out : rejects == null ? new Path[] {output} : new Path[] {output, rejects}) {
       Path o = out.toAbsolutePath().normalize();
-      if (o.startsWith(in) || in.startsWith(o)) { // the job would read what it writes, or worse
+      if (o.startsWith(in)) { // a monitoring job would read what it writes
         throw new ParameterException(spec.commandLine(),
-            (out == output ? "--output " : "--rejects ") + out + " overlaps --input " + input);
+            (out == output ? "--output " : "--rejects ") + out + " is inside --input " + input);
       }
     }
     if (rejects != null

@@ -235,5 +235,10 @@ class BinFlinkEnrichIT {
     assertThat(noParent.stderr()).contains("flink-enrich: cannot create output " + noDir
         + ": no such directory");
     assertThat(names(tmp)).containsExactly("in.jsonl");
+
+    Path folder = Files.createDirectories(tmp.resolve("folder"));
+    Run inside = run("--input", folder.toString(), "--output", folder.resolve("out").toString());
+    assertThat(inside.code()).isEqualTo(2);
+    assertThat(inside.stderr()).contains("is inside --input");
   }
 }
