@@ -1,0 +1,428 @@
+package io.model2vec.benchmarks;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.LoadOptions;
+import io.model2vec.StaticModel;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code model2vec bench}: throughput of {@link StaticModel#encode} against the seed design (the
+ * HuggingFace tokenizer through DJL per sentence, then a plain float mean loop), on the same
+ * corpus, in the same JVM and run, alternating the two so that a busy machine slows both alike.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {
+        "Measures sentences/s of this encoder against a baseline, on one corpus in one run.",
+        "Baseline: DJL HuggingFaceTokenizer.encode(text, false, false).getIds() per sentence, "
+            + "then a float mean loop (unknown tokens dropped, at most 512 ids, L2 norm if the "
+            + "model normalizes) over a float32 table of the model's shape.",
+        "Ours: StaticModel.encode(text) per sentence on one thread; with --threads N also "
+            + "StaticModel.encode(batch, N).",
+        "Prints baseline and ours in sentences/s and their ratio (with --threads N: the batch "
+            + "throughput and its ratio to one thread). The two alternate over --rounds rounds "
+            + "of --seconds each; reported: the median throughputs and the median of the "
+            + "per-round ratios.",
+        "Corpora: --derive short makes ~70-character texts (each text's first sentence), "
+            + "--derive long ~1,200-character documents (consecutive texts joined)."})
+public final class BenchCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "<folder|hub id>",
+      description = "Model to benchmark (default: the built-in default model, when it is on the "
+          + "classpath).")
+  String model;
+
+  @Option(names = "--synthetic-tokenizer", paramLabel = "FILE",
+      description = "Instead of --model: a model made of this tokenizer.json and a random F32 "
+          + "table of --synthetic-dims columns, written to a temporary folder.")
+  Path syntheticTokenizer;
+
+  @Option(names = "--synthetic-dims", paramLabel = "N", defaultValue = "256",
+      description = "Columns of the synthetic table (default: ${DEFAULT-VALUE}).")
+  int syntheticDims;
+
+  @Option(names = "--input", paramLabel = "F", required = true,
+      description = "Corpus: JSONL (text in --field) or, with --format text, one text per line.")
+  Path input;
+
+  @Option(names = {"--text-field", "--field"}, paramLabel = "NAME", defaultValue = "text",
+      description = "JSONL field holding the text (default: ${DEFAULT-VALUE}).")
+  String field;
+
+  @Option(names = "--format", paramLabel = "jsonl|text", defaultValue = "jsonl",
+      description = "Input format (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  /** The input formats of {@code encode}, the same names. */
+  enum Format { jsonl, text }
+
+  @Option(names = "--derive", paramLabel = "as-is|short|long", defaultValue = "as-is",
+      description = "Corpus shape: the texts as they are, their first sentences (short), or "
+          + "~1,200-character documents of consecutive texts (long). Default: ${DEFAULT-VALUE}.")
+  String deriveName;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "20000",
+      description = "Texts used, at most (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+      description = "Also measure the batch API on N threads (default: ${DEFAULT-VALUE}: no).")
+  int threads;
+
+  @Option(names = "--seconds", paramLabel = "S", defaultValue = "3",
+      description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+  double seconds;
+
+  @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
+      description = "Alternating rounds; medians are reported (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  enum Derive { as_is, short_, long_;
+
+    static Derive parse(String s) {
+      switch (s) {
+        case "as-is":
+          return as_is;
+        case "short":
+          return short_;
+        case "long":
+          return long_;
+        default:
+          throw new IllegalArgumentException("--derive must be as-is, short or long, was " + s);
+      }
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cl = spec.commandLine();
+    Derive how;
+    try {
+      how = Derive.parse(deriveName);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cl, e.getMessage());
+    }
+    if (threads < 1 || rounds < 1 || seconds <= 0 || limit < 1) {
+      throw new CommandLine.ParameterException(cl, "--threads, --rounds, --limit must be >= 1 and "
+          + "--seconds > 0");
+    }
+    PrintWriter out = cl.getOut();
+    Path tmp = null;
+    String modelRef = model;
+    if (syntheticTokenizer != null) {
+      if (model != null) {
+        throw new CommandLine.ParameterException(cl, "give --model or --synthetic-tokenizer, "
+            + "not both");
+      }
+      tmp = Files.createTempDirectory("model2vec-bench");
+      modelRef = SyntheticModel.fromTokenizer(syntheticTokenizer, syntheticDims, tmp).toString();
+    } else if (modelRef == null) {
+      if (BenchCommand.class.getClassLoader().getResource("model2vec/default-model") == null) {
+        throw new CommandLine.ParameterException(cl, "give --model or --synthetic-tokenizer: "
+            + "the built-in default model is not on the classpath");
+      }
+      modelRef = StaticModel.DEFAULT_MODEL;
+    }
+    try {
+      List<String> texts = derive(readTexts(), how, limit);
+      if (texts.isEmpty()) {
+        throw new IllegalArgumentException(input + " holds no texts");
+      }
+      return run(out, modelRef, texts);
+    } finally {
+      if (tmp != null) {
+        deleteTree(tmp);
+      }
+    }
+  }
+
+  private int run(PrintWriter out, String modelRef, List<String> texts) throws IOException {
+    System.setProperty("OPT_OUT_TRACKING", "true");
+    byte[] tokenizer = SyntheticModel.tokenizerJson(modelRef);
+    try (StaticModel m = StaticModel.load(modelRef, LoadOptions.defaults());
+        HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(
+            new java.io.ByteArrayInputStream(tokenizer),
+            Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
+      Baseline base = new Baseline(djl, m.vocabularySize(), m.dimension(), m.normalizes(),
+          unkId(tokenizer));
+      long chars = 0;
+      for (String t : texts) {
+        chars += t.length();
+      }
+      out.printf(Locale.ROOT, "model: %s (%d dims, %s table, tokenizer %s, pooling %s)%n",
+          modelRef, m.dimension(), m.tableDtype(), m.tokenizerImplementation(),
+          m.poolingImplementation());
+      out.printf(Locale.ROOT, "corpus: %s, %s, %d texts, %.0f chars/text on average%n", input,
+          deriveName,
+          texts.size(), (double) chars / texts.size());
+      out.flush();
+      long nanos = (long) (seconds * 1e9);
+      // warm-up: both paths compiled before anything is timed
+      measure(texts, nanos / 2, t -> base.encode(t));
+      measure(texts, nanos / 2, t -> m.encode(t));
+      double[] b = new double[rounds];
+      double[] o = new double[rounds];
+      double[] batch = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        b[r] = measure(texts, nanos, t -> base.encode(t));
+        o[r] = measure(texts, nanos, t -> m.encode(t));
+        if (threads > 1) {
+          batch[r] = measureBatch(m, texts, nanos, threads);
+        }
+        out.printf(Locale.ROOT, "round %d: baseline %,.0f/s, ours %,.0f/s (%.1fx)%s%n", r + 1, b[r],
+            o[r], o[r] / b[r], threads > 1 ? String.format(Locale.ROOT,
+                ", batch on %d threads %,.0f/s (%.2fx)", threads, batch[r], batch[r] / o[r]) : "");
+        out.flush();
+      }
+      double mb = median(b);
+      double mo = median(o);
+      // each round's two measurements are seconds apart: the median of the per-round ratios is
+      // the figure least affected by other load on the machine
+      double[] ratios = new double[rounds];
+      double[] batchRatios = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        ratios[r] = o[r] / b[r];
+        batchRatios[r] = batch[r] / o[r];
+      }
+      out.printf(Locale.ROOT, "baseline (DJL HuggingFaceTokenizer + float mean): %,.0f sentences/s%n",
+          mb);
+      out.printf(Locale.ROOT, "ours (StaticModel.encode, 1 thread):             %,.0f sentences/s%n",
+          mo);
+      out.printf(Locale.ROOT, "ratio ours / baseline (median of rounds):        %.1fx%n",
+          median(ratios));
+      if (threads > 1) {
+        double mt = median(batch);
+        out.printf(Locale.ROOT, "ours (StaticModel.encode(batch, %d)):              %,.0f sentences/s%n",
+            threads, mt);
+        double br = median(batchRatios);
+        out.printf(Locale.ROOT, "ratio batch on %d threads / 1 thread (median):     %.2fx (%.2f per thread)%n",
+            threads, br, br / threads);
+      }
+      out.flush();
+    }
+    return 0;
+  }
+
+  interface Encoder {
+    float[] encode(String text);
+  }
+
+  /** Sentences per second of {@code e} over the corpus, cycling for at least {@code nanos}. */
+  private static double measure(List<String> texts, long nanos, Encoder e) {
+    long start = System.nanoTime();
+    long done = 0;
+    float sink = 0;
+    int i = 0;
+    long now;
+    do {
+      for (int k = 0; k < 64; k++) {
+        float[] v = e.encode(texts.get(i));
+        sink += v.length == 0 ? 0 : v[0];
+        if (++i == texts.size()) {
+          i = 0;
+        }
+      }
+      done += 64;
+    } while ((now = System.nanoTime()) - start < nanos);
+    if (sink == 42.4242f) {
+      System.out.print(""); // keeps the results alive
+    }
+    return done / ((now - start) / 1e9);
+  }
+
+  private static double measureBatch(StaticModel m, List<String> texts, long nanos, int threads) {
+    int size = Math.min(texts.size(), 4096);
+    List<List<String>> batches = new ArrayList<>();
+    for (int i = 0; i + size <= texts.size(); i += size) {
+      batches.add(texts.subList(i, i + size));
+    }
+    long start = System.nanoTime();
+    long done = 0;
+    long now;
+    int b = 0;
+    do {
+      float[][] v = m.encode(batches.get(b), threads);
+      done += v.length;
+      b = (b + 1) % batches.size();
+    } while ((now = System.nanoTime()) - start < nanos);
+    return done / ((now - start) / 1e9);
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  /** The seed design: DJL's encode, then a plain float mean over a float32 table. */
+  static final class Baseline {
+    private final HuggingFaceTokenizer tokenizer;
+    private final float[] table;
+    private final int dims;
+    private final boolean normalize;
+    private final long unk;
+
+    Baseline(HuggingFaceTokenizer tokenizer, int rows, int dims, boolean normalize, long unk) {
+      this.tokenizer = tokenizer;
+      this.dims = dims;
+      this.normalize = normalize;
+      this.unk = unk;
+      this.table = new float[rows * dims];
+      Random r = new Random(7);
+      for (int i = 0; i < table.length; i++) {
+        table[i] = (float) r.nextGaussian();
+      }
+    }
+
+    float[] encode(String text) {
+      long[] ids = tokenizer.encode(text, false, false).getIds();
+      float[] out = new float[dims];
+      int n = 0;
+      for (long id : ids) {
+        if (id == unk) {
+          continue;
+        }
+        if (n == 512) {
+          break;
+        }
+        int off = (int) id * dims;
+        for (int j = 0; j < dims; j++) {
+          out[j] += table[off + j];
+        }
+        n++;
+      }
+      if (n > 0) {
+        double sq = 0;
+        for (int j = 0; j < dims; j++) {
+          out[j] /= n;
+          sq += out[j] * out[j];
+        }
+        if (normalize) {
+          float inv = (float) (1 / (Math.sqrt(sq) + 1e-32));
+          for (int j = 0; j < dims; j++) {
+            out[j] *= inv;
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  private List<String> readTexts() throws IOException {
+    List<String> texts = new ArrayList<>();
+    try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+      String line;
+      long no = 0;
+      while ((line = r.readLine()) != null) {
+        no++;
+        if (format == Format.text) {
+          texts.add(line);
+          continue;
+        }
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = JSON.readTree(line);
+        } catch (IOException e) {
+          throw new IllegalArgumentException("input line " + no + " is not valid JSON");
+        }
+        JsonNode v = node.get(field);
+        if (v != null && v.isTextual()) {
+          texts.add(v.asText());
+        }
+      }
+    }
+    return texts;
+  }
+
+  /** Reshapes the corpus: first sentences (short) or ~1,200-character documents (long). */
+  static List<String> derive(List<String> texts, Derive how, int limit) {
+    List<String> out = new ArrayList<>();
+    if (how == Derive.as_is) {
+      out.addAll(texts.subList(0, Math.min(limit, texts.size())));
+    } else if (how == Derive.short_) {
+      for (String t : texts) {
+        String s = firstSentence(t.replaceAll("\\s+", " ").trim());
+        if (!s.isEmpty()) {
+          out.add(s);
+        }
+        if (out.size() == limit) {
+          break;
+        }
+      }
+    } else {
+      StringBuilder doc = new StringBuilder();
+      for (int i = 0; out.size() < limit && texts.size() > 0; i = (i + 1) % texts.size()) {
+        if (doc.length() > 0) {
+          doc.append(' ');
+        }
+        doc.append(texts.get(i));
+        if (doc.length() >= 1200) {
+          out.add(doc.toString());
+          doc.setLength(0);
+        }
+        if (i == texts.size() - 1 && out.size() >= Math.max(1, texts.size() / 8)) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Up to the first sentence end after 30 characters, at most ~110 characters (word-cut). */
+  static String firstSentence(String t) {
+    for (int i = 30; i < t.length() && i < 110; i++) {
+      char c = t.charAt(i);
+      if ((c == '.' || c == '!' || c == '?') && (i + 1 == t.length() || t.charAt(i + 1) == ' ')) {
+        return t.substring(0, i + 1);
+      }
+    }
+    if (t.length() <= 110) {
+      return t;
+    }
+    int cut = t.lastIndexOf(' ', 110);
+    return t.substring(0, cut > 30 ? cut : 110);
+  }
+
+  private static long unkId(byte[] tokenizerJson) throws IOException {
+    JsonNode model = JSON.readTree(tokenizerJson).path("model");
+    JsonNode unk = model.get("unk_token");
+    if (unk == null || !unk.isTextual() || !model.path("vocab").isObject()) {
+      return -1;
+    }
+    JsonNode id = model.path("vocab").get(unk.asText());
+    return id == null ? -1 : id.asLong();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

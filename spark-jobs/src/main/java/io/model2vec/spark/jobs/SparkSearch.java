@@ -1,0 +1,76 @@
+package io.model2vec.spark.jobs;
+
+import io.model2vec.spark.Model2VecSpark;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/spark-search}: the nearest neighbours of a query in embeddings that
+ * {@code bin/spark-embed} wrote, in Spark SQL alone: the query goes through the same
+ * {@code embed} function and the score is the cosine similarity.
+ */
+@Command(name = "spark-search", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Prints the texts nearest to a query in a Parquet folder written by spark-embed.")
+public final class SparkSearch implements Callable<Integer> {
+  @Mixin
+  SparkJobOptions options;
+
+  @Option(names = "--input", required = true, paramLabel = "DIR",
+      description = "Parquet folder written by spark-embed (columns: the text column, embedding).")
+  String input;
+
+  @Option(names = "--query", required = true, paramLabel = "TEXT", description = "What to look for.")
+  List<String> queries;
+
+  @Option(names = "-k", paramLabel = "N", defaultValue = "5",
+      description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SparkSearch()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    if (k < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "-k must be >= 1, was " + k);
+    }
+    SparkSession spark = options.session("model2vec spark-search")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate();
+    try {
+      Model2VecSpark.register(spark, options.model);
+      spark.read().parquet(input).createOrReplaceTempView("corpus");
+      for (String query : queries) {
+        spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")
+            .createOrReplaceTempView("q");
+        // the query's vector and squared norm once, in the one-row side of the cross join
+        List<Row> hits = spark.sql("SELECT c.`" + options.textColumn.replace("`", "``") + "` AS text, "
+            + "try_divide(aggregate(zip_with(c.embedding, q.v, (a, b) -> a * b), 0D, "
+            + "(s, x) -> s + x), sqrt(aggregate(c.embedding, 0D, (s, x) -> s + x * x) "
+            + "* q.n2)) AS cosine "
+            + "FROM corpus c CROSS JOIN (SELECT v, aggregate(v, 0D, (s, x) -> s + x * x) AS n2 "
+            + "FROM (SELECT embed(query) AS v FROM q)) q "
+            + "WHERE c.embedding IS NOT NULL ORDER BY cosine DESC NULLS LAST LIMIT " + k)
+            .collectAsList();
+        System.out.println("query: " + query);
+        for (Row r : hits) {
+          // a text or query without known tokens has the zero vector: no cosine
+          String score = r.isNullAt(1) ? "  n/a" : String.format(Locale.ROOT, "%.3f", r.getDouble(1));
+          System.out.println("  " + score + "  " + r.getString(0));
+        }
+      }
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+}
