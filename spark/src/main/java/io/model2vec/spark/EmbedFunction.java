@@ -12,12 +12,10 @@ import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
 import org.apache.spark.sql.catalyst.expressions.Literal;
-import org.apache.spark.sql.catalyst.expressions.objects.Invoke;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NullType;
-import org.apache.spark.sql.types.ObjectType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.util.LongAccumulator;
 import scala.Option;
@@ -98,16 +96,7 @@ final class EmbedFunction {
           "functionName", "`" + NAME + "`", "requiredType", "\"STRING\"",
           "inputSql", "\"" + text.sql() + "\"", "inputType", "\"" + type.sql() + "\""));
     }
-    Embedder embedder = embedder(SQLConf.get(), modelName);
-    return new Invoke(
-        Literal.create(embedder, new ObjectType(Embedder.class)),
-        "embed",
-        DataTypes.createArrayType(DataTypes.FloatType, false),
-        CollectionConverters.asScala(List.of(text)).toList(),
-        CollectionConverters.asScala(List.<org.apache.spark.sql.types.AbstractDataType>of()).toList(),
-        true,  // propagateNull: null text -> null vector, without calling the model
-        true,  // returnNullable
-        true); // deterministic
+    return new EmbedExpression(text, modelName, embedder(SQLConf.get(), modelName));
   }
 
   /** The embedder for the session's configuration of {@code modelName} (null: the default model). */

@@ -65,4 +65,10 @@ public final class Embedder implements Serializable {
   ModelReference reference() {
     return reference;
   }
+
+  /** How the optimized plan (EXPLAIN) shows the call: the model, not an object hash. */
+  @Override
+  public String toString() {
+    return "model2vec[" + reference + "]";
+  }
 }

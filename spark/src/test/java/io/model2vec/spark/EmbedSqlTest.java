@@ -114,6 +114,24 @@ class EmbedSqlTest {
   }
 
   @Test
+  void resultColumnsAreNamedLikeABuiltInFunction() {
+    Model2VecSpark.registerModel(spark, "small", FLOAT32, LoadOptions.defaults());
+    assertThat(spark.sql("SELECT embed(text), embed(text, 'small') FROM docs").columns())
+        .containsExactly("embed(text)", "embed(text, 'small')");
+    assertThat(spark.table("docs").select(Model2VecSpark.embed(col("text"))).columns())
+        .containsExactly("embed(text)");
+    spark.sql("CREATE OR REPLACE TEMPORARY VIEW named AS SELECT id, embed(text) FROM docs");
+    assertThat(spark.table("named").columns()).containsExactly("id", "embed(text)");
+    String plan = spark.sql("EXPLAIN EXTENDED SELECT embed(text) FROM docs").first().getString(0);
+    assertThat(plan).contains("embed(text").doesNotContain("Embedder@");
+    // the same vectors as before the name: the optimizer runs the code-generated call
+    Row r = spark.sql("SELECT text, embed(text) FROM docs WHERE id = 3").first();
+    try (StaticModel q = StaticModel.load(QUANTIZED)) {
+      assertThat(vector(r, 1)).containsExactly(q.encode(r.getString(0)));
+    }
+  }
+
+  @Test
   void optionKeysHaveOneSpellingAndTheOldOneStillWorks() {
     spark.conf().set("spark.model2vec.models.opt", FLOAT32);
     try {
