@@ -8,6 +8,8 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.table.functions.SpecializedFunction;
@@ -15,7 +17,11 @@ import org.apache.flink.table.functions.UserDefinedFunction;
 
 /**
  * Flink SQL / Table API {@code embed(text)}: the Model2Vec vector of a string as
- * {@code ARRAY<FLOAT NOT NULL>}; {@code NULL} text gives a {@code NULL} array.
+ * {@code ARRAY<FLOAT>}; {@code NULL} text gives a {@code NULL} array, and so does every element of it
+ * ({@code embed(text)[1]}). The elements are never null; they are not declared {@code NOT NULL}
+ * because Flink evaluates element access on a {@code NULL} array of {@code NOT NULL} elements to a
+ * number ({@code -1.0}), which would be a wrong value. The array is Flink's internal
+ * {@link GenericArrayData} over the model's {@code float[]}: no float is boxed.
  *
  * <p>Two ways to use it:
  *
@@ -61,8 +67,9 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
   }
 
   /** The vector of {@code text}, or {@code null} for a {@code null} text. */
-  public @DataTypeHint("ARRAY<FLOAT NOT NULL>") float[] eval(String text) {
-    return text == null ? null : encoder.encode(text);
+  public @DataTypeHint(value = "ARRAY<FLOAT>", bridgedTo = ArrayData.class) ArrayData eval(
+      String text) {
+    return text == null ? null : new GenericArrayData(encoder.encode(text));
   }
 
   /**

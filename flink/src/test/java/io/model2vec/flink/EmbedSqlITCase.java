@@ -68,12 +68,28 @@ class EmbedSqlITCase {
   }
 
   @Test
-  void registeredInstanceReturnsArrayOfFloatNotNull() throws Exception {
+  void registeredInstanceReturnsArrayOfFloat() throws Exception {
     String model = FlinkTests.modelPath("test-model-float32");
     tEnv.createTemporarySystemFunction("embed", new EmbedFunction(ModelReference.of(model)));
     assertThat(tEnv.sqlQuery("SELECT id, embed(text) AS e FROM t").getResolvedSchema()
-        .getColumnDataTypes().get(1).toString()).isEqualTo("ARRAY<FLOAT NOT NULL>");
+        .getColumnDataTypes().get(1).toString()).isEqualTo("ARRAY<FLOAT>");
     assertCoreVectors(collect("SELECT id, embed(text) FROM t"), model, LoadOptions.defaults());
+  }
+
+  @Test
+  void anElementOfTheNullVectorOfANullTextIsNull() throws Exception {
+    String model = FlinkTests.modelPath("test-model-float32");
+    tEnv.createTemporarySystemFunction("embed", new EmbedFunction(ModelReference.of(model)));
+    Map<Integer, Object> first = new HashMap<>();
+    try (CloseableIterator<Row> it = tEnv.executeSql(
+        "SELECT id, embed(text)[1] FROM t").collect()) {
+      it.forEachRemaining(r -> first.put((Integer) r.getField(0), r.getField(1)));
+    }
+    assertThat(first).containsKey(-1);
+    assertThat(first.get(-1)).as("embed(NULL)[1]: NULL, never a number").isNull();
+    try (StaticModel core = StaticModel.load(model)) {
+      assertThat(first.get(0)).isEqualTo(core.encode(TEXTS.get(0))[0]);
+    }
   }
 
   @Test
