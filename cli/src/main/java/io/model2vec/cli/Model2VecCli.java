@@ -1,6 +1,7 @@
 package io.model2vec.cli;
 
 import io.model2vec.benchmarks.BenchCommand;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,14 +28,23 @@ public final class Model2VecCli {
    * 1 failure (one line on stderr, no stack trace), 2 usage error, 141 standard output closed.
    */
   public static int run(String... args) {
-    CommandLine cl = new CommandLine(new Model2VecCli());
+    return execute(new CommandLine(new Model2VecCli()), Model2VecCli::message, args);
+  }
+
+  /**
+   * Runs {@code cl} with the failure rules of every {@code bin/} command: a failure is one line
+   * on stderr ({@code "<command>: <message>"}, no stack trace unless {@code -Dmodel2vec.debug}),
+   * exit 1 (or a {@link CliFailure}'s code), out of memory a line that suggests
+   * {@code JAVA_OPTS=-Xmx...}, and a closed standard output exits 141 without a word.
+   */
+  public static int execute(CommandLine cl, Function<Throwable, String> message, String... args) {
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
       if (e instanceof CliFailure && ((CliFailure) e).exitCode == CliFailure.SIGPIPE) {
         return CliFailure.SIGPIPE; // nobody is reading: no message, as for a process SIGPIPE ends
       }
       OutOfMemoryError oom = outOfMemory(e);
-      cmd.getErr().println("model2vec " + cmd.getCommandName() + ": "
-          + (oom != null ? outOfMemoryMessage(oom) : message(e)));
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": "
+          + (oom != null ? outOfMemoryMessage(oom) : message.apply(e)));
       if (Boolean.getBoolean("model2vec.debug")) {
         e.printStackTrace(cmd.getErr());
       }
@@ -46,9 +56,12 @@ public final class Model2VecCli {
     } catch (OutOfMemoryError e) {
       // picocli passes Errors through; this one becomes a line like the others
       CommandLine.ParseResult parsed = cl.getParseResult();
-      String name = parsed != null && parsed.subcommand() != null
-          ? " " + parsed.subcommand().commandSpec().name() : "";
-      cl.getErr().println("model2vec" + name + ": " + outOfMemoryMessage(e));
+      while (parsed != null && parsed.subcommand() != null) {
+        parsed = parsed.subcommand();
+      }
+      String name = parsed != null ? parsed.commandSpec().qualifiedName()
+          : cl.getCommandSpec().qualifiedName();
+      cl.getErr().println(name + ": " + outOfMemoryMessage(e));
       cl.getErr().flush();
       return 1;
     }

@@ -2,6 +2,7 @@ package io.model2vec.flink.jobs;
 
 import io.model2vec.Model2VecException;
 import io.model2vec.ModelReference;
+import io.model2vec.cli.Model2VecCli;
 import io.model2vec.cli.ModelOptions;
 import io.model2vec.flink.EmbeddingMapFunction;
 import java.nio.file.Files;
@@ -121,40 +122,8 @@ public final class FlinkEnrichJob implements Callable<Integer> {
 
   /** Runs the command and returns its exit code. */
   public static int run(String... args) {
-    CommandLine cl = new CommandLine(new FlinkEnrichJob());
-    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      OutOfMemoryError oom = outOfMemory(e);
-      cmd.getErr().println("flink-enrich: "
-          + (oom != null ? outOfMemoryMessage(oom) : rootMessage(e)));
-      if (Boolean.getBoolean("model2vec.debug")) {
-        e.printStackTrace(cmd.getErr());
-      }
-      return 1;
-    });
-    try {
-      return cl.execute(args);
-    } catch (OutOfMemoryError e) {
-      // picocli passes Errors through; this one becomes a line like the others
-      cl.getErr().println("flink-enrich: " + outOfMemoryMessage(e));
-      cl.getErr().flush();
-      return 1;
-    }
-  }
-
-  private static OutOfMemoryError outOfMemory(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof OutOfMemoryError) {
-        return (OutOfMemoryError) t;
-      }
-    }
-    return null;
-  }
-
-  private static String outOfMemoryMessage(OutOfMemoryError e) {
-    long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
-    return "out of memory (" + (e.getMessage() == null ? "OutOfMemoryError" : e.getMessage())
-        + ", heap " + heapMiB + " MiB): give the JVM more, e.g. JAVA_OPTS=-Xmx"
-        + Math.max(1024, heapMiB * 2) + "m";
+    return Model2VecCli.execute(new CommandLine(new FlinkEnrichJob()),
+        FlinkEnrichJob::rootMessage, args);
   }
 
   @Override
