@@ -120,6 +120,9 @@ final class UnigramNormalizer {
         java.text.Normalizer.Form form = java.text.Normalizer.Form.valueOf(type);
         jvm[0] = true;
         steps.add((in, out, s) -> {
+          if (jvmNormalizationMayDiffer(in)) {
+            return false;
+          }
           if (java.text.Normalizer.isNormalized(in, form)) {
             out.append(in);
           } else {
@@ -206,6 +209,51 @@ final class UnigramNormalizer {
           + " is not a boolean");
     }
     return v.asBoolean();
+  }
+
+  /**
+   * Whether the JVM's normalization of {@code in} may differ from the library's, whose Unicode
+   * tables differ from the JVM's (UnigramNormalizerParityTest compares every code point): two BMP
+   * characters of Unicode 12.1/13 that the JVM decomposes and the library does not, and
+   * supplementary characters outside the blocks checked to agree (emoji and symbols
+   * U+1F000..U+1FAFF but U+1F16C, mathematical alphanumerics, CJK extensions), and two marks in
+   * a row, which canonical ordering may swap by combining classes that the two tables do not
+   * always share.
+   */
+  static boolean jvmNormalizationMayDiffer(CharSequence in) {
+    boolean previousMark = false;
+    for (int i = 0; i < in.length(); i++) {
+      char c = in.charAt(i);
+      if (c < 0x300) {
+        previousMark = false;
+        continue;
+      }
+      // two marks in a row: canonical ordering, whose combining classes differ between the two
+      boolean mark = isMark(Character.codePointAt(in, i));
+      if (mark && previousMark) {
+        return true;
+      }
+      previousMark = mark;
+      if (c == 0x32FF || c == 0xAB69) {
+        return true;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < in.length()) {
+        int cp = Character.toCodePoint(c, in.charAt(i + 1));
+        i++;
+        boolean checked = (cp >= 0x1F000 && cp <= 0x1FAFF && cp != 0x1F16C)
+            || (cp >= 0x1D400 && cp <= 0x1D7FF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+        if (!checked) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isMark(int cp) {
+    int t = Character.getType(cp);
+    return t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
+        || t == Character.ENCLOSING_MARK;
   }
 
   /** The library's Nmt normalizer: drops some control characters, maps others to a space. */

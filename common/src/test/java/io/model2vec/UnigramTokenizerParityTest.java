@@ -40,7 +40,8 @@ class UnigramTokenizerParityTest {
   @Test
   void fixtureTokenizer() {
     assertThat(TEXTS.size()).isGreaterThanOrEqualTo(100_000);
-    compare("test-model-vocab-quantized", fixture, TEXTS);
+    // BertNormalizer's accent stripping sends texts with surviving combining marks native
+    compare("test-model-vocab-quantized", fixture, TEXTS, 0.05);
   }
 
   @Test
@@ -51,7 +52,7 @@ class UnigramTokenizerParityTest {
       texts.add(r.nextInt(4) == 0 ? VariedTexts.randomCodePoints(r, 1 + r.nextInt(30))
           : ParityTexts.fuzz(r, 1 + r.nextInt(40)));
     }
-    compare("test-model-vocab-quantized (fuzz)", fixture, texts);
+    compare("test-model-vocab-quantized (fuzz)", fixture, texts, 0.1);
   }
 
   @Test
@@ -65,9 +66,9 @@ class UnigramTokenizerParityTest {
   /** Each variant: the fixture's tokenizer with one component changed. */
   @Test
   void variants() throws Exception {
-    List<String> texts = new ArrayList<>(TEXTS.subList(0, 4000));
-    texts.addAll(MultilingualTexts.generate(8000, 21));
-    texts.addAll(ParityTexts.generate(4000, 22));
+    List<String> texts = new ArrayList<>(TEXTS.subList(0, 1000));
+    texts.addAll(MultilingualTexts.generate(4000, 21));
+    texts.addAll(ParityTexts.generate(2000, 22));
     texts.add("\u2581\u2581 \u2581x  y \u2581");
     texts.add(" leading and trailing ");
     variant("Metaspace split", texts, r -> meta(r).put("split", true));
@@ -169,7 +170,7 @@ class UnigramTokenizerParityTest {
       throws Exception {
     ObjectNode root = (ObjectNode) JSON.readTree(fixture);
     edit.accept(root);
-    compare(name, JSON.writeValueAsString(root), texts);
+    compare(name, JSON.writeValueAsString(root), texts, 0.2);
   }
 
   private static String why(String json, Consumer<ObjectNode> edit) throws Exception {
@@ -180,6 +181,15 @@ class UnigramTokenizerParityTest {
   }
 
   static void compare(String name, String json, List<String> texts) {
+    compare(name, json, texts, 0.02);
+  }
+
+  /**
+   * Asserts equal ids for every text, and that at most {@code share} of the texts beyond those
+   * the Java path must refuse (unpaired surrogates; with JVM Unicode data, unassigned code
+   * points) went to the native library.
+   */
+  static void compare(String name, String json, List<String> texts, double share) {
     TokenizerInfo info = TokenizerInfo.parse(json, name);
     assertThat(UnigramTokenizer.unsupported(info)).as("why %s is not tokenized in Java", name)
         .isNull();
@@ -187,7 +197,8 @@ class UnigramTokenizerParityTest {
         UnigramTokenizer actual = UnigramTokenizer.create(info, json, name)) {
       IdBuffer e = new IdBuffer(64);
       IdBuffer a = new IdBuffer(64);
-      long surrogates = 0;
+      boolean jvmUnicode = UnigramNormalizer.build(info.root.get("normalizer")).usesJvmUnicode;
+      long unprovable = 0;
       for (String t : texts) {
         expected.encode(t, e);
         actual.encode(t, a);
@@ -196,13 +207,14 @@ class UnigramTokenizerParityTest {
               TokenIdParityTest.escape(t.length() > 300 ? t.substring(0, 300) + "..." : t))
               .containsExactly(e.toArray());
         }
-        if (BertTokenizer.hasUnpairedSurrogate(t)) {
-          surrogates++;
+        if (BertTokenizer.hasUnpairedSurrogate(t) || (jvmUnicode && t.codePoints()
+            .anyMatch(cp -> Character.getType(cp) == Character.UNASSIGNED))) {
+          unprovable++;
         }
       }
       // the Java path did the work: only texts it cannot prove went to the native library
       assertThat(actual.fallbacks()).as("%s: texts handed to the native library", name)
-          .isLessThanOrEqualTo(surrogates + texts.size() / 20);
+          .isLessThanOrEqualTo(unprovable + (long) (texts.size() * share));
     }
   }
 }

@@ -69,6 +69,22 @@ class UnigramUnknownTokenTest {
     }
   }
 
+  @Test
+  void javaAndNativeTokenizersGiveTheSameVectors() {
+    List<String> texts = new java.util.ArrayList<>(MultilingualTexts.generate(3000, 41));
+    texts.addAll(ParityTexts.generate(2000, 42));
+    texts.add("hello ".repeat(1000).trim());
+    try (StaticModel java = load("auto"); StaticModel nat = load("native")) {
+      assertThat(java.tokenizerImplementation()).isEqualTo("java-unigram");
+      assertThat(nat.tokenizerImplementation()).isEqualTo("native");
+      float[][] a = java.encode(texts, 2);
+      for (int i = 0; i < texts.size(); i++) {
+        assertThat(a[i]).as("vector of %s", TokenIdParityTest.escape(texts.get(i)))
+            .containsExactly(nat.encode(texts.get(i)));
+      }
+    }
+  }
+
   private static StaticModel load(String impl) {
     System.setProperty("model2vec.tokenizer", impl);
     try {
