@@ -355,16 +355,18 @@ public final class StaticModel implements AutoCloseable {
     int i = 0;
     if (poolInDouble) {
       double[] acc = s.doubles(dims);
+      // rows and scales first (rows written over the ids already read), then one pass
+      double[] scales = s.doubleScales(n);
       for (; i < n && kept < limit; i++) {
         int id = ids[i];
         if (id == unkId) {
           unknown++;
           continue;
         }
-        double scale = weightsD != null ? weightsD[id] : weightsF != null ? weightsF[id] : 1.0;
-        table.addTo(acc, mapping == null ? id : mapping[id], scale, dims);
-        kept++;
+        scales[kept] = weightsD != null ? weightsD[id] : weightsF != null ? weightsF[id] : 1.0;
+        ids[kept++] = mapping == null ? id : mapping[id];
       }
+      table.addRows(acc, ids, scales, kept, dims);
       float[] f = s.floats(dims);
       if (kept > 0) {
         for (int j = 0; j < dims; j++) {
@@ -498,7 +500,9 @@ public final class StaticModel implements AutoCloseable {
    */
   public String poolingImplementation() {
     if (poolInDouble) {
-      return "double accumulator, one row at a time"; // F64/I8 tables, F64 weights (as numpy)
+      // F64/I8 tables, F64 weights (as numpy)
+      return weightsD != null && table instanceof EmbeddingTable.F32
+          ? "double accumulator, 4 weighted rows per pass" : "double accumulator, one row at a time";
     }
     return weightsF != null ? "weighted, one row at a time" : table.pooling();
   }
@@ -554,6 +558,15 @@ public final class StaticModel implements AutoCloseable {
     float[] f = new float[256];
     double[] d = new double[256];
     private float[] w = new float[256];
+
+    private double[] ds = new double[256];
+
+    double[] doubleScales(int n) {
+      if (ds.length < n) {
+        ds = new double[Math.max(n, ds.length * 2)];
+      }
+      return ds;
+    }
 
     float[] scales(int n) {
       if (w.length < n) {
