@@ -34,10 +34,24 @@ public final class SyntheticModel {
 
   /** A {@code tokenizer.json} with a random table of its vocabulary size (added tokens included). */
   public static Path fromTokenizer(Path tokenizer, int dims, Path dir) throws IOException {
-    return fromTokenizerJson(Files.readAllBytes(tokenizer), dims, dir);
+    return fromTokenizerJson(Files.readAllBytes(tokenizer), dims, 0, dir);
+  }
+
+  /**
+   * As {@link #fromTokenizer(Path, int, Path)}; with {@code clusters > 0} a vocabulary-quantized
+   * model: {@code clusters} rows, a random I32 {@code mapping} and random F64 {@code weights}.
+   */
+  public static Path fromTokenizer(Path tokenizer, int dims, int clusters, Path dir)
+      throws IOException {
+    return fromTokenizerJson(Files.readAllBytes(tokenizer), dims, clusters, dir);
   }
 
   private static Path fromTokenizerJson(byte[] json, int dims, Path dir) throws IOException {
+    return fromTokenizerJson(json, dims, 0, dir);
+  }
+
+  private static Path fromTokenizerJson(byte[] json, int dims, int clusters, Path dir)
+      throws IOException {
     JsonNode root = new ObjectMapper().readTree(json);
     int vocab = 0;
     JsonNode v = root.path("model").path("vocab");
@@ -53,7 +67,51 @@ public final class SyntheticModel {
     }
     Files.createDirectories(dir);
     Files.write(dir.resolve("tokenizer.json"), json);
-    return writeConfigAndTable(dir, vocab, dims);
+    return clusters > 0 ? writeQuantized(dir, vocab, clusters, dims)
+        : writeConfigAndTable(dir, vocab, dims);
+  }
+
+  /** A vocabulary-quantized table: {@code clusters} F32 rows, I32 mapping, F64 weights. */
+  private static Path writeQuantized(Path dir, int vocab, int clusters, int dims)
+      throws IOException {
+    Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"model2vec\", \"normalize\": true, "
+        + "\"hidden_dim\": " + dims + ", \"vocabulary_quantization\": " + clusters
+        + ", \"note\": \"random table for benchmarks\"}");
+    long embBytes = 4L * clusters * dims;
+    long mapBytes = 4L * vocab;
+    long wBytes = 8L * vocab;
+    String header = "{\"embeddings\":{\"dtype\":\"F32\",\"shape\":[" + clusters + "," + dims
+        + "],\"data_offsets\":[0," + embBytes + "]},\"mapping\":{\"dtype\":\"I32\",\"shape\":["
+        + vocab + "],\"data_offsets\":[" + embBytes + "," + (embBytes + mapBytes) + "]},"
+        + "\"weights\":{\"dtype\":\"F64\",\"shape\":[" + vocab + "],\"data_offsets\":["
+        + (embBytes + mapBytes) + "," + (embBytes + mapBytes + wBytes) + "]}}";
+    byte[] h = header.getBytes(StandardCharsets.UTF_8);
+    Random random = new Random(1);
+    try (OutputStream out = new BufferedOutputStream(
+        Files.newOutputStream(dir.resolve("model.safetensors")), 1 << 16)) {
+      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).array());
+      out.write(h);
+      ByteBuffer row = ByteBuffer.allocate(4 * dims).order(ByteOrder.LITTLE_ENDIAN);
+      for (int r = 0; r < clusters; r++) {
+        row.clear();
+        for (int c = 0; c < dims; c++) {
+          row.putFloat((float) random.nextGaussian());
+        }
+        out.write(row.array());
+      }
+      ByteBuffer v = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      for (int t = 0; t < vocab; t++) {
+        v.clear();
+        v.putInt(random.nextInt(clusters));
+        out.write(v.array(), 0, 4);
+      }
+      for (int t = 0; t < vocab; t++) {
+        v.clear();
+        v.putDouble(0.2 + random.nextDouble());
+        out.write(v.array(), 0, 8);
+      }
+    }
+    return dir;
   }
 
   private static Path writeConfigAndTable(Path dir, int vocab, int dims) throws IOException {
