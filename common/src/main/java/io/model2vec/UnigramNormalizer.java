@@ -163,7 +163,7 @@ final class UnigramNormalizer {
           if (left) {
             while (a < b) {
               int cp = Character.codePointAt(in, a);
-              if (!t.space(cp)) {
+              if (!Spaces.is(cp)) {
                 break;
               }
               a += Character.charCount(cp);
@@ -172,7 +172,7 @@ final class UnigramNormalizer {
           if (right) {
             while (b > a) {
               int cp = Character.codePointBefore(in, b);
-              if (!t.space(cp)) {
+              if (!Spaces.is(cp)) {
                 break;
               }
               b -= Character.charCount(cp);
@@ -256,6 +256,22 @@ final class UnigramNormalizer {
         || t == Character.ENCLOSING_MARK;
   }
 
+  /** White_Space (Rust's char::is_whitespace, as BertTables has it) as a table. */
+  static final class Spaces {
+    static final boolean[] BMP = new boolean[65536];
+
+    static {
+      BertTables t = BertTables.get();
+      for (int c = 0; c < 65536; c++) {
+        BMP[c] = t.space(c);
+      }
+    }
+
+    static boolean is(int cp) {
+      return cp < 0x10000 && BMP[cp]; // no supplementary code point is White_Space
+    }
+  }
+
   /** The library's Nmt normalizer: drops some control characters, maps others to a space. */
   private static boolean nmt(CharSequence in, StringBuilder out, Scratch s) {
     for (int i = 0; i < in.length(); i++) {
@@ -286,45 +302,88 @@ final class UnigramNormalizer {
     }
     boolean strip = sa == null || sa.isNull() ? lower : sa.asBoolean();
     BertTables t = tables();
+    // the output of every BMP char, computed once: null where a char stays itself, FALLBACK
+    // where the text must go native
+    String[] bmp = new String[65536];
+    StringBuilder one = new StringBuilder();
+    for (int c = 0; c < 65536; c++) {
+      if (Character.isSurrogate((char) c)) {
+        continue;
+      }
+      one.setLength(0);
+      if (!bertChar(c, clean, chinese, strip, lower, t, one)) {
+        bmp[c] = FALLBACK;
+      } else if (one.length() != 1 || one.charAt(0) != c) {
+        bmp[c] = one.toString();
+      }
+    }
     return (in, out, s) -> {
-      for (int i = 0; i < in.length(); ) {
-        int cp = Character.codePointAt(in, i);
-        i += Character.charCount(cp);
-        if (clean && t.removed(cp)) {
-          continue;
-        }
-        if (clean && t.space(cp)) {
-          out.append(' ');
-          continue;
-        }
-        if (cp < 0x80) {
-          out.append((char) (lower && cp >= 'A' && cp <= 'Z' ? cp + 32 : cp));
-          continue;
-        }
-        if (strip && t.nonStarter(cp)) {
-          return false; // NFD could reorder it with its neighbours
-        }
-        // padded first, then stripped and lowercased like any char (compatibility ideographs
-        // decompose to unified ones)
-        boolean pad = chinese && BertTokenizer.isChineseChar(cp);
-        if (pad) {
-          out.append(' ');
-        }
-        int[] base = strip ? t.nfd(cp) : null;
-        if (base == null) {
-          appendLower(out, cp, lower, t);
-        } else {
-          for (int x : base) {
-            appendLower(out, x, lower, t);
+      int n = in.length();
+      for (int i = 0; i < n; i++) {
+        char c = in.charAt(i);
+        if (Character.isSurrogate(c)) {
+          int cp = Character.codePointAt(in, i);
+          if (Character.isSupplementaryCodePoint(cp)) {
+            i++;
           }
+          if (!bertChar(cp, clean, chinese, strip, lower, t, out)) {
+            return false;
+          }
+          continue;
         }
-        if (pad) {
-          out.append(' ');
+        String r = bmp[c];
+        if (r == null) {
+          out.append(c);
+        } else if (r == FALLBACK) {
+          return false;
+        } else {
+          out.append(r);
         }
       }
       return true;
     };
   }
+
+  /** Marks the BMP chars whose BertNormalizer output needs the native library. */
+  private static final String FALLBACK = new String("fallback");
+
+  /** BertNormalizer's output of one code point, appended; false: the text must go native. */
+  private static boolean bertChar(int cp, boolean clean, boolean chinese, boolean strip,
+      boolean lower, BertTables t, StringBuilder out) {
+    if (clean && t.removed(cp)) {
+      return true;
+    }
+    if (clean && t.space(cp)) {
+      out.append(' ');
+      return true;
+    }
+    if (cp < 0x80) {
+      out.append((char) (lower && cp >= 'A' && cp <= 'Z' ? cp + 32 : cp));
+      return true;
+    }
+    if (strip && t.nonStarter(cp)) {
+      return false; // NFD could reorder it with its neighbours
+    }
+    // padded first, then stripped and lowercased like any char (compatibility ideographs
+    // decompose to unified ones)
+    boolean pad = chinese && BertTokenizer.isChineseChar(cp);
+    if (pad) {
+      out.append(' ');
+    }
+    int[] base = strip ? t.nfd(cp) : null;
+    if (base == null) {
+      appendLower(out, cp, lower, t);
+    } else {
+      for (int x : base) {
+        appendLower(out, x, lower, t);
+      }
+    }
+    if (pad) {
+      out.append(' ');
+    }
+    return true;
+  }
+
 
   private static void appendLower(StringBuilder out, int cp, boolean lower, BertTables t) {
     if (!lower) {
@@ -442,7 +501,7 @@ final class UnigramNormalizer {
 
     private boolean member(char c) {
       // Oniguruma's \s (Unicode): White_Space, i.e. the characters of BertTables.space in the BMP
-      return anyWhitespace ? t.space(c) : c == ' ';
+      return anyWhitespace ? Spaces.BMP[c] : c == ' ';
     }
 
     @Override

@@ -50,7 +50,6 @@ final class UnigramTokenizer implements TokenIdEncoder {
   private final int[] addedIds;
   private final boolean[] addedLstrip;
   private final boolean[] addedRstrip;
-  private final BertTables tables;
   private final String tokenizerJson;
   private final String source;
   private volatile NativeTokenizer nativeFallback;
@@ -61,7 +60,6 @@ final class UnigramTokenizer implements TokenIdEncoder {
   private UnigramTokenizer(JsonNode root, String tokenizerJson, String source) {
     this.tokenizerJson = tokenizerJson;
     this.source = source;
-    this.tables = BertTables.get();
     this.normalizer = UnigramNormalizer.build(root.get("normalizer"));
     JsonNode pre = root.get("pre_tokenizer");
     JsonNode meta = null;
@@ -356,7 +354,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
       }
       int stop = end;
       if (addedRstrip[k]) {
-        while (stop < n && tables.space(Character.codePointAt(in, stop, n))) {
+        while (stop < n && UnigramNormalizer.Spaces.is(Character.codePointAt(in, stop, n))) {
           stop += Character.charCount(Character.codePointAt(in, stop, n));
         }
       }
@@ -371,7 +369,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
   }
 
   private boolean isSpaceBefore(char[] in, int at) {
-    return tables.space(Character.codePointBefore(in, at));
+    return UnigramNormalizer.Spaces.is(Character.codePointBefore(in, at));
   }
 
   /** One piece of text without added tokens: normalize, pre-tokenize, Viterbi. */
@@ -393,17 +391,16 @@ final class UnigramTokenizer implements TokenIdEncoder {
       pretokenized(w, 0, len, s, out);
       return true;
     }
-    BertTables t = tables;
     for (int i = 0; i < len; ) {
       int cp = Character.codePointAt(w, i, len);
-      if (t.space(cp)) {
+      if (UnigramNormalizer.Spaces.is(cp)) {
         i += Character.charCount(cp);
         continue;
       }
       int j = i;
       while (j < len) {
         int c = Character.codePointAt(w, j, len);
-        if (t.space(c)) {
+        if (UnigramNormalizer.Spaces.is(c)) {
           break;
         }
         j += Character.charCount(c);
