@@ -70,6 +70,27 @@ final class Trie {
     return k < 0 ? 0 : (int) (slots[k] & 0xFFFFFF);
   }
 
+  /**
+   * Per node, a mask of the chars its edges take (bit {@code c & 63}): a walk that finds the bit
+   * of its next char clear knows there is no edge without probing the hash (most probes of a
+   * Unigram lattice end a walk, and miss).
+   */
+  long[] childMasks() {
+    int max = 0;
+    for (long x : slots) {
+      if (x != 0) {
+        max = Math.max(max, Math.max((int) (x >>> 40), (int) x & CHILD));
+      }
+    }
+    long[] m = new long[max + 1];
+    for (long x : slots) {
+      if (x != 0) {
+        m[(int) (x >>> 40)] |= 1L << ((x >>> 24) & 63);
+      }
+    }
+    return m;
+  }
+
   /** The id of the token that ends at {@code node} (a node reached over a terminal edge). */
   int tokenId(int node) {
     return id(node);

@@ -40,6 +40,8 @@ final class UnigramTokenizer implements TokenIdEncoder {
   private final boolean split;
   private final Trie vocab;
   private final int[] rootEdges;
+  /** {@link Trie#childMasks} of the vocabulary. */
+  private final long[] childMasks;
   private final double[] scores;
   private final int unkId;
   private final double unkScore;
@@ -94,6 +96,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
     }
     this.vocab = vb.build();
     this.rootEdges = vocab.rootEdges();
+    this.childMasks = vocab.childMasks();
     this.scores = sc;
     this.unkId = model.get("unk_id").asInt();
     this.unkScore = min - UNK_PENALTY;
@@ -453,6 +456,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
     java.util.Arrays.fill(startAt, 0, len + 1, -1);
     best[0] = 0;
     Trie t = vocab;
+    long[] masks = childMasks;
     for (int st = 0; st < len; ) {
       int at = from + st;
       double here = best[st];
@@ -478,7 +482,11 @@ final class UnigramTokenizer implements TokenIdEncoder {
         if (pos >= len) {
           break;
         }
-        e = t.edge(node, w[from + pos]);
+        char c = w[from + pos];
+        if ((masks[node] & 1L << c) == 0) {
+          break; // no edge on c: spares the probe that would miss
+        }
+        e = t.edge(node, c);
         pos++;
       }
       if (!single) {
