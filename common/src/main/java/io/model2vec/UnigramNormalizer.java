@@ -305,15 +305,20 @@ final class UnigramNormalizer {
     // the output of every BMP char, computed once: null where a char stays itself, FALLBACK
     // where the text must go native
     String[] bmp = new String[65536];
+    // a char that becomes one char (most): that char, without a String to append
+    char[] single = new char[65536];
     StringBuilder one = new StringBuilder();
     for (int c = 0; c < 65536; c++) {
+      single[c] = (char) c;
       if (Character.isSurrogate((char) c)) {
         continue;
       }
       one.setLength(0);
       if (!bertChar(c, clean, chinese, strip, lower, t, one)) {
         bmp[c] = FALLBACK;
-      } else if (one.length() != 1 || one.charAt(0) != c) {
+      } else if (one.length() == 1) {
+        single[c] = one.charAt(0);
+      } else {
         bmp[c] = one.toString();
       }
     }
@@ -333,7 +338,7 @@ final class UnigramNormalizer {
         }
         String r = bmp[c];
         if (r == null) {
-          out.append(c);
+          out.append(single[c]);
         } else if (r == FALLBACK) {
           return false;
         } else {
@@ -519,7 +524,11 @@ final class UnigramNormalizer {
           j++;
         }
         if (j - i >= min) {
-          out.append(content);
+          if (content.length() == 1) {
+            out.append(content.charAt(0));
+          } else {
+            out.append(content);
+          }
         } else {
           out.append(in, i, j);
         }
