@@ -39,6 +39,23 @@ class UnigramUnknownTokenTest {
   }
 
   @Test
+  void aNullUnkIdDropsNothingAndABadOneIsRejected() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+            Files.readString(Fixtures.model(MODEL).resolve("tokenizer.json")));
+    com.fasterxml.jackson.databind.node.ObjectNode model =
+        (com.fasterxml.jackson.databind.node.ObjectNode) root.get("model");
+    model.putNull("unk_id");
+    assertThat(TokenizerInfo.parse(json.writeValueAsString(root), "edited").unkId).isEqualTo(-1);
+    model.put("unk_id", 29524);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TokenizerInfo.parse(
+        json.writeValueAsString(root), "edited/tokenizer.json"))
+        .isInstanceOf(Model2VecException.class)
+        .hasMessageContaining("edited/tokenizer.json").hasMessageContaining("model.unk_id 29524");
+  }
+
+  @Test
   void unknownTokensAreDroppedFromEveryOutput() throws Exception {
     for (String impl : new String[] {"native", "auto"}) {
       try (StaticModel m = load(impl);
