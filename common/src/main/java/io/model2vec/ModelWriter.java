@@ -21,8 +21,8 @@ import java.util.function.IntFunction;
 /**
  * Writes a model in the model2vec layout, as Python's {@code StaticModel.save_pretrained} does:
  * {@code config.json}, {@code modules.json} (StaticEmbedding + Normalize), {@code tokenizer.json}
- * and {@code model.safetensors} ({@code embeddings} in F32, F16 or I8, and optional
- * {@code weights}). What it writes, {@link StaticModel#load} reads back.
+ * and {@code model.safetensors} ({@code embeddings} in F32, F16 or I8, and the optional
+ * {@code weights} and vocabulary-quantization {@code mapping}). What it writes, {@link StaticModel#load} reads back.
  *
  * <pre>{@code
  * ModelWriter.forTable(table).tokenizer(tokenizerJson).dtype(DType.F16)
@@ -39,6 +39,8 @@ public final class ModelWriter {
   private String tokenizerJson;
   private DType dtype = DType.F32;
   private float[] weights;
+  private double[] doubleWeights;
+  private int[] mapping;
   private boolean normalize = true;
   private Map<String, ?> config = Map.of();
 
@@ -81,14 +83,40 @@ public final class ModelWriter {
     return this;
   }
 
-  /** Per-token weights (one per row), stored as the F32 tensor {@code weights}; null for none. */
+  /** Per-token weights, stored as the F32 tensor {@code weights}; null for none. */
   public ModelWriter weights(float[] weights) {
-    if (weights != null && weights.length != rows) {
-      throw new IllegalArgumentException("weights must have one value per row (" + rows
-          + "), has " + weights.length);
-    }
     this.weights = weights;
+    this.doubleWeights = null;
     return this;
+  }
+
+  /** Per-token weights, stored as the F64 tensor {@code weights} (as vocabulary quantization). */
+  public ModelWriter weights(double[] weights) {
+    this.doubleWeights = weights;
+    this.weights = null;
+    return this;
+  }
+
+  /**
+   * Vocabulary quantization: token id -> table row, stored as the I32 tensor {@code mapping};
+   * the table's rows are then clusters and the weights are per token. Null for none.
+   */
+  public ModelWriter mapping(int[] mapping) {
+    if (mapping != null) {
+      for (int i = 0; i < mapping.length; i++) {
+        if (mapping[i] < 0 || mapping[i] >= rows) {
+          throw new IllegalArgumentException("mapping maps token " + i + " to row " + mapping[i]
+              + ", outside the " + rows + " rows of the table");
+        }
+      }
+    }
+    this.mapping = mapping;
+    return this;
+  }
+
+  /** Tokens: the mapping's length, or the table's rows. */
+  private int tokens() {
+    return mapping != null ? mapping.length : rows;
   }
 
   /** config.json's {@code normalize} (default true, as distilled models). */
@@ -108,6 +136,12 @@ public final class ModelWriter {
     if (tokenizerJson == null) {
       throw new IllegalStateException("tokenizer(...) must be set before save");
     }
+    int weightCount = weights != null ? weights.length
+        : doubleWeights != null ? doubleWeights.length : tokens();
+    if (weightCount != tokens()) {
+      throw new IllegalArgumentException("weights must have one value per token (" + tokens()
+          + "), have " + weightCount);
+    }
     try {
       Files.createDirectories(dir);
       ObjectNode c = JSON.createObjectNode();
@@ -117,6 +151,9 @@ public final class ModelWriter {
       c.put("hidden_dim", columns);
       c.put("normalize", normalize);
       c.put("embedding_dtype", dtype.numpyName());
+      if (mapping != null) {
+        c.put("vocabulary_quantization", rows);
+      }
       Files.writeString(dir.resolve("config.json"), JSON.writeValueAsString(c) + "\n");
       Files.writeString(dir.resolve("modules.json"), modulesJson() + "\n");
       Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson, StandardCharsets.UTF_8);
@@ -146,11 +183,14 @@ public final class ModelWriter {
     t.put("dtype", dtype.name());
     t.putArray("shape").add(rows).add(columns);
     t.putArray("data_offsets").add(0).add(tableBytes);
+    long end = tableBytes;
+    if (mapping != null) {
+      end = tensor(header, "mapping", "I32", mapping.length, end, 4);
+    }
     if (weights != null) {
-      ObjectNode w = header.putObject("weights");
-      w.put("dtype", "F32");
-      w.putArray("shape").add(rows);
-      w.putArray("data_offsets").add(tableBytes).add(tableBytes + 4L * rows);
+      end = tensor(header, "weights", "F32", weights.length, end, 4);
+    } else if (doubleWeights != null) {
+      end = tensor(header, "weights", "F64", doubleWeights.length, end, 8);
     }
     byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
     int padded = (h.length + 7) / 8 * 8; // as the safetensors writer does
@@ -179,13 +219,37 @@ public final class ModelWriter {
       }
       out.write(b.array(), 0, b.position());
     }
+    if (mapping != null) {
+      ByteBuffer mb = ByteBuffer.allocate(4 * mapping.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (int m : mapping) {
+        mb.putInt(m);
+      }
+      out.write(mb.array());
+    }
     if (weights != null) {
-      ByteBuffer wb = ByteBuffer.allocate(4 * rows).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer wb = ByteBuffer.allocate(4 * weights.length).order(ByteOrder.LITTLE_ENDIAN);
       for (float w : weights) {
         wb.putFloat(w);
       }
       out.write(wb.array());
+    } else if (doubleWeights != null) {
+      ByteBuffer wb = ByteBuffer.allocate(8 * doubleWeights.length).order(ByteOrder.LITTLE_ENDIAN);
+      for (double w : doubleWeights) {
+        wb.putDouble(w);
+      }
+      out.write(wb.array());
     }
+  }
+
+  /** Adds a 1-D tensor of {@code n} values to the header, from {@code begin}; returns its end. */
+  private static long tensor(ObjectNode header, String name, String dtype, int n, long begin,
+      int width) {
+    ObjectNode t = header.putObject(name);
+    t.put("dtype", dtype);
+    t.putArray("shape").add(n);
+    long end = begin + (long) width * n;
+    t.putArray("data_offsets").add(begin).add(end);
+    return end;
   }
 
   /** One scale for the whole table: its largest magnitude maps to 127 (values used as is). */

@@ -308,13 +308,26 @@ public final class StaticModel implements AutoCloseable {
   private int poolInScratch(String text, Scratch s, TokenCounter counter) {
     int kept = keptIds(text, s);
     int[] ids = s.ids.ids;
+    // token ids -> scales (by token id) and table rows (in place), then one pass over the table
+    float[] scales = null;
+    double[] doubleScales = null;
+    if (weights != null) {
+      if (poolInDouble) {
+        doubleScales = s.doubleScales(kept);
+        weights.gather(ids, kept, doubleScales);
+      } else {
+        scales = s.scales(kept);
+        weights.gather(ids, kept, scales);
+      }
+    }
+    if (mapping != null) {
+      for (int i = 0; i < kept; i++) {
+        ids[i] = mapping[ids[i]];
+      }
+    }
     if (poolInDouble) {
       double[] acc = s.doubles(dims);
-      for (int i = 0; i < kept; i++) {
-        int id = ids[i];
-        table.addTo(acc, mapping == null ? id : mapping[id], weights == null ? 1.0 : weights.scale(id),
-            dims);
-      }
+      table.addRows(acc, ids, doubleScales, kept, dims);
       float[] f = s.floats(dims);
       if (kept > 0) {
         for (int j = 0; j < dims; j++) {
@@ -325,17 +338,6 @@ public final class StaticModel implements AutoCloseable {
         }
       }
     } else {
-      // token ids -> scales and table rows (in place), then one pass over the table
-      float[] scales = null;
-      if (weights != null) {
-        scales = s.scales(kept);
-        weights.gather(ids, kept, scales);
-      }
-      if (mapping != null) {
-        for (int i = 0; i < kept; i++) {
-          ids[i] = mapping[ids[i]];
-        }
-      }
       float[] acc = s.floats(dims);
       table.addRows(acc, ids, scales, kept, dims);
       if (kept > 0) {
@@ -446,7 +448,9 @@ public final class StaticModel implements AutoCloseable {
    */
   public String poolingImplementation() {
     if (poolInDouble) {
-      return "double accumulator, one row at a time"; // F64/I8 tables, F64 weights (as numpy)
+      // F64/I8 tables, F64 weights (as numpy)
+      return weights != null && weights.poolsInDouble() && table instanceof EmbeddingTable.F32
+          ? "double accumulator, 4 weighted rows per pass" : "double accumulator, one row at a time";
     }
     return weights != null ? "weighted, one row at a time" : table.pooling();
   }
@@ -516,6 +520,15 @@ public final class StaticModel implements AutoCloseable {
     float[] f = new float[256];
     double[] d = new double[256];
     private float[] w = new float[256];
+
+    private double[] ds = new double[256];
+
+    double[] doubleScales(int n) {
+      if (ds.length < n) {
+        ds = new double[Math.max(n, ds.length * 2)];
+      }
+      return ds;
+    }
 
     float[] scales(int n) {
       if (w.length < n) {

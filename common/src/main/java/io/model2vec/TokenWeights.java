@@ -74,6 +74,19 @@ final class TokenWeights {
     }
   }
 
+  /** Writes the scales of {@code ids[0 .. n)} into {@code out}, widened to double. */
+  void gather(int[] ids, int n, double[] out) {
+    if (doubles != null) {
+      for (int i = 0; i < n; i++) {
+        out[i] = doubles[ids[i]];
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        out[i] = floats[ids[i]];
+      }
+    }
+  }
+
   @Override
   public String toString() {
     return doubles != null ? "F64 weights[" + doubles.length + "]"

@@ -18,7 +18,10 @@ final class TokenizerInfo {
   final String modelType;
   /** One past the largest id the tokenizer can produce (model vocabulary and added tokens). */
   final int vocabSize;
-  /** The id removed from every encoding, or -1 (Unigram declares {@code unk_id} and keeps it). */
+  /**
+   * The id removed from every encoding, or -1: the id of {@code model.unk_token}, or for a Unigram
+   * model its {@code model.unk_id} (the reference drops it since 2026-08; it kept it before).
+   */
   final int unkId;
   /** Python's {@code int(np.median([len(t) for t in tokenizer.get_vocab()]))}, in code points. */
   final int medianTokenLength;
@@ -97,7 +100,9 @@ final class TokenizerInfo {
     }
     int unkId = -1;
     JsonNode unk = model.get("unk_token");
-    if (!"Unigram".equals(type) && unk != null && unk.isTextual()) {
+    if ("Unigram".equals(type)) {
+      unkId = unigramUnkId(model, vocab.size(), source);
+    } else if (unk != null && unk.isTextual()) {
       Integer id = ids.get(unk.asText());
       if (id == null) {
         throw new Model2VecException(source + " declares model.unk_token '" + unk.asText()
@@ -106,6 +111,19 @@ final class TokenizerInfo {
       unkId = id;
     }
     return new TokenizerInfo(type, maxId + 1, unkId, median(lengths), root);
+  }
+
+  /** {@code model.unk_id} of a Unigram model: an index into its vocabulary, or -1 when null. */
+  private static int unigramUnkId(JsonNode model, int pieces, String source) {
+    JsonNode u = model.get("unk_id");
+    if (u == null || u.isNull()) {
+      return -1;
+    }
+    if (!u.canConvertToInt() || u.asInt() < 0 || u.asInt() >= pieces) {
+      throw new Model2VecException(source + " has model.unk_id " + u + "; it must be null or an "
+          + "index into the " + pieces + " pieces of model.vocab");
+    }
+    return u.asInt();
   }
 
   /** numpy's median (mean of the middle two for an even count), truncated like Python's int(). */

@@ -9,8 +9,8 @@ import java.util.Arrays;
  */
 final class Trie {
   private static final int ROOT = 0;
-  private static final int TERMINAL = 1 << 23;
-  private static final int CHILD = TERMINAL - 1;
+  static final int TERMINAL = 1 << 23;
+  static final int CHILD = TERMINAL - 1;
   /**
    * Per edge, one long: key (node << 16 | char) << 24, a terminal bit (a token ends at the child)
    * and the child (23 bits); 0 is empty (no edge leads back to the root). Eight bytes an edge
@@ -59,6 +59,41 @@ final class Trie {
   /** The root's edge table, for {@link #longestMatch}. */
   int[] rootEdges() {
     return rootEdges;
+  }
+
+  /**
+   * The edge of {@code node} on {@code c}: {@link #TERMINAL} bit | child, or 0 when there is none.
+   * For walks that need every token along a path (Unigram's lattice), not only the longest.
+   */
+  int edge(int node, char c) {
+    int k = slotOf(key(node, c));
+    return k < 0 ? 0 : (int) (slots[k] & 0xFFFFFF);
+  }
+
+  /**
+   * Per node, a mask of the chars its edges take (bit {@code c & 63}): a walk that finds the bit
+   * of its next char clear knows there is no edge without probing the hash (most probes of a
+   * Unigram lattice end a walk, and miss).
+   */
+  long[] childMasks() {
+    int max = 0;
+    for (long x : slots) {
+      if (x != 0) {
+        max = Math.max(max, Math.max((int) (x >>> 40), (int) x & CHILD));
+      }
+    }
+    long[] m = new long[max + 1];
+    for (long x : slots) {
+      if (x != 0) {
+        m[(int) (x >>> 40)] |= 1L << ((x >>> 24) & 63);
+      }
+    }
+    return m;
+  }
+
+  /** The id of the token that ends at {@code node} (a node reached over a terminal edge). */
+  int tokenId(int node) {
+    return id(node);
   }
 
   /** The child of {@code node} on {@code c}, or -1. */

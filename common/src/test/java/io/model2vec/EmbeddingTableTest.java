@@ -26,6 +26,41 @@ class EmbeddingTableTest {
   }
 
   @Test
+  void f32WeightedRowsInDoubleAreBitIdenticalToOneRowAtATime() {
+    Random rnd = new Random(9);
+    float[][] v = new float[ROWS][COLS];
+    for (float[] row : v) {
+      for (int j = 0; j < COLS; j++) {
+        row[j] = (float) rnd.nextGaussian() * 1e3f;
+      }
+    }
+    EmbeddingTable t = new EmbeddingTable.F32(ROWS, COLS, v);
+    for (int n = 0; n <= 21; n++) {
+      for (int dims : new int[] {COLS, 16, 1}) {
+        int[] rows = new int[n];
+        double[] scales = new double[n];
+        for (int r = 0; r < n; r++) {
+          rows[r] = rnd.nextInt(ROWS);
+          scales[r] = rnd.nextDouble() * 3 - 1;
+        }
+        for (double[] s : new double[][] {null, scales}) {
+          double[] expected = new double[COLS];
+          for (int r = 0; r < n; r++) {
+            t.addTo(expected, rows[r], s == null ? 1.0 : s[r], dims);
+          }
+          double[] actual = new double[COLS];
+          t.addRows(actual, rows.clone(), s, n, dims);
+          for (int j = 0; j < COLS; j++) {
+            assertThat(Double.doubleToRawLongBits(actual[j]))
+                .as("n=%d dims=%d scales=%s column %d", n, dims, s != null, j)
+                .isEqualTo(Double.doubleToRawLongBits(expected[j]));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void f16RowsPerPassAreBitIdenticalToOneRowAtATime() {
     Random rnd = new Random(11);
     short[][] v = new short[ROWS][COLS];

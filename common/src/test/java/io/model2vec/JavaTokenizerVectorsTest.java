@@ -36,7 +36,7 @@ class JavaTokenizerVectorsTest {
       assertThat(m.tokenizerImplementation()).isEqualTo("java-wordpiece");
     }
     try (StaticModel m = StaticModel.load(Fixtures.model("test-model-vocab-quantized"))) {
-      assertThat(m.tokenizerImplementation()).isEqualTo("native");
+      assertThat(m.tokenizerImplementation()).isEqualTo("java-unigram");
     }
   }
 

@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
             + "throughput and its ratio to one thread). The two alternate over --rounds rounds "
             + "of --seconds each; reported: the median throughputs and the median of the "
             + "per-round ratios.",
+        "Models: --model, or --synthetic-tokenizer (any tokenizer.json: WordPiece, Unigram, "
+            + "BPE) with a random table, vocabulary-quantized with --synthetic-clusters.",
         "Corpora: --derive short makes ~70-character texts (each text's first sentence), "
             + "--derive long ~1,200-character documents (consecutive texts joined)."})
 public final class BenchCommand implements Callable<Integer> {
@@ -62,6 +64,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--synthetic-dims", paramLabel = "N", defaultValue = "256",
       description = "Columns of the synthetic table (default: ${DEFAULT-VALUE}).")
   int syntheticDims;
+
+  @Option(names = "--synthetic-clusters", paramLabel = "N", defaultValue = "0",
+      description = "With --synthetic-tokenizer: a vocabulary-quantized model instead, N table "
+          + "rows, a token-to-row 'mapping' and F64 'weights' (default: ${DEFAULT-VALUE}: a "
+          + "plain table).")
+  int syntheticClusters;
 
   @Option(names = "--input", paramLabel = "F", required = true,
       description = "Corpus: JSONL (text in --field) or, with --format text, one text per line.")
@@ -137,7 +145,12 @@ public final class BenchCommand implements Callable<Integer> {
             + "not both");
       }
       tmp = Files.createTempDirectory("model2vec-bench");
-      modelRef = SyntheticModel.fromTokenizer(syntheticTokenizer, syntheticDims, tmp).toString();
+      if (syntheticClusters < 0) {
+        throw new CommandLine.ParameterException(cl, "--synthetic-clusters must be >= 0, was "
+            + syntheticClusters);
+      }
+      modelRef = SyntheticModel.fromTokenizer(syntheticTokenizer, syntheticDims, syntheticClusters,
+          tmp).toString();
     } else if (modelRef == null) {
       if (BenchCommand.class.getClassLoader().getResource("model2vec/default-model") == null) {
         throw new CommandLine.ParameterException(cl, "give --model or --synthetic-tokenizer: "
@@ -408,8 +421,13 @@ public final class BenchCommand implements Callable<Integer> {
     return t.substring(0, cut > 30 ? cut : 110);
   }
 
-  private static long unkId(byte[] tokenizerJson) throws IOException {
+  /** The id both paths drop: {@code unk_token}'s id, or a Unigram model's {@code unk_id}. */
+  static long unkId(byte[] tokenizerJson) throws IOException {
     JsonNode model = JSON.readTree(tokenizerJson).path("model");
+    if (model.path("vocab").isArray()) {
+      JsonNode unkId = model.get("unk_id");
+      return unkId == null || !unkId.canConvertToLong() ? -1 : unkId.asLong();
+    }
     JsonNode unk = model.get("unk_token");
     if (unk == null || !unk.isTextual() || !model.path("vocab").isObject()) {
       return -1;

@@ -40,8 +40,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * Sentences per second: {@code baseline} (DJL's HuggingFaceTokenizer.encode(text, false, false)
  * .getIds() + a float mean loop over a float32 table) against {@code ours}
  * (StaticModel.encode), one text per operation, and {@code oursBatch} (encode(batch, threads)).
- * The model is bge-small-en-v1.5's tokenizer (30522 tokens) with a random 30522 x 256 F32 table,
- * written to a temporary folder in {@link #setup}. Corpora from the fortunes file: {@code short}
+ * The model ({@code tokenizer}): {@code wordpiece}, bge-small-en-v1.5's tokenizer (30522 tokens),
+ * or {@code unigram}, the Unigram tokenizer of the vocabulary-quantized test model (29524 pieces,
+ * BertNormalizer + Replace + Strip + Metaspace), each with a random vocab x 256 F32 table
+ * written to a temporary folder in {@link #setup}; the baseline drops the same unknown id. Corpora from the fortunes file: {@code short}
  * (first sentences, ~70 chars), {@code paragraphs} (the texts, ~170 chars), {@code long}
  * (~1,200-char documents of consecutive texts).
  */
@@ -65,6 +67,13 @@ public class EncodeBenchmark {
   @Param({"2"})
   public int threads;
 
+  @Param({"wordpiece", "unigram"})
+  public String tokenizer;
+
+  /** The Unigram tokenizer.json (the vocabulary-quantized fixture's). */
+  @Param({"../shared/fixtures/model2vec-rs/test-model-vocab-quantized/tokenizer.json"})
+  public String unigramTokenizerFile;
+
   private Path dir;
   private StaticModel model;
   private HuggingFaceTokenizer djl;
@@ -77,12 +86,22 @@ public class EncodeBenchmark {
   @Setup(Level.Trial)
   public void setup() throws IOException {
     byte[] tokenizer;
-    try (InputStream in = EncodeBenchmark.class.getResourceAsStream(
-        "/bge-small-en-v1.5-tokenizer.json")) {
-      tokenizer = in.readAllBytes();
+    int vocab;
+    if (this.tokenizer.equals("unigram")) {
+      tokenizer = Files.readAllBytes(Paths.get(unigramTokenizerFile));
+      com.fasterxml.jackson.databind.JsonNode m = new ObjectMapper().readTree(tokenizer)
+          .get("model");
+      vocab = m.get("vocab").size();
+      unk = m.get("unk_id").asLong();
+    } else {
+      try (InputStream in = EncodeBenchmark.class.getResourceAsStream(
+          "/bge-small-en-v1.5-tokenizer.json")) {
+        tokenizer = in.readAllBytes();
+      }
+      vocab = 30522;
+      unk = 100;
     }
     dims = 256;
-    int vocab = 30522;
     dir = Files.createTempDirectory("model2vec-jmh");
     Random random = new Random(1);
     ModelWriter.forRows(vocab, dims, row -> {
@@ -95,7 +114,6 @@ public class EncodeBenchmark {
     model = StaticModel.load(dir, LoadOptions.defaults());
     djl = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizer),
         Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
-    unk = 100;
     table = new float[vocab * dims];
     Random r = new Random(7);
     for (int i = 0; i < table.length; i++) {

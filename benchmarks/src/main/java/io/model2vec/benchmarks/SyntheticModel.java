@@ -26,25 +26,50 @@ public final class SyntheticModel {
     if (source == null) {
       throw new IllegalArgumentException("--synthetic-dims needs a model folder or hub id, not " + model);
     }
-    return fromTokenizerJson(tokenizerJson(model), dims, dir);
+    return fromTokenizerJson(tokenizerJson(model), dims, 0, dir);
   }
 
   /** A {@code tokenizer.json} with a random table of its vocabulary size (added tokens included). */
   public static Path fromTokenizer(Path tokenizer, int dims, Path dir) throws IOException {
-    return fromTokenizerJson(Files.readAllBytes(tokenizer), dims, dir);
+    return fromTokenizerJson(Files.readAllBytes(tokenizer), dims, 0, dir);
   }
 
-  private static Path fromTokenizerJson(byte[] json, int dims, Path dir) throws IOException {
+  /**
+   * As {@link #fromTokenizer(Path, int, Path)}; with {@code clusters > 0} a vocabulary-quantized
+   * model: {@code clusters} rows, a random I32 {@code mapping} and random F64 {@code weights}.
+   */
+  public static Path fromTokenizer(Path tokenizer, int dims, int clusters, Path dir)
+      throws IOException {
+    return fromTokenizerJson(Files.readAllBytes(tokenizer), dims, clusters, dir);
+  }
+
+  /**
+   * {@code clusters} > 0: a vocabulary-quantized model ({@code clusters} F32 rows, an I32 mapping
+   * and F64 weights per token, as model2vec's quantization writes them).
+   */
+  private static Path fromTokenizerJson(byte[] json, int dims, int clusters, Path dir)
+      throws IOException {
     String tokenizer = new String(json, StandardCharsets.UTF_8);
     int vocab = TokenizerMetadata.of(tokenizer, "tokenizer.json").vocabularySize();
     Random random = new Random(1);
-    ModelWriter.forRows(vocab, dims, r -> {
+    int[] mapping = null;
+    double[] weights = null;
+    if (clusters > 0) {
+      mapping = new int[vocab];
+      weights = new double[vocab];
+      for (int t = 0; t < vocab; t++) {
+        mapping[t] = random.nextInt(clusters);
+        weights[t] = 0.2 + random.nextDouble();
+      }
+    }
+    ModelWriter.forRows(clusters > 0 ? clusters : vocab, dims, r -> {
       float[] row = new float[dims];
       for (int c = 0; c < dims; c++) {
         row[c] = (float) random.nextGaussian();
       }
       return row;
-    }).tokenizer(tokenizer).config(Map.of("note", "random table for benchmarks")).save(dir);
+    }).tokenizer(tokenizer).mapping(mapping).weights(weights)
+        .config(Map.of("note", "random table for benchmarks")).save(dir);
     return dir;
   }
 

@@ -23,6 +23,24 @@ class BenchCommandTest {
   }
 
   @Test
+  void unigramModelsVocabularyQuantizedOrNot() throws Exception {
+    String tokenizer = Fixtures.model("test-model-vocab-quantized").resolve("tokenizer.json")
+        .toString();
+    String out = run("bench", "--synthetic-tokenizer", tokenizer, "--synthetic-dims", "32",
+        "--synthetic-clusters", "100", "--input", Fixtures.fortunes().toString(), "--derive",
+        "short", "--limit", "300", "--seconds", "0.05", "--rounds", "1");
+    assertThat(out).contains("tokenizer java-unigram", "4 weighted rows per pass",
+        "ratio ours / baseline");
+    out = run("bench", "--model", Fixtures.model("test-model-vocab-quantized").toString(),
+        "--input", Fixtures.fortunes().toString(), "--limit", "300", "--seconds", "0.05",
+        "--rounds", "1");
+    assertThat(out).contains("tokenizer java-unigram", "64 dims", "ratio ours / baseline");
+    // the baseline drops a Unigram model's unk_id, as the reference does
+    assertThat(BenchCommand.unkId(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(
+        tokenizer)))).isEqualTo(1);
+  }
+
+  @Test
   void derivedCorpora() {
     List<String> texts = List.of("Short one. Then more text follows here!", "x".repeat(500),
         "A first sentence that is long enough. And a second sentence.");

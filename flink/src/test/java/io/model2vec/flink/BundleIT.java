@@ -79,8 +79,10 @@ class BundleIT {
         .getLocation().toURI()).toString();
     String testClasses = Paths.get(BundleSmokeMain.class.getProtectionDomain().getCodeSource()
         .getLocation().toURI()).toString();
+    // the native library must load from the bundle: forced, as this model's Unigram tokenizer
+    // would otherwise run in Java
     Process p = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", String.join(File.pathSeparator, bundle.toString(), slf4j, testClasses),
+        "-Dmodel2vec.tokenizer=native", "-cp", String.join(File.pathSeparator, bundle.toString(), slf4j, testClasses),
         BundleSmokeMain.class.getName(), model, "hello bundled world")
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
