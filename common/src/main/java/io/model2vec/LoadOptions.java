@@ -291,9 +291,13 @@ public final class LoadOptions implements Serializable {
     }
 
     public Builder subfolder(String subfolder) {
-      if (subfolder != null && (subfolder.isBlank() || subfolder.contains(".."))) {
-        throw new IllegalArgumentException(
-            "subfolder must be a relative path without '..', was '" + subfolder + "'");
+      if (subfolder != null && (subfolder.isBlank() || subfolder.startsWith("/")
+          || subfolder.contains("\\") || subfolder.matches("(?s).*[\\x00-\\x1f].*")
+          || java.util.Arrays.stream(subfolder.split("/")).anyMatch(
+              seg -> seg.equals(".") || seg.equals("..")))) {
+        throw new IllegalArgumentException("subfolder must be a relative path inside the model "
+            + "(no leading /, no . or .. segment, no backslash or control character), was '"
+            + subfolder + "'");
       }
       this.subfolder = subfolder;
       return this;

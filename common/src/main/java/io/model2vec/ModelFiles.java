@@ -175,4 +175,31 @@ final class ModelFiles {
       throw new Model2VecException(source + " is not valid JSON: " + e.getMessage(), e);
     }
   }
+
+  /**
+   * A cheap fingerprint of a model folder's content: each regular file's relative path, size and
+   * CRC-32 of its first and last 64 KiB. Two copies of one folder agree; two models differ.
+   */
+  static String fingerprint(Path folder) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    try (java.util.stream.Stream<Path> files = Files.walk(folder,
+        java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+        long size = Files.size(f);
+        crc.update((folder.relativize(f) + "|" + size).getBytes(StandardCharsets.UTF_8));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f)) {
+          int window = (int) Math.min(size, 64 << 10);
+          ByteBuffer b = ByteBuffer.allocate(window);
+          ch.read(b, 0);
+          crc.update(b.flip());
+          b.clear();
+          ch.read(b, size - window);
+          crc.update(b.flip());
+        }
+      }
+    } catch (IOException e) {
+      throw new Model2VecException("could not read model folder " + folder + ": " + e, e);
+    }
+    return Long.toHexString(crc.getValue());
+  }
 }

@@ -134,7 +134,10 @@ public final class ModelReference implements Serializable {
       throw new Model2VecException("model " + this + " was shipped as '" + shippedAs
           + "', but this JVM has no copy of it");
     }
-    return SharedModels.get("shipped:" + shippedAs, copy.toAbsolutePath().toString(), options);
+    // One model per shipped name and content: an engine may hand out several local paths of one
+    // copy (so not the path), and two jobs may ship different folders under one name.
+    return SharedModels.get("shipped:" + shippedAs + "#" + ModelFiles.fingerprint(copy),
+        copy.toAbsolutePath().toString(), options);
   }
 
   /** {@link #shared(Function)} of a reference that was not shipped. */

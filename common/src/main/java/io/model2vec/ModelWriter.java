@@ -155,7 +155,7 @@ public final class ModelWriter {
         c.put("vocabulary_quantization", rows);
       }
       Files.writeString(dir.resolve("config.json"), JSON.writeValueAsString(c) + "\n");
-      Files.writeString(dir.resolve("modules.json"), modulesJson() + "\n");
+      Files.writeString(dir.resolve("modules.json"), modulesJson(normalize) + "\n");
       Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson, StandardCharsets.UTF_8);
       try (OutputStream out = new BufferedOutputStream(
           Files.newOutputStream(dir.resolve("model.safetensors")), 1 << 16)) {
@@ -166,12 +166,15 @@ public final class ModelWriter {
     }
   }
 
-  private static String modulesJson() throws IOException {
+  /** StaticEmbedding, then Normalize only when the model normalizes (as save_pretrained). */
+  private static String modulesJson(boolean normalize) throws IOException {
     ArrayNode m = JSON.createArrayNode();
     m.addObject().put("idx", 0).put("name", "0").put("path", ".")
         .put("type", "sentence_transformers.models.StaticEmbedding");
-    m.addObject().put("idx", 1).put("name", "1").put("path", "1_Normalize")
-        .put("type", "sentence_transformers.models.Normalize");
+    if (normalize) {
+      m.addObject().put("idx", 1).put("name", "1").put("path", "1_Normalize")
+          .put("type", "sentence_transformers.models.Normalize");
+    }
     return JSON.writeValueAsString(m);
   }
 

@@ -15,8 +15,8 @@ import java.util.Objects;
  * holder (its native tokenizer is then freed by a Cleaner); {@code keepAlive} holds each model
  * strongly for {@code model2vec.cache.idle-seconds} (default 300) after its last request, so that
  * a Spark stage or Flink restart that comes right after the previous one does not load it again.
- * A load runs inside the cache's atomic compute for its key: concurrent first requests wait for
- * the one load, and a failed load leaves nothing behind.
+ * A load runs under a lock of its key alone: concurrent first requests of a model wait for its
+ * one load, other models are not held up, and a failed load leaves nothing behind.
  *
  * <p>Only the first request of a task or function comes here; encoding never does.
  */
@@ -26,6 +26,9 @@ final class SharedModels {
 
   private static final Cache<Key, StaticModel> IN_USE = Caffeine.newBuilder().weakValues().build();
   private static volatile Cache<Key, StaticModel> keepAlive = newKeepAlive();
+  /** One lock per key being loaded. */
+  private static final java.util.concurrent.ConcurrentMap<Key, Object> LOADING =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private SharedModels() {}
 
@@ -42,11 +45,21 @@ final class SharedModels {
   static StaticModel get(String identity, String reference, LoadOptions options) {
     Objects.requireNonNull(options, "options must not be null (use LoadOptions.defaults())");
     Key key = new Key(identity, options);
-    StaticModel model = IN_USE.get(key, k -> {
-      StaticModel m = ModelResolver.load(reference, options);
-      m.markShared();
-      return m;
-    });
+    StaticModel model = IN_USE.getIfPresent(key);
+    if (model == null) {
+      // Loaded under the key's own lock, outside the cache: a load can take minutes (a hub
+      // download), and other models must neither wait for it nor load twice.
+      Object lock = LOADING.computeIfAbsent(key, k -> new Object());
+      synchronized (lock) {
+        model = IN_USE.getIfPresent(key);
+        if (model == null) {
+          model = ModelResolver.load(reference, options);
+          model.markShared();
+          IN_USE.put(key, model);
+        }
+      }
+      LOADING.remove(key, lock);
+    }
     Cache<Key, StaticModel> recent = keepAlive;
     if (recent != null) {
       recent.put(key, model);

@@ -204,6 +204,9 @@ public final class StaticModel implements AutoCloseable {
       CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).join();
     } catch (CompletionException e) {
       Throwable c = e.getCause();
+      if (c instanceof Error) {
+        throw (Error) c; // e.g. OutOfMemoryError, as it is
+      }
       throw c instanceof RuntimeException ? (RuntimeException) c : e;
     }
     return out;

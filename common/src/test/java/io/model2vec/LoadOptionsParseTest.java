@@ -40,6 +40,12 @@ class LoadOptionsParseTest {
         .hasMessage("max-length must be a positive integer or 'none', was '0'");
     assertThatThrownBy(() -> LoadOptions.parse(Map.of("normalize", "yes")))
         .hasMessage("normalize must be true or false, was 'yes'");
+    for (String bad : new String[] {"/etc", "a/../../b", "./x", "a\\b", "a\tb"}) {
+      assertThatThrownBy(() -> LoadOptions.parse(Map.of("subfolder", bad)))
+          .as(bad).hasMessageContaining("subfolder must be a relative path inside the model");
+    }
+    assertThat(LoadOptions.parse(Map.of("subfolder", "0_StaticEmbedding/x")).subfolder())
+        .isEqualTo("0_StaticEmbedding/x");
     assertThatThrownBy(() -> LoadOptions.parse(Map.of("dimensions", "-3")))
         .hasMessage("dimensions must be a positive integer (0 or unset keeps all), was '-3'");
   }

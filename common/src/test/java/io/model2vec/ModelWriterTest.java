@@ -29,6 +29,8 @@ class ModelWriterTest {
       Path dir = tmp.resolve(dtype.name());
       ModelWriter.forTable(table).tokenizer(tokenizer).dtype(dtype).weights(weights)
           .normalize(false).config(Map.of("tokenizer_name", "fixture")).save(dir);
+      assertThat(Files.readString(dir.resolve("modules.json"))).as("no Normalize module")
+          .doesNotContain("Normalize");
       assertThat(Files.readString(dir.resolve("config.json")))
           .contains("\"embedding_dtype\" : \"" + dtype.numpyName() + "\"")
           .contains("\"tokenizer_name\" : \"fixture\"");
@@ -62,6 +64,7 @@ class ModelWriterTest {
       assertThat(m.dimension()).isEqualTo(4);
       assertThat(m.normalizes()).isTrue();
     }
+    assertThat(Files.readString(tmp.resolve("rows/modules.json"))).contains("Normalize");
     assertThatThrownBy(() -> ModelWriter.forRows(vocab, 4, r -> new float[3]).tokenizer(tokenizer)
         .save(tmp.resolve("ragged"))).hasMessageContaining("row 0 has 3 columns, the table 4");
     assertThatThrownBy(() -> ModelWriter.forRows(vocab, 1, r -> new float[] {Float.NaN})

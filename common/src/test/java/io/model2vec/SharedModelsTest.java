@@ -93,6 +93,18 @@ class SharedModelsTest {
   }
 
   @Test
+  void twoFoldersShippedUnderOneNameAreTwoModels() {
+    ModelReference shipped = ModelReference.of("/driver/path").shippedAs("m2v-same-name");
+    StaticModel a = shipped.shared(name -> Fixtures.model("test-model-float32"));
+    StaticModel b = shipped.shared(name -> Fixtures.model("test-model-vocab-quantized"));
+    assertThat(b).isNotSameAs(a);
+    assertThat(b.dimension()).isNotEqualTo(a.dimension());
+    // another path of the same content is the same model
+    assertThat(shipped.shared(name -> Fixtures.model("test-model-float32").toAbsolutePath()
+        .resolve("../test-model-float32"))).isSameAs(a);
+  }
+
+  @Test
   void aReferenceTravelsAsStringsAndBack() {
     ModelReference r = ModelReference.of("/models/potion", LoadOptions.builder().normalize(false)
         .noMaxLength().dimensions(64).revision("refs/pr/1").subfolder("sub").build());

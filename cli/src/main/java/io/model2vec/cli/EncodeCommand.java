@@ -114,6 +114,16 @@ final class EncodeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     checkOptions();
+    try {
+      return encode();
+    } finally {
+      if (workers instanceof java.util.concurrent.ExecutorService) {
+        ((java.util.concurrent.ExecutorService) workers).shutdown();
+      }
+    }
+  }
+
+  private int encode() throws IOException {
     try (InputStream in = openInput();
         AtomicOutput out = output == null ? null : AtomicOutput.open(output, "output");
         AtomicOutput rej = rejects == null ? null : AtomicOutput.open(rejects, "rejects file");

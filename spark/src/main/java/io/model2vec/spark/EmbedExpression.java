@@ -19,13 +19,14 @@ import scala.collection.immutable.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * {@code embed(text[, 'model'])} as the analyzer and the user see it: a node that prints as
+ * {@code embed(text[, 'model'])} as the analyzer and the user see it (public only because Spark
+ * copies tree nodes through their public constructor): a node that prints as
  * {@code embed(text)}, so that result columns, {@code CREATE TABLE AS SELECT} and {@code EXPLAIN}
  * show a stable name. The optimizer replaces it ({@link RuntimeReplaceable}) with what runs: a
  * code-generated call of {@link Embedder#embed} that returns Spark's {@code UnsafeArrayData}
  * (no float boxed); a null text gives null without calling the model.
  */
-final class EmbedExpression extends Expression implements RuntimeReplaceable {
+public final class EmbedExpression extends Expression implements RuntimeReplaceable {
   private static final long serialVersionUID = 1L;
   static final DataType TYPE = DataTypes.createArrayType(DataTypes.FloatType, false);
 
@@ -35,7 +36,8 @@ final class EmbedExpression extends Expression implements RuntimeReplaceable {
   private final Embedder embedder;
   private final Expression replacement;
 
-  EmbedExpression(Expression text, String modelName, Embedder embedder) {
+  /** Public, as Spark's TreeNode.makeCopy finds constructors by reflection among public ones. */
+  public EmbedExpression(Expression text, String modelName, Embedder embedder) {
     this.text = Objects.requireNonNull(text, "text");
     this.modelName = modelName;
     this.embedder = Objects.requireNonNull(embedder, "embedder");
@@ -140,11 +142,11 @@ final class EmbedExpression extends Expression implements RuntimeReplaceable {
     }
     EmbedExpression that = (EmbedExpression) o;
     return text.equals(that.text) && Objects.equals(modelName, that.modelName)
-        && embedder == that.embedder;
+        && embedder.equals(that.embedder);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(text, modelName, System.identityHashCode(embedder));
+    return Objects.hash(text, modelName, embedder);
   }
 }

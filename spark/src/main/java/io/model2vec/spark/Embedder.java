@@ -66,6 +66,25 @@ public final class Embedder implements Serializable {
     return reference;
   }
 
+  /**
+   * Equal for the same model reference and the same coverage accumulators: two {@code embed(t)}
+   * in one query are then the same expression (GROUP BY embed(t), cached plans).
+   */
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof Embedder)) {
+      return false;
+    }
+    Embedder that = (Embedder) o;
+    return reference.equals(that.reference) && texts.id() == that.texts.id()
+        && tokens.id() == that.tokens.id() && unknown.id() == that.unknown.id();
+  }
+
+  @Override
+  public int hashCode() {
+    return reference.hashCode() * 31 + Long.hashCode(texts.id());
+  }
+
   /** How the optimized plan (EXPLAIN) shows the call: the model, not an object hash. */
   @Override
   public String toString() {

@@ -66,10 +66,12 @@ public final class Model2VecSpark {
   private static void configure(SparkSession spark, String prefix, String modelKey, String model,
       LoadOptions options) {
     var conf = spark.conf();
-    if (model == null) {
-      conf.unset(modelKey);
-    } else {
+    if (model != null) {
       conf.set(modelKey, model);
+    } else if (modelKey.equals(EmbedFunction.MODEL)) {
+      conf.unset(modelKey); // unset: the built-in model
+    } else {
+      conf.set(modelKey, io.model2vec.StaticModel.DEFAULT_MODEL); // a name must name something
     }
     java.util.Map<String, String> values = options.toMap();
     for (String key : LoadOptions.KEYS) {

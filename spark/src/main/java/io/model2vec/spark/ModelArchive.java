@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -20,13 +21,14 @@ import java.util.zip.ZipOutputStream;
  */
 final class ModelArchive {
   /** One zip per folder per driver JVM, however many sessions ship it. */
-  private static final Map<Path, Path> ZIPS = new ConcurrentHashMap<>();
+  private static final Map<String, CompletableFuture<Path>> ZIPS = new ConcurrentHashMap<>();
 
   private ModelArchive() {}
 
   /** The zip of {@code folder}, packed on first use into a temporary directory. */
   static Path archiveOf(Path folder) {
-    return ZIPS.computeIfAbsent(folder.toAbsolutePath().normalize(), ModelArchive::zip);
+    Path abs = folder.toAbsolutePath().normalize();
+    return ShippedModels.once(ZIPS, abs.toString(), () -> zip(abs));
   }
 
   /** A zip of {@code folder} in a fresh temporary directory, named after the folder and its path. */

@@ -7,7 +7,10 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.spark.SparkContext;
 import org.apache.spark.SparkFiles;
@@ -26,8 +29,12 @@ import org.apache.spark.SparkFiles;
 final class ShippedModels {
   private static final Pattern HADOOP_URI = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
 
-  /** application id | reference -> the reference executors use (resolved, maybe shipped). */
-  private static final Map<String, ModelReference> RESOLVED = new ConcurrentHashMap<>();
+  /**
+   * application id | reference -> the reference executors use (resolved, maybe shipped). A future,
+   * so that a long resolution (a hub download) runs outside the map and blocks only its own key.
+   */
+  private static final Map<String, CompletableFuture<ModelReference>> RESOLVED =
+      new ConcurrentHashMap<>();
   /** application id | session | archive: archives already added to a session. */
   private static final Set<String> ADDED = ConcurrentHashMap.newKeySet();
 
@@ -36,17 +43,47 @@ final class ShippedModels {
   static ModelReference ship(org.apache.spark.sql.classic.SparkSession session,
       ModelReference reference) {
     SparkContext sc = session.sparkContext();
-    ModelReference resolved = RESOLVED.computeIfAbsent(sc.applicationId() + "|" + reference,
-        k -> resolve(sc, reference));
-    if (resolved.shippedAs() != null
-        && ADDED.add(sc.applicationId() + "|" + session.sessionUUID() + "|" + resolved.shippedAs())) {
-      String archive = ModelArchive.archiveOf(Path.of(resolved.reference())).toString();
-      session.artifactManager().withResources(() -> {
-        sc.addArchive(archive);
-        return null;
-      });
+    ModelReference resolved = once(RESOLVED, sc.applicationId() + "|" + reference,
+        () -> resolve(sc, reference));
+    String added = sc.applicationId() + "|" + session.sessionUUID() + "|" + resolved.shippedAs();
+    if (resolved.shippedAs() != null && !ADDED.contains(added)) {
+      synchronized (ADDED) {
+        if (!ADDED.contains(added)) {
+          String archive = ModelArchive.archiveOf(Path.of(resolved.reference())).toString();
+          session.artifactManager().withResources(() -> {
+            sc.addArchive(archive);
+            return null;
+          });
+          ADDED.add(added); // only once it is added: a failure is tried again by the next query
+        }
+      }
     }
     return resolved;
+  }
+
+  /**
+   * The value of {@code key}, computed by the first caller outside the map (other keys never
+   * wait for it); a failure is not kept, so the next caller tries again.
+   */
+  static <V> V once(Map<String, CompletableFuture<V>> map, String key, Supplier<V> compute) {
+    CompletableFuture<V> mine = new CompletableFuture<>();
+    CompletableFuture<V> prior = map.putIfAbsent(key, mine);
+    if (prior != null) {
+      try {
+        return prior.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
+      }
+    }
+    try {
+      V v = compute.get();
+      mine.complete(v);
+      return v;
+    } catch (RuntimeException | Error e) {
+      map.remove(key, mine);
+      mine.completeExceptionally(e);
+      throw e;
+    }
   }
 
   private static ModelReference resolve(SparkContext sc, ModelReference reference) {

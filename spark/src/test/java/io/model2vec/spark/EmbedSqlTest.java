@@ -224,6 +224,19 @@ class EmbedSqlTest {
     }
     assertThatThrownBy(() -> new Model2VecTransformer().setInputCol("id").transform(input))
         .hasMessageContaining("must be a string column");
+    // no model set: the built-in one
+    Row d = new Model2VecTransformer().setInputCol("text").setOutputCol("e").transform(input)
+        .where("id = 1").first();
+    try (StaticModel builtIn = StaticModel.load((String) null)) {
+      assertThat(vector(d, d.fieldIndex("e"))).containsExactly(builtIn.encode(d.getString(1)));
+    }
+  }
+
+  @Test
+  void twoCallsOfEmbedOnTheSameTextAreTheSameExpression() {
+    List<Row> rows = spark.sql("SELECT embed(text) AS v, count(*) FROM docs WHERE id < 10 "
+        + "GROUP BY embed(text)").collectAsList();
+    assertThat(rows).hasSize((int) spark.sql("SELECT DISTINCT text FROM docs WHERE id < 10").count());
   }
 
   @Test
