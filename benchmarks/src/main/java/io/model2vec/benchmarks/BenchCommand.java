@@ -1,11 +1,10 @@
 package io.model2vec.benchmarks;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
-import java.io.BufferedReader;
+import io.model2vec.TokenizerMetadata;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -159,10 +158,8 @@ public final class BenchCommand implements Callable<Integer> {
       modelRef = StaticModel.DEFAULT_MODEL;
     }
     try {
-      List<String> texts = derive(readTexts(), how, limit);
-      if (texts.isEmpty()) {
-        throw new IllegalArgumentException(input + " holds no texts");
-      }
+      List<String> texts = derive(Corpus.texts(input, format == Format.text ? null : field),
+          how, limit);
       return run(out, modelRef, texts);
     } finally {
       if (tmp != null) {
@@ -179,7 +176,8 @@ public final class BenchCommand implements Callable<Integer> {
             new java.io.ByteArrayInputStream(tokenizer),
             Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
       Baseline base = new Baseline(djl, m.vocabularySize(), m.dimension(), m.normalizes(),
-          unkId(tokenizer));
+          TokenizerMetadata.of(new String(tokenizer, StandardCharsets.UTF_8), modelRef)
+              .unknownId());
       long chars = 0;
       for (String t : texts) {
         chars += t.length();
@@ -343,35 +341,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private List<String> readTexts() throws IOException {
-    List<String> texts = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
-      String line;
-      long no = 0;
-      while ((line = r.readLine()) != null) {
-        no++;
-        if (format == Format.text) {
-          texts.add(line);
-          continue;
-        }
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode node;
-        try {
-          node = JSON.readTree(line);
-        } catch (IOException e) {
-          throw new IllegalArgumentException("input line " + no + " is not valid JSON");
-        }
-        JsonNode v = node.get(field);
-        if (v != null && v.isTextual()) {
-          texts.add(v.asText());
-        }
-      }
-    }
-    return texts;
-  }
-
   /** Reshapes the corpus: first sentences (short) or ~1,200-character documents (long). */
   static List<String> derive(List<String> texts, Derive how, int limit) {
     List<String> out = new ArrayList<>();
@@ -419,21 +388,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
     int cut = t.lastIndexOf(' ', 110);
     return t.substring(0, cut > 30 ? cut : 110);
-  }
-
-  /** The id both paths drop: {@code unk_token}'s id, or a Unigram model's {@code unk_id}. */
-  static long unkId(byte[] tokenizerJson) throws IOException {
-    JsonNode model = JSON.readTree(tokenizerJson).path("model");
-    if (model.path("vocab").isArray()) {
-      JsonNode unkId = model.get("unk_id");
-      return unkId == null || !unkId.canConvertToLong() ? -1 : unkId.asLong();
-    }
-    JsonNode unk = model.get("unk_token");
-    if (unk == null || !unk.isTextual() || !model.path("vocab").isObject()) {
-      return -1;
-    }
-    JsonNode id = model.path("vocab").get(unk.asText());
-    return id == null ? -1 : id.asLong();
   }
 
   private static void deleteTree(Path dir) throws IOException {

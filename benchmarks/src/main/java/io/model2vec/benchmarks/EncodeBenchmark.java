@@ -1,11 +1,10 @@
 package io.model2vec.benchmarks;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelWriter;
 import io.model2vec.StaticModel;
-import java.io.BufferedReader;
+import io.model2vec.TokenizerMetadata;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +75,7 @@ public class EncodeBenchmark {
   private Path dir;
   private StaticModel model;
   private HuggingFaceTokenizer djl;
-  private float[] table;
+  private BenchCommand.Baseline baseline;
   private int dims;
   private long unk;
   private List<String> texts;
@@ -89,18 +87,16 @@ public class EncodeBenchmark {
     int vocab;
     if (this.tokenizer.equals("unigram")) {
       tokenizer = Files.readAllBytes(Paths.get(unigramTokenizerFile));
-      com.fasterxml.jackson.databind.JsonNode m = new ObjectMapper().readTree(tokenizer)
-          .get("model");
-      vocab = m.get("vocab").size();
-      unk = m.get("unk_id").asLong();
     } else {
       try (InputStream in = EncodeBenchmark.class.getResourceAsStream(
           "/bge-small-en-v1.5-tokenizer.json")) {
         tokenizer = in.readAllBytes();
       }
-      vocab = 30522;
-      unk = 100;
     }
+    TokenizerMetadata facts = TokenizerMetadata.of(
+        new String(tokenizer, StandardCharsets.UTF_8), this.tokenizer + " tokenizer.json");
+    vocab = facts.vocabularySize();
+    unk = facts.unknownId();
     dims = 256;
     dir = Files.createTempDirectory("model2vec-jmh");
     Random random = new Random(1);
@@ -114,11 +110,7 @@ public class EncodeBenchmark {
     model = StaticModel.load(dir, LoadOptions.defaults());
     djl = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizer),
         Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
-    table = new float[vocab * dims];
-    Random r = new Random(7);
-    for (int i = 0; i < table.length; i++) {
-      table[i] = (float) r.nextGaussian();
-    }
+    baseline = new BenchCommand.Baseline(djl, vocab, dims, true, unk);
     texts = corpus(Paths.get(corpusFile), corpus);
   }
 
@@ -141,34 +133,7 @@ public class EncodeBenchmark {
 
   @Benchmark
   public float[] baseline() {
-    long[] ids = djl.encode(nextText(), false, false).getIds();
-    float[] out = new float[dims];
-    int n = 0;
-    for (long id : ids) {
-      if (id == unk) {
-        continue;
-      }
-      if (n == 512) {
-        break;
-      }
-      int off = (int) id * dims;
-      for (int j = 0; j < dims; j++) {
-        out[j] += table[off + j];
-      }
-      n++;
-    }
-    if (n > 0) {
-      double sq = 0;
-      for (int j = 0; j < dims; j++) {
-        out[j] /= n;
-        sq += out[j] * out[j];
-      }
-      float inv = (float) (1 / (Math.sqrt(sq) + 1e-32));
-      for (int j = 0; j < dims; j++) {
-        out[j] *= inv;
-      }
-    }
-    return out;
+    return baseline.encode(nextText());
   }
 
   @Benchmark
@@ -187,59 +152,14 @@ public class EncodeBenchmark {
     bh.consume(model.encode(texts.subList(from, from + BATCH), threads));
   }
 
+  /** The corpus in the shape asked for, through the bench command's reshaping. */
   static List<String> corpus(Path file, String shape) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    List<String> raw = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (!line.isBlank()) {
-          raw.add(json.readTree(line).get("text").asText());
-        }
-      }
+    BenchCommand.Derive how = shape.equals("paragraphs") ? BenchCommand.Derive.as_is
+        : shape.equals("short") ? BenchCommand.Derive.short_
+        : shape.equals("long") ? BenchCommand.Derive.long_ : null;
+    if (how == null) {
+      throw new IllegalArgumentException("corpus must be short, paragraphs or long, was " + shape);
     }
-    List<String> out = new ArrayList<>();
-    switch (shape) {
-      case "paragraphs":
-        out.addAll(raw);
-        break;
-      case "short":
-        for (String t : raw) {
-          out.add(firstSentence(t.replaceAll("\\s+", " ").trim()));
-        }
-        break;
-      case "long": {
-        StringBuilder doc = new StringBuilder();
-        for (String t : raw) {
-          doc.append(doc.length() > 0 ? " " : "").append(t);
-          if (doc.length() >= 1200) {
-            out.add(doc.toString());
-            doc.setLength(0);
-          }
-        }
-        break;
-      }
-      default:
-        throw new IllegalArgumentException("corpus must be short, paragraphs or long, was " + shape);
-    }
-    while (out.size() < 2 * BATCH) {
-      out.addAll(new ArrayList<>(out));
-    }
-    return out;
-  }
-
-  /** Up to the first sentence end after 30 characters, at most ~110 characters (word-cut). */
-  static String firstSentence(String t) {
-    for (int i = 30; i < t.length() && i < 110; i++) {
-      char c = t.charAt(i);
-      if ((c == '.' || c == '!' || c == '?') && (i + 1 == t.length() || t.charAt(i + 1) == ' ')) {
-        return t.substring(0, i + 1);
-      }
-    }
-    if (t.length() <= 110) {
-      return t;
-    }
-    int cut = t.lastIndexOf(' ', 110);
-    return t.substring(0, cut > 30 ? cut : 110);
+    return BenchCommand.derive(Corpus.texts(file, "text"), how, 20_000);
   }
 }

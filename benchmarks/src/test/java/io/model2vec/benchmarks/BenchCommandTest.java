@@ -36,8 +36,8 @@ class BenchCommandTest {
         "--rounds", "1");
     assertThat(out).contains("tokenizer java-unigram", "64 dims", "ratio ours / baseline");
     // the baseline drops a Unigram model's unk_id, as the reference does
-    assertThat(BenchCommand.unkId(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(
-        tokenizer)))).isEqualTo(1);
+    assertThat(io.model2vec.TokenizerMetadata.of(java.nio.file.Files.readString(
+        java.nio.file.Path.of(tokenizer)), "tokenizer.json").unknownId()).isEqualTo(1);
   }
 
   @Test

@@ -1,18 +1,12 @@
 package io.model2vec.flink.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
 import io.model2vec.ModelReference;
+import io.model2vec.benchmarks.Corpus;
 import io.model2vec.flink.EmbeddingMapFunction;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -72,7 +66,7 @@ public final class FlinkEnrichBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path file = corpus != null ? corpus : defaultCorpus();
-    String[] all = repeat(readTexts(file), records);
+    String[] all = repeat(Corpus.texts(file, "text"), records);
     texts = all;
     LoadOptions options = LoadOptions.defaults();
     ModelReference flinkModel = ModelReference.of(model, options).resolvedHere();
@@ -176,26 +170,6 @@ public final class FlinkEnrichBench implements Callable<Integer> {
     String repo = System.getProperty("model2vec.repo");
     Path base = repo != null ? Paths.get(repo) : Paths.get("").toAbsolutePath();
     return base.resolveSibling("shared").resolve("corpora/fortunes-en-de.jsonl");
-  }
-
-  private static List<String> readTexts(Path file) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    List<String> out = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (!line.isBlank()) {
-          JsonNode t = json.readTree(line).get("text");
-          if (t != null && t.isTextual()) {
-            out.add(t.asText());
-          }
-        }
-      }
-    }
-    if (out.isEmpty()) {
-      throw new IllegalArgumentException("corpus " + file + " holds no 'text' strings");
-    }
-    return out;
   }
 
   private static String[] repeat(List<String> base, int n) {

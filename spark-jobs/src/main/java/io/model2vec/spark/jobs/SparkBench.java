@@ -1,14 +1,11 @@
 package io.model2vec.spark.jobs;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.StaticModel;
+import io.model2vec.benchmarks.Corpus;
 import io.model2vec.benchmarks.SyntheticModel;
 import io.model2vec.spark.Model2VecSpark;
-import java.io.BufferedReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -66,18 +63,7 @@ public final class SparkBench implements Callable<Integer> {
     if (passes < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--passes must be >= 1, was " + passes);
     }
-    List<String> texts = new ArrayList<>();
-    ObjectMapper json = new ObjectMapper();
-    try (BufferedReader r = Files.newBufferedReader(input)) {
-      for (String line; (line = r.readLine()) != null; ) {
-        if (!line.isBlank()) {
-          JsonNode row = json.readTree(line);
-          if (row.hasNonNull(field)) {
-            texts.add(row.get(field).asText());
-          }
-        }
-      }
-    }
+    List<String> texts = Corpus.texts(input, field);
     String ref = model;
     if (syntheticDims > 0) {
       ref = SyntheticModel.create(model, syntheticDims, Files.createTempDirectory("m2v-bench")).toString();
