@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         EncodeCommand.class,
         DistillCommand.class,
+        FeaturizeCommand.class,
         EvaluateCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class,
