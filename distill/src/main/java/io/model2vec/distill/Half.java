@@ -40,4 +40,19 @@ final class Half {
     }
     return (short) (sign | (((exp + 15) << 10) + half));
   }
+
+  /** binary16 -> float, exactly (every half is a float). */
+  static float toFloat(short h) {
+    int sign = (h & 0x8000) << 16;
+    int exp = (h >>> 10) & 0x1f;
+    int mant = h & 0x3ff;
+    if (exp == 0x1f) {
+      return Float.intBitsToFloat(sign | 0x7f80_0000 | (mant << 13));
+    }
+    if (exp == 0) { // zero or subnormal: mant * 2^-24
+      float v = mant * 0x1.0p-24f;
+      return sign != 0 ? -v : v;
+    }
+    return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+  }
 }
