@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         EncodeCommand.class,
         DistillCommand.class,
         FeaturizeCommand.class,
+        TrainCommand.class,
         EvaluateCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class,
