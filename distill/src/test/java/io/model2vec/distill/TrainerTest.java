@@ -159,12 +159,20 @@ class TrainerTest {
     int vocab = 40;
     int[][] ids = passages(300, vocab, r);
     float[][] y = targets(ids, table(vocab, 6, r), 6, r);
-    // a learning rate this large makes the loss bounce: training stops long before 50 epochs
+    // a learning rate this large makes the loss bounce after a while: training stops long before 50 epochs
+    float[][] start = table(vocab, 6, r);
     Trainer.Result res = Trainer.builder().loss(Trainer.Loss.MSE).batchSize(16).maxEpochs(50)
-        .patience(2).learningRate(3.0).sifCoefficient(null).build()
-        .train(table(vocab, 6, r), ids, y);
+        .patience(2).learningRate(0.5).sifCoefficient(null).build()
+        .train(start, ids, y);
     assertThat(res.epochs).isLessThan(50);
     assertThat(res.epochs - res.bestEpoch).isEqualTo(2);
+    assertThat(res.bestEpoch).isPositive();
+    // the table returned is the best epoch's: the same run stopped right after that epoch
+    Trainer.Result upToBest = Trainer.builder().loss(Trainer.Loss.MSE).batchSize(16)
+        .maxEpochs(res.bestEpoch).patience(2).learningRate(0.5).sifCoefficient(null).build()
+        .train(start, ids, y);
+    assertThat(upToBest.epochs).isEqualTo(res.bestEpoch);
+    assertThat(res.table).isDeepEqualTo(upToBest.table);
   }
 
   @Test
