@@ -167,6 +167,7 @@ public final class Featurizer {
     public final int newRows;
     /** Bytes of a partial or corrupted tail dropped before resuming. */
     public final long droppedTail;
+    /** Seconds of this run after the teachers were loaded. */
     public final double seconds;
 
     Result(int resumedLines, int lines, int totalLines, int newRows, long droppedTail,
@@ -189,7 +190,6 @@ public final class Featurizer {
    * {@code teachers} makes the {@code threads} teachers (each used by one thread at a time).
    */
   public Result run(Supplier<Teacher> teachers, Path corpus, Path outDir) {
-    long t0 = System.nanoTime();
     if (!Files.isRegularFile(corpus)) {
       throw new Model2VecException("corpus " + corpus + " is not a file");
     }
@@ -203,6 +203,7 @@ public final class Featurizer {
       for (int i = 0; i < threads; i++) {
         pool.add(teachers.get());
       }
+      long t0 = System.nanoTime(); // the rate counts the corpus work, not loading the teachers
       Teacher first = pool.get(0);
       if (maxTokens <= first.specials()) {
         throw new IllegalArgumentException("maxTokens must be > " + first.specials()

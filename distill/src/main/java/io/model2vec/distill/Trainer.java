@@ -227,6 +227,10 @@ public final class Trainer {
     double explained = 1;
     int tdims = targets[0].length;
     if (tdims > dims) {
+      if (n < dims) {
+        throw new IllegalArgumentException("PCA of the " + tdims + "-dim targets to the model's "
+            + dims + " dimensions needs at least " + dims + " passages, have " + n);
+      }
       Pca p = Pca.fit(targets, dims);
       y = p.transform(targets);
       double total = totalVariance(targets);
