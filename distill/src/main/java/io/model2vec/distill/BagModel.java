@@ -35,12 +35,23 @@ final class BagModel {
   final double[] head;
   final double[] bias;
   final boolean trainWeights;
+  /** False: the head stays the identity ({@code out == dims}), the rows meet the targets as is. */
+  final boolean trainHead;
 
   BagModel(float[][] table, int out, boolean trainWeights) {
+    this(table, out, trainWeights, true);
+  }
+
+  BagModel(float[][] table, int out, boolean trainWeights, boolean trainHead) {
     this.vocab = table.length;
     this.dims = table[0].length;
     this.out = out;
     this.trainWeights = trainWeights;
+    this.trainHead = trainHead;
+    if (!trainHead && out != dims) {
+      throw new IllegalArgumentException("without a trained head the targets need the table's "
+          + dims + " dimensions, they have " + out);
+    }
     this.emb = new double[vocab * dims];
     for (int t = 0; t < vocab; t++) {
       if (table[t].length != dims) {

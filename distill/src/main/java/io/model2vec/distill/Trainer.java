@@ -42,6 +42,7 @@ public final class Trainer {
   private final double validation;
   private final long seed;
   private final boolean trainWeights;
+  private final boolean trainHead;
   private final Double sif;
   private final PrintStream progress;
 
@@ -54,6 +55,7 @@ public final class Trainer {
     this.validation = b.validation;
     this.seed = b.seed;
     this.trainWeights = b.trainWeights;
+    this.trainHead = b.trainHead;
     this.sif = b.sif;
     this.progress = b.progress;
   }
@@ -72,6 +74,7 @@ public final class Trainer {
     private double validation = 0.1;
     private long seed = 42;
     private boolean trainWeights = true;
+    private boolean trainHead = true;
     private Double sif = 1e-3;
     private PrintStream progress;
 
@@ -132,6 +135,16 @@ public final class Trainer {
     /** Whether one weight per token is trained along with the rows (tokenlearn does). */
     public Builder trainWeights(boolean b) {
       this.trainWeights = b;
+      return this;
+    }
+
+    /**
+     * Whether a linear head between the pooled vector and the target is trained (tokenlearn
+     * does; dropped afterwards). Without it the rows are trained to meet the PCA'd targets
+     * directly.
+     */
+    public Builder trainHead(boolean b) {
+      this.trainHead = b;
       return this;
     }
 
@@ -252,7 +265,7 @@ public final class Trainer {
     int[] val = Arrays.copyOfRange(order, 0, nVal);
     int[] train = Arrays.copyOfRange(order, nVal, n);
 
-    BagModel m = new BagModel(start, y[0].length, trainWeights);
+    BagModel m = new BagModel(start, y[0].length, trainWeights, trainHead);
     BagModel.Loss l = BagModel.Loss.valueOf(loss.name());
     Adam adam = new Adam(m, learningRate);
     BagModel.Grad g = new BagModel.Grad(m);
@@ -443,8 +456,10 @@ public final class Trainer {
           update(m.weight, g.weight, mW, vW, t, t + 1, c1, c2);
         }
       }
-      update(m.head, g.head, mHead, vHead, 0, m.head.length, c1, c2);
-      update(m.bias, g.bias, mBias, vBias, 0, m.bias.length, c1, c2);
+      if (m.trainHead) {
+        update(m.head, g.head, mHead, vHead, 0, m.head.length, c1, c2);
+        update(m.bias, g.bias, mBias, vBias, 0, m.bias.length, c1, c2);
+      }
     }
 
     private void update(double[] p, double[] grad, double[] mm, double[] vv, int from, int to,

@@ -154,6 +154,29 @@ class TrainerTest {
   }
 
   @Test
+  void withoutAHeadTheMeanOfTheRowsMeetsTheReducedTargets() {
+    Random r = new Random(13);
+    int vocab = 60;
+    int[][] ids = passages(1200, vocab, r);
+    float[][] y = targets(ids, table(vocab, 8, r), 12, r);
+    Trainer.Result res = trainer(Trainer.Loss.COSINE).trainHead(false).maxEpochs(30).build()
+        .train(table(vocab, 8, r), ids, y);
+    float[][] reduced = Pca.fit(y, 8).transform(y);
+    double cos = 0;
+    for (int k = 0; k < ids.length; k++) {
+      double[] x = new double[8];
+      for (int t : ids[k]) {
+        for (int j = 0; j < 8; j++) {
+          x[j] += res.table[t][j];
+        }
+      }
+      double[] want = BagModel.toDouble(reduced[k]);
+      cos += BagModel.dot(x, want) / Math.sqrt(BagModel.dot(x, x) * BagModel.dot(want, want));
+    }
+    assertThat(cos / ids.length).isGreaterThan(0.95);
+  }
+
+  @Test
   void earlyStoppingEndsTrainingAfterPatienceEpochsWithoutImprovement() {
     Random r = new Random(5);
     int vocab = 40;

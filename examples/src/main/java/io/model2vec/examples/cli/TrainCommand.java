@@ -87,6 +87,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-token-weights", description = "Train the rows only, no weight per token.")
   boolean noWeights;
 
+  @Option(names = "--no-head",
+      description = "No linear head: the mean of the rows is trained to meet the PCA'd target "
+          + "itself.")
+  boolean noHead;
+
   @Option(names = "--sif-coefficient", paramLabel = "C", defaultValue = "1e-3",
       description = "SIF coefficient of the post-processing (default: ${DEFAULT-VALUE}).")
   double sif;
@@ -123,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       trainer = Trainer.builder().loss(l).learningRate(learningRate).batchSize(batchSize)
           .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
-          .trainWeights(!noWeights).sifCoefficient(noSif ? null : sif).progress(System.err)
+          .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif).progress(System.err)
           .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
