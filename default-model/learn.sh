@@ -11,4 +11,4 @@ WORK="${1:-/work/learn-data}"
 "$ROOT/bin/model2vec" featurize --teacher bge-small-en-v1.5 --input "$WORK/corpus.jsonl" \
   --output "$WORK/features" --max-tokens 256 --batch-size 32 --chunk-size 2048 --log-progress
 "$ROOT/bin/model2vec" train --features "$WORK/features" --output "$WORK/trained" \
-  --model default --seed 42 --dtype f16
+  --model default --loss cosine --epochs 20 --seed 42 --dtype f16
