@@ -27,8 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {
         "Trains the token table of a static model on the targets of model2vec featurize "
-            + "(tokenlearn): starts from --model (default: the built-in model, distilled from the "
-            + "same teacher), reduces the targets by PCA to the model's dimensions, trains the "
+            + "(tokenlearn): starts from --model (a model of the teacher's vocabulary, e.g. "
+            + "distilled from it; default: the built-in model, bge-small-en-v1.5's), reduces the targets by PCA to the model's dimensions, trains the "
             + "rows, one weight per token and a linear head (dropped afterwards) with Adam on "
             + "the contrastive (default), cosine or MSE loss, keeps the epoch with the lowest "
             + "validation loss (early stopping), then multiplies each row by its weight and its "
