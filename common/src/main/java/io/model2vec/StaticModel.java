@@ -212,20 +212,6 @@ public final class StaticModel implements AutoCloseable {
     return out;
   }
 
-  /** Transitional: callers move to {@link #encode(List, Executor, int)}. */
-  @Deprecated
-  public float[][] encode(List<String> texts, int threads) {
-    return encode(texts, TransitionalPool.POOL, threads);
-  }
-
-  private static final class TransitionalPool {
-    static final Executor POOL = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "model2vec-batch");
-      t.setDaemon(true);
-      return t;
-    });
-  }
-
   private void encodeRange(List<String> texts, float[][] out, int from, int to) {
     for (int i = from; i < to; i++) {
       out[i] = encode(texts.get(i));
@@ -432,6 +418,20 @@ public final class StaticModel implements AutoCloseable {
   /** Where the model came from. */
   public String description() {
     return description;
+  }
+
+  /**
+   * A float copy of the embedding table, one row per table row (dequantized, before any weights
+   * or mapping): for tools that start from a model, such as training. Not for encoding.
+   */
+  public float[][] table() {
+    float[][] out = new float[table.rows][table.columns];
+    for (int r = 0; r < table.rows; r++) {
+      for (int c = 0; c < table.columns; c++) {
+        out[r][c] = table.get(r, c);
+      }
+    }
+    return out;
   }
 
   /** Bytes held by the embedding table (in its stored dtype). */

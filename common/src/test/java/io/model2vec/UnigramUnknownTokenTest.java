@@ -3,6 +3,7 @@ package io.model2vec;
 import static io.model2vec.Fixtures.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.ForkJoinPool;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ class UnigramUnknownTokenTest {
     try (StaticModel java = load("auto"); StaticModel nat = load("native")) {
       assertThat(java.tokenizerImplementation()).isEqualTo("java-unigram");
       assertThat(nat.tokenizerImplementation()).isEqualTo("native");
-      float[][] a = java.encode(texts, 2);
+      float[][] a = java.encode(texts, ForkJoinPool.commonPool(), 2);
       for (int i = 0; i < texts.size(); i++) {
         assertThat(a[i]).as("vector of %s", TokenIdParityTest.escape(texts.get(i)))
             .containsExactly(nat.encode(texts.get(i)));

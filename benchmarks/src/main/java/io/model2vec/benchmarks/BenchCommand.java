@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
             + "then a float mean loop (unknown tokens dropped, at most 512 ids, L2 norm if the "
             + "model normalizes) over a float32 table of the model's shape.",
         "Ours: StaticModel.encode(text) per sentence on one thread; with --threads N also "
-            + "StaticModel.encode(batch, N).",
+            + "StaticModel.encode(batch, executor, N).",
         "Prints baseline and ours in sentences/s and their ratio (with --threads N: the batch "
             + "throughput and its ratio to one thread). The two alternate over --rounds rounds "
             + "of --seconds each; reported: the median throughputs and the median of the "
@@ -225,7 +225,7 @@ public final class BenchCommand implements Callable<Integer> {
           median(ratios));
       if (threads > 1) {
         double mt = median(batch);
-        out.printf(Locale.ROOT, "ours (StaticModel.encode(batch, %d)):              %,.0f sentences/s%n",
+        out.printf(Locale.ROOT, "ours (StaticModel.encode(batch, executor, %d)):    %,.0f sentences/s%n",
             threads, mt);
         double br = median(batchRatios);
         out.printf(Locale.ROOT, "ratio batch on %d threads / 1 thread (median):     %.2fx (%.2f per thread)%n",
@@ -269,16 +269,22 @@ public final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i + size <= texts.size(); i += size) {
       batches.add(texts.subList(i, i + size));
     }
-    long start = System.nanoTime();
-    long done = 0;
-    long now;
-    int b = 0;
-    do {
-      float[][] v = m.encode(batches.get(b), threads);
-      done += v.length;
-      b = (b + 1) % batches.size();
-    } while ((now = System.nanoTime()) - start < nanos);
-    return done / ((now - start) / 1e9);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      long start = System.nanoTime();
+      long done = 0;
+      long now;
+      int b = 0;
+      do {
+        float[][] v = m.encode(batches.get(b), pool, threads);
+        done += v.length;
+        b = (b + 1) % batches.size();
+      } while ((now = System.nanoTime()) - start < nanos);
+      return done / ((now - start) / 1e9);
+    } finally {
+      pool.shutdown();
+    }
   }
 
   private static double median(double[] v) {

@@ -37,7 +37,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Sentences per second: {@code baseline} (DJL's HuggingFaceTokenizer.encode(text, false, false)
  * .getIds() + a float mean loop over a float32 table) against {@code ours}
- * (StaticModel.encode), one text per operation, and {@code oursBatch} (encode(batch, threads)).
+ * (StaticModel.encode), one text per operation, and {@code oursBatch} (encode(batch, executor, threads)).
  * The model ({@code tokenizer}): {@code wordpiece}, bge-small-en-v1.5's tokenizer (30522 tokens),
  * or {@code unigram}, the Unigram tokenizer of the vocabulary-quantized test model (29524 pieces,
  * BertNormalizer + Replace + Strip + Metaspace), each with a random vocab x 256 F32 table
@@ -76,6 +76,7 @@ public class EncodeBenchmark {
   private StaticModel model;
   private HuggingFaceTokenizer djl;
   private BenchCommand.Baseline baseline;
+  private java.util.concurrent.ExecutorService pool;
   private int dims;
   private long unk;
   private List<String> texts;
@@ -111,6 +112,7 @@ public class EncodeBenchmark {
     djl = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizer),
         Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
     baseline = new BenchCommand.Baseline(djl, vocab, dims, true, unk);
+    pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
     texts = corpus(Paths.get(corpusFile), corpus);
   }
 
@@ -118,6 +120,7 @@ public class EncodeBenchmark {
   public void tearDown() throws IOException {
     model.close();
     djl.close();
+    pool.shutdown();
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) {
         Files.deleteIfExists(p);
@@ -149,7 +152,7 @@ public class EncodeBenchmark {
       from = 0;
     }
     next = from + BATCH;
-    bh.consume(model.encode(texts.subList(from, from + BATCH), threads));
+    bh.consume(model.encode(texts.subList(from, from + BATCH), pool, threads));
   }
 
   /** The corpus in the shape asked for, through the bench command's reshaping. */

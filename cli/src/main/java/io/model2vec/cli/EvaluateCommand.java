@@ -37,7 +37,11 @@ import picocli.CommandLine.Model.CommandSpec;
             + "cross-validation of an L2 logistic regression (LIBLINEAR) on standardised "
             + "embeddings. Prints accuracy, F1 (spam), the share of the teacher's F1 kept, and "
             + "texts/s per core of each encoder measured in this run (the teacher on "
-            + "--teacher-threads threads, static models on one)."})
+            + "--teacher-threads threads, static models on one).",
+        "Retrieval on the same messages: each subject line (reply and forward prefixes and "
+            + "[list] tags removed) must find its own body among all the bodies, by cosine "
+            + "similarity; messages whose subject or body occurs twice are left out. Prints the "
+            + "mean reciprocal rank, recall@10 and the share of the teacher's MRR kept."})
 final class EvaluateCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -138,6 +142,14 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     err.printf("model2vec evaluate: %d messages (%d spam, %d ham) from %s, %d-fold CV%n",
         y.length, spam, y.length - spam, dir, folds);
+    List<String[]> pairs = retrievalPairs(sample);
+    List<String> subjects = new ArrayList<>(pairs.size());
+    List<String> bodies = new ArrayList<>(pairs.size());
+    for (String[] p : pairs) {
+      subjects.add(p[0]);
+      bodies.add(p[1]);
+    }
+    err.printf("  retrieval: %d subject -> body pairs%n", pairs.size());
 
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<String, String> e : statics.entrySet()) {
@@ -145,12 +157,12 @@ final class EvaluateCommand implements Callable<Integer> {
       try (StaticModel model = StaticModel.load(ref,
           LoadOptions.builder().maxLength(maxTokens).build())) {
         err.printf("  encoding with %s (%s) ...%n", e.getKey(), model.description());
-        float[][] x = model.encode(texts, 1); // warm-up pass; its vectors are the ones scored
+        float[][] x = model.encode(texts); // warm-up pass; its vectors are the ones scored
         long reps = 0;
         long t0 = System.nanoTime();
         long elapsed;
         do {
-          model.encode(texts, 1);
+          model.encode(texts);
           reps++;
           elapsed = System.nanoTime() - t0;
         } while (elapsed < 2_000_000_000L);
@@ -169,8 +181,10 @@ final class EvaluateCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "    %.0f texts/s/core encoding, %.0f texts/s/core tokenizing only "
             + "(%.0f%% of the encode time)%n", perCore, tokReps * texts.size() / (tokElapsed / 1e9),
             100.0 * (tokElapsed / (double) tokReps) / (elapsed / (double) reps));
+        Evaluation.Retrieval ret = Evaluation.retrieval(model.encode(subjects),
+            model.encode(bodies));
         rows.add(new Row(e.getKey(), model.dimension(), Evaluation.crossValidate(x, y, folds,
-            seed, c), perCore));
+            seed, c), perCore, ret));
       }
     }
     Row teacherRow = null;
@@ -185,22 +199,29 @@ final class EvaluateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         float[][] x = t.encode(texts, maxTokens, Teacher.Pooling.MEAN, 16, err);
         double secs = (System.nanoTime() - t0) / 1e9;
+        Evaluation.Retrieval ret = Evaluation.retrieval(
+            t.encode(subjects, maxTokens, Teacher.Pooling.MEAN, 16, err),
+            t.encode(bodies, maxTokens, Teacher.Pooling.MEAN, 16, err));
         teacherRow = new Row("teacher " + (name != null ? name : t.description()),
             t.hiddenSize(), Evaluation.crossValidate(x, y, folds, seed, c),
-            texts.size() / secs / teacherThreads);
+            texts.size() / secs / teacherThreads, ret);
         rows.add(0, teacherRow);
       }
     }
     PrintStream out = System.out;
-    out.printf(Locale.ROOT, "%-32s %5s %9s %9s %12s %14s %10s%n", "model", "dims", "accuracy",
-        "F1(spam)", "F1 kept", "texts/s/core", "speed-up");
+    out.printf(Locale.ROOT, "%-32s %5s %9s %9s %12s %14s %10s %7s %7s %9s%n", "model", "dims",
+        "accuracy", "F1(spam)", "F1 kept", "texts/s/core", "speed-up", "MRR", "R@10",
+        "MRR kept");
     for (Row r : rows) {
       String kept = teacherRow == null ? "-"
           : String.format(Locale.ROOT, "%.1f%%", 100 * r.scores.f1() / teacherRow.scores.f1());
       String speed = teacherRow == null ? "-"
           : String.format(Locale.ROOT, "%.0fx", r.perCore / teacherRow.perCore);
-      out.printf(Locale.ROOT, "%-32s %5d %9.4f %9.4f %12s %14.1f %10s%n", r.label, r.dims,
-          r.scores.accuracy(), r.scores.f1(), kept, r.perCore, speed);
+      String mrrKept = teacherRow == null ? "-"
+          : String.format(Locale.ROOT, "%.1f%%", 100 * r.retrieval.mrr / teacherRow.retrieval.mrr);
+      out.printf(Locale.ROOT, "%-32s %5d %9.4f %9.4f %12s %14.1f %10s %7.4f %7.4f %9s%n",
+          r.label, r.dims, r.scores.accuracy(), r.scores.f1(), kept, r.perCore, speed,
+          r.retrieval.mrr, r.retrieval.recallAt10, mrrKept);
     }
     return 0;
   }
@@ -210,12 +231,48 @@ final class EvaluateCommand implements Callable<Integer> {
     final int dims;
     final Evaluation.Scores scores;
     final double perCore;
+    final Evaluation.Retrieval retrieval;
 
-    Row(String label, int dims, Evaluation.Scores scores, double perCore) {
+    Row(String label, int dims, Evaluation.Scores scores, double perCore,
+        Evaluation.Retrieval retrieval) {
       this.label = label;
       this.dims = dims;
       this.scores = scores;
       this.perCore = perCore;
+      this.retrieval = retrieval;
     }
+  }
+
+  private static final java.util.regex.Pattern PREFIX = java.util.regex.Pattern.compile(
+      "^(?:\\s*(?:(?:re|fwd?|aw)\\s*(?:\\[\\d+\\])?\\s*:|\\[[^\\]]{0,40}\\]))+\\s*",
+      java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /**
+   * {subject, body} of the messages whose subject has at least two words once reply/forward
+   * prefixes and [list] tags are removed and whose body has at least ten, leaving out every
+   * message whose subject or body occurs more than once (it would have several right answers).
+   */
+  static List<String[]> retrievalPairs(List<SpamAssassin.Message> messages) {
+    Map<String, Integer> subjects = new java.util.HashMap<>();
+    Map<String, Integer> bodies = new java.util.HashMap<>();
+    List<String[]> all = new ArrayList<>();
+    for (SpamAssassin.Message m : messages) {
+      String s = PREFIX.matcher(m.subject).replaceFirst("").trim();
+      if (s.split(" ").length < 2 || m.body.split(" ").length < 10) {
+        continue;
+      }
+      String ks = s.toLowerCase(Locale.ROOT);
+      String kb = m.body.toLowerCase(Locale.ROOT);
+      subjects.merge(ks, 1, Integer::sum);
+      bodies.merge(kb, 1, Integer::sum);
+      all.add(new String[] {s, m.body, ks, kb});
+    }
+    List<String[]> out = new ArrayList<>();
+    for (String[] p : all) {
+      if (subjects.get(p[2]) == 1 && bodies.get(p[3]) == 1) {
+        out.add(new String[] {p[0], p[1]});
+      }
+    }
+    return out;
   }
 }

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         EncodeCommand.class,
         DistillCommand.class,
+        FeaturizeCommand.class,
+        TrainCommand.class,
         EvaluateCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class,

@@ -25,13 +25,20 @@ final class SpamAssassin {
   private static final Pattern TAG = Pattern.compile("<[^>]{0,500}>");
   private static final Pattern SPACE = Pattern.compile("\\s+");
 
-  /** One message: the text we embed (subject + body) and whether it is spam. */
+  /**
+   * One message: the text we embed for classification (subject + body), its two parts (for
+   * retrieval) and whether it is spam.
+   */
   static final class Message {
     final String text;
+    final String subject;
+    final String body;
     final boolean spam;
 
-    Message(String text, boolean spam) {
-      this.text = text;
+    Message(String subject, String body, boolean spam) {
+      this.subject = subject;
+      this.body = body;
+      this.text = (subject + " " + body).trim();
       this.spam = spam;
     }
   }
@@ -112,7 +119,8 @@ final class SpamAssassin {
         throw new IllegalArgumentException(f + " has group '" + group
             + "', expected spam-* or *-ham-*");
       }
-      out.add(new Message(clean(n.get("text").asText()), spam));
+      String[] parts = parts(n.get("text").asText());
+      out.add(new Message(parts[0], parts[1], spam));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no messages (*.json) under " + data);
@@ -125,6 +133,12 @@ final class SpamAssassin {
    * details, not content), HTML tags removed, whitespace collapsed.
    */
   static String clean(String raw) {
+    String[] p = parts(raw);
+    return (p[0] + " " + p[1]).trim();
+  }
+
+  /** {subject, body} of a raw e-mail, each cleaned as {@link #clean} describes. */
+  static String[] parts(String raw) {
     String r = raw.replace("\r\n", "\n");
     int split = r.indexOf("\n\n");
     String headers = split < 0 ? r : r.substring(0, split);
@@ -136,7 +150,7 @@ final class SpamAssassin {
         break;
       }
     }
-    String text = subject + "\n" + TAG.matcher(body).replaceAll(" ");
-    return SPACE.matcher(text).replaceAll(" ").trim();
+    return new String[] {SPACE.matcher(subject).replaceAll(" ").trim(),
+        SPACE.matcher(TAG.matcher(body).replaceAll(" ")).replaceAll(" ").trim()};
   }
 }

@@ -83,5 +83,57 @@ class EvaluationTest {
     assertThat(m.get(0).text).isEqualTo("Re: meeting See you at 3.");
     assertThat(m.get(1).spam).isTrue();
     assertThat(m.get(1).text).isEqualTo("Cheap pills Buy now");
+    assertThat(m.get(1).subject).isEqualTo("Cheap pills");
+    assertThat(m.get(1).body).isEqualTo("Buy now");
+    assertThat(m.get(0).subject).isEqualTo("Re: meeting");
+    assertThat(m.get(0).body).isEqualTo("See you at 3.");
+  }
+
+  @Test
+  void retrievalRanksEachQuerysOwnDocument() {
+    // 2-D unit vectors on a circle
+    float[][] docs = new float[4][];
+    for (int i = 0; i < 4; i++) {
+      docs[i] = new float[] {(float) Math.cos(i * 0.4), (float) Math.sin(i * 0.4)};
+    }
+    Evaluation.Retrieval perfect = Evaluation.retrieval(docs, docs);
+    assertThat(perfect.mrr).isEqualTo(1.0);
+    assertThat(perfect.recallAt10).isEqualTo(1.0);
+    // docs at angles 0, 0.3, 0.9, 1.6; queries at 0.35, 0.9, 0.5, 1.6: query 0 is nearer doc 1
+    // than doc 0 (rank 2), query 1 sits on doc 2 (rank 2), query 2 is nearer doc 1 (rank 2),
+    // query 3 sits on doc 3 (rank 1)
+    double[] da = {0, 0.3, 0.9, 1.6};
+    double[] qa = {0.35, 0.9, 0.5, 1.6};
+    float[][] d = new float[4][];
+    float[][] q = new float[4][];
+    for (int i = 0; i < 4; i++) {
+      d[i] = new float[] {(float) Math.cos(da[i]), (float) Math.sin(da[i])};
+      q[i] = new float[] {(float) Math.cos(qa[i]), (float) Math.sin(qa[i])};
+    }
+    Evaluation.Retrieval r = Evaluation.retrieval(q, d);
+    assertThat(r.mrr).isCloseTo((0.5 + 0.5 + 0.5 + 1) / 4, within(1e-12));
+    assertThat(r.recallAt10).isEqualTo(1.0);
+    // every text the same vector: the match ties with all, ranked last
+    float[][] same = new float[12][];
+    java.util.Arrays.fill(same, new float[] {1, 0});
+    Evaluation.Retrieval flat = Evaluation.retrieval(same, same);
+    assertThat(flat.mrr).isCloseTo(1 / 12.0, within(1e-12));
+    assertThat(flat.recallAt10).isZero();
+  }
+
+  @Test
+  void retrievalPairsDropPrefixesShortPartsAndDuplicates() {
+    String body = "one two three four five six seven eight nine ten";
+    List<SpamAssassin.Message> m = List.of(
+        new SpamAssassin.Message("Re: [SAdev] Fwd: spam filter rules", body + " a", false),
+        new SpamAssassin.Message("Cheap pills", "too short a body", true),
+        new SpamAssassin.Message("Hello", body + " b", false), // one-word subject
+        new SpamAssassin.Message("Same subject here", body + " c", true),
+        new SpamAssassin.Message("RE: same subject HERE", body + " d", true),
+        new SpamAssassin.Message("Unique subject", body + " e", false),
+        new SpamAssassin.Message("Another subject", body + " e", false));
+    List<String[]> p = EvaluateCommand.retrievalPairs(m);
+    assertThat(p).hasSize(1);
+    assertThat(p.get(0)).containsExactly("spam filter rules", body + " a");
   }
 }

@@ -40,7 +40,12 @@ public final class Teacher implements AutoCloseable {
     /** Mean over the positions the attention mask keeps (the reference's default). */
     MEAN,
     /** The state of the first position ([CLS]). */
-    CLS
+    CLS,
+    /**
+     * Mean over the text's own positions, without the special tokens around it ([CLS], [SEP]):
+     * tokenlearn's training target.
+     */
+    TOKENS
   }
 
   private static final TokenizersLibrary LIB;
@@ -349,8 +354,13 @@ public final class Teacher implements AutoCloseable {
       // Sum in double: the reference averages in float32 over at most a few hundred positions;
       // double keeps our rounding well below theirs.
       double[] acc = new double[hidden];
-      int n = batch[i].length;
-      for (int p = 0; p < n; p++) {
+      int from = pooling == Pooling.TOKENS ? prefix.length : 0;
+      int to = batch[i].length - (pooling == Pooling.TOKENS ? suffix.length : 0);
+      if (to <= from) {
+        throw new IllegalArgumentException("an input sequence holds only special tokens");
+      }
+      int n = to - from;
+      for (int p = from; p < to; p++) {
         int off = base + p * hidden;
         for (int j = 0; j < hidden; j++) {
           acc[j] += states.get(off + j);
@@ -361,6 +371,16 @@ public final class Teacher implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** The ids of {@code text} without special tokens, not truncated. */
+  long[] bareIds(String text) {
+    return ids(text, false);
+  }
+
+  /** How many special tokens surround one sequence ([CLS] and [SEP]: 2). */
+  int specials() {
+    return prefix.length + suffix.length;
   }
 
   private long[] ids(String text, boolean specials) {

@@ -1,0 +1,178 @@
+package io.model2vec.cli;
+
+import io.model2vec.DType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.LoadOptions;
+import io.model2vec.Model2VecException;
+import io.model2vec.StaticModel;
+import io.model2vec.distill.FeatureFile;
+import io.model2vec.distill.Featurizer;
+import io.model2vec.distill.StartModel;
+import io.model2vec.distill.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code model2vec train}: tokenlearn, the token table trained on the teacher's targets. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {
+        "Trains the token table of a static model on the targets of model2vec featurize "
+            + "(tokenlearn): starts from --model (a model of the teacher's vocabulary, e.g. "
+            + "distilled from it; default: the built-in model, bge-small-en-v1.5's), reduces the targets by PCA to the model's dimensions, trains the "
+            + "rows, one weight per token and a linear head (dropped afterwards) with Adam on "
+            + "the contrastive (default), cosine or MSE loss, keeps the epoch with the lowest "
+            + "validation loss (early stopping), then multiplies each row by its weight and its "
+            + "SIF factor c / (c + p), p the token's frequency in the training passages. Saves "
+            + "the model2vec layout; deterministic for a --seed."})
+final class TrainCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--features", paramLabel = "DIR", required = true,
+      description = "Output folder of model2vec featurize (features.bin, meta.json).")
+  Path features;
+
+  @Option(names = "--output", paramLabel = "DIR", required = true,
+      description = "Folder to write the model into (created; files overwritten).")
+  Path output;
+
+  @Option(names = "--model", paramLabel = "M", defaultValue = "default",
+      description = "The model to start from: a folder or classpath: folder with an F32/F16 "
+          + "'embeddings' table and the teacher's tokenizer; 'default' is the built-in model "
+          + "(default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--loss", paramLabel = "contrastive|cosine|mse", defaultValue = "contrastive",
+      description = "Training loss (default: ${DEFAULT-VALUE}).")
+  String loss;
+
+  @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "1e-3",
+      description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256",
+      description = "Passages per step (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "30",
+      description = "At most N epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--patience", paramLabel = "N", defaultValue = "3",
+      description = "Stop after N epochs without a lower validation loss (default: "
+          + "${DEFAULT-VALUE}).")
+  int patience;
+
+  @Option(names = "--validation", paramLabel = "SHARE", defaultValue = "0.1",
+      description = "Share of the passages kept for validation, at most 10,000 (default: "
+          + "${DEFAULT-VALUE}).")
+  double validation;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+      description = "Seed of the split and the batch order (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--no-token-weights", description = "Train the rows only, no weight per token.")
+  boolean noWeights;
+
+  @Option(names = "--no-head",
+      description = "No linear head: the mean of the rows is trained to meet the PCA'd target "
+          + "itself.")
+  boolean noHead;
+
+  @Option(names = "--sif-coefficient", paramLabel = "C", defaultValue = "1e-3",
+      description = "SIF coefficient of the post-processing (default: ${DEFAULT-VALUE}).")
+  double sif;
+
+  @Option(names = "--no-sif", description = "No SIF post-processing.")
+  boolean noSif;
+
+  @Option(names = "--dtype", paramLabel = "f32|f16", defaultValue = "f32",
+      description = "Stored dtype of the table (default: ${DEFAULT-VALUE}).")
+  String dtype;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+      description = "Use only the first N passages (0 = all).")
+  int limit;
+
+  @Override
+  public Integer call() {
+    DType type;
+    switch (dtype.toLowerCase(Locale.ROOT)) {
+      case "f32": type = DType.F32; break;
+      case "f16": type = DType.F16; break;
+      default:
+        throw new ParameterException(spec.commandLine(), "--dtype must be f32 or f16, was '"
+            + dtype + "'");
+    }
+    Trainer.Loss l;
+    try {
+      l = Trainer.Loss.valueOf(loss.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--loss must be contrastive, cosine or "
+          + "mse, was '" + loss + "'");
+    }
+    Trainer trainer;
+    try {
+      trainer = Trainer.builder().loss(l).learningRate(learningRate).batchSize(batchSize)
+          .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
+          .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif).progress(System.err)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    long t0 = System.nanoTime();
+    int maxTokens = maxTokens(features.resolve(Featurizer.META));
+    List<FeatureFile.Row> rows = FeatureFile.read(features.resolve(Featurizer.FEATURES));
+    if (limit > 0 && rows.size() > limit) {
+      rows = rows.subList(0, limit);
+    }
+    String ref = model.equals("default") ? StaticModel.DEFAULT_MODEL : model;
+    StartModel start = StartModel.read(ref);
+    int[][] ids = new int[rows.size()][];
+    float[][] targets = new float[rows.size()][];
+    // The ids the static model pools for the text the teacher read ([CLS]/[SEP] not counted).
+    try (StaticModel m = StaticModel.load(ref,
+        LoadOptions.builder().maxLength(maxTokens - 2).build())) {
+      if (m.vocabularySize() != start.table.length) {
+        throw new Model2VecException(ref + ": the tokenizer has " + m.vocabularySize()
+            + " ids, the table " + start.table.length + " rows");
+      }
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = m.tokenize(rows.get(i).text);
+        targets[i] = rows.get(i).vector;
+      }
+    }
+    System.err.printf("model2vec train: %d passages from %s, start %s (%d x %d)%n", ids.length,
+        features, ref, start.table.length, start.table[0].length);
+    Trainer.Result r = trainer.train(start.table, ids, targets);
+    r.model(start.tokenizerJson, start.tokenizerName, noSif ? null : sif).save(output, type);
+    System.err.printf("model2vec train: validation loss %.5f -> %.5f (best epoch %d of %d); "
+            + "wrote %s (%s) in %.1f s%n", r.initialValidationLoss, r.bestValidationLoss,
+        r.bestEpoch, r.epochs, output, type, (System.nanoTime() - t0) / 1e9);
+    return 0;
+  }
+
+  private static int maxTokens(Path meta) {
+    try {
+      JsonNode n = JSON.readTree(meta.toFile());
+      if (n == null || !n.path("max_tokens").canConvertToInt()) {
+        throw new Model2VecException(meta + " has no integer \"max_tokens\"");
+      }
+      return n.get("max_tokens").asInt();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read " + meta + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package io.model2vec.cli;
+
+import static io.model2vec.cli.DistillCommandTest.withStderr;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.StaticModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/model2vec featurize (stopped and resumed) then train, on a small corpus. */
+class LearnCommandsTest {
+  @TempDir
+  static Path tmp;
+  static Path features;
+  static String featurizeLog;
+
+  @BeforeAll
+  static void featurize() throws IOException {
+    String[] subjects = {"The river", "A tired engineer", "Our small town", "The old library",
+        "Every winter storm", "The night train"};
+    String[] verbs = {"carries", "remembers", "welcomes", "hides", "brings", "follows"};
+    String[] objects = {"the quiet boats home", "a forgotten song", "visitors from far away",
+        "letters nobody read", "snow across the hills", "the lights of the city"};
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 300; i++) { // PCA to 256 dims needs 256 passages
+      b.append("{\"text\": \"").append(subjects[i % 6]).append(' ').append(verbs[(i / 6) % 6])
+          .append(' ').append(objects[(i / 36) % 6]).append(" (").append(i).append(").\"}\n");
+    }
+    Path corpus = Files.writeString(tmp.resolve("corpus.jsonl"), b.toString());
+    features = tmp.resolve("features");
+    String[] args = {"featurize", "--teacher", "bge-small-en-v1.5", "--input",
+        corpus.toString(), "--output", features.toString(), "--chunk-size", "100",
+        "--batch-size", "16", "--threads", "2", "--log-progress"};
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] stopped = java.util.Arrays.copyOf(args, args.length + 2);
+    stopped[args.length] = "--stop-after-chunks";
+    stopped[args.length + 1] = "2";
+    assertThat(withStderr(err, () -> Model2VecCli.run(stopped))).isZero();
+    assertThat(withStderr(err, () -> Model2VecCli.run(args))).isZero();
+    featurizeLog = err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void featurizeStopsAndResumes() {
+    assertThat(featurizeLog).contains("model2vec featurize: 200 of 300 passages done (200 this run")
+        .contains("model2vec featurize: resumed after 200; 300 of 300 passages done (100 this run")
+        .contains("passages/s").contains("ETA");
+  }
+
+  @Test
+  void trainWritesALoadableModelWithTheStartModelsVocabularyAndDimensions() throws IOException {
+    Path out = tmp.resolve("trained");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] args = {"train", "--features", features.toString(), "--output", out.toString(),
+        "--epochs", "2", "--batch-size", "32", "--validation", "0.1", "--dtype", "f16"};
+    assertThat(withStderr(err, () -> Model2VecCli.run(args)))
+        .as(err.toString(StandardCharsets.UTF_8)).isZero();
+    String log = err.toString(StandardCharsets.UTF_8);
+    assertThat(log).contains("train: targets: PCA 384 -> 256 dimensions")
+        .contains("train: epoch 2:").contains("model2vec train: validation loss");
+    JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+    assertThat(config.get("training").asText()).isEqualTo("tokenlearn");
+    assertThat(config.get("tokenizer_name").asText()).isEqualTo("BAAI/bge-small-en-v1.5");
+    try (StaticModel trained = StaticModel.load(out);
+        StaticModel start = StaticModel.load((String) null)) {
+      assertThat(trained.dimension()).isEqualTo(start.dimension());
+      assertThat(trained.vocabularySize()).isEqualTo(start.vocabularySize());
+      assertThat(trained.tableDtype()).isEqualTo("F16");
+      assertThat(trained.encode("the night train")).isNotEqualTo(start.encode("the night train"));
+    }
+    // deterministic: the same command gives the same file
+    Path again = tmp.resolve("again");
+    args[4] = again.toString();
+    assertThat(withStderr(err, () -> Model2VecCli.run(args))).isZero();
+    assertThat(Files.readAllBytes(again.resolve("model.safetensors")))
+        .isEqualTo(Files.readAllBytes(out.resolve("model.safetensors")));
+  }
+
+  @Test
+  void badTrainOptionsAreUsageErrors() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features",
+        features.toString(), "--output", tmp.resolve("x").toString(), "--loss", "hinge")))
+        .isEqualTo(2);
+    assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features",
+        features.toString(), "--output", tmp.resolve("x").toString(), "--validation", "1.5")))
+        .isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--loss must be contrastive, cosine or mse, was 'hinge'")
+        .contains("validation must be in (0, 1), was 1.5");
+    assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features",
+        tmp.resolve("nothing").toString(), "--output", tmp.resolve("x").toString())))
+        .isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("nothing/meta.json");
+  }
+}

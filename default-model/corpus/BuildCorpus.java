@@ -1,0 +1,262 @@
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Turns the unpacked sources that build-corpus.sh fetched into corpus.jsonl: one
+ * {"text": ..., "source": ...} line per passage (1-3 sentences, at most ~100 words), in source
+ * order, de-duplicated on letters and digits (case-folded). Deterministic: the same sources give
+ * the same file byte for byte. Run with the JDK's source launcher:
+ * {@code java BuildCorpus.java SRC_DIR OUT_FILE}.
+ */
+public final class BuildCorpus {
+  /** A passage grows sentence by sentence until it has this many words... */
+  static final int MIN_WORDS = 15;
+  /** ...and never beyond this many (a longer sentence is cut into pieces of this size). */
+  static final int MAX_WORDS = 100;
+  /** Passages shorter than this are headings, signatures or fragments. */
+  static final int SHORTEST = 4;
+
+  /** Fortune files left out: humorous definitions (no definitions in the corpus) and pictures. */
+  static final Set<String> FORTUNE_SKIP = Set.of("definitions", "ascii-art");
+
+  // A sentence ends at . ! ? (closing quotes/brackets allowed) before white space and a capital,
+  // a quote or a digit; not after common abbreviations or single initials.
+  static final Pattern END = Pattern.compile("[.!?][\"')\\]]*\\s+(?=[\"'(\\[]?[A-Z0-9])");
+  static final Pattern ABBREV = Pattern.compile(
+      "(?:\\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gen|Col|Capt|Lt|Gov|Rev|Hon|Prof|No|Vol|vs|etc|Co|Inc|"
+          + "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\\b[A-Z]|\\.[A-Za-z])$");
+  static final Pattern SPACE = Pattern.compile("\\s+");
+  static final Pattern NUMBER = Pattern.compile("\\d+");
+
+  private final Map<String, Integer> counts = new LinkedHashMap<>();
+  private final Set<String> seen = new HashSet<>();
+  private final BufferedWriter out;
+  private int dropped;
+
+  BuildCorpus(BufferedWriter out) {
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 2) {
+      System.err.println("usage: java BuildCorpus.java SRC_DIR OUT_FILE");
+      System.exit(2);
+    }
+    Path src = Paths.get(args[0]);
+    Path outFile = Paths.get(args[1]);
+    Path tmp = outFile.resolveSibling(outFile.getFileName() + ".tmp");
+    BuildCorpus b;
+    try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      b = new BuildCorpus(w);
+      b.sotu(src.resolve("sotu/package/data"));
+      b.moby(src.resolve("moby/package/data"));
+      b.fortunes(src.resolve("deb/x/usr/share/games/fortunes"));
+      b.bible(src.resolve("kjv.txt"));
+    }
+    Files.move(tmp, outFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    int total = 0;
+    for (Map.Entry<String, Integer> e : b.counts.entrySet()) {
+      System.err.printf("  %-10s %,8d passages%n", e.getKey(), e.getValue());
+      total += e.getValue();
+    }
+    System.err.printf("  %,d passages (%,d duplicates dropped) -> %s%n", total, b.dropped, outFile);
+  }
+
+  /** State of the Union addresses: one file per address, the text on one line. */
+  void sotu(Path dir) throws IOException {
+    for (Path f : list(dir, ".txt")) {
+      prose("sotu", Files.readString(f, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Moby-Dick: chapters and epilogue, paragraphs separated by blank lines, a title line first. */
+  void moby(Path dir) throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (Path f : list(dir, ".txt")) {
+      String n = f.getFileName().toString();
+      if (n.startsWith("chapter_") || n.equals("epilogue.txt")) {
+        files.add(f);
+      }
+    }
+    files.sort(Comparator.comparingInt(BuildCorpus::chapterNumber));
+    for (Path f : files) {
+      String[] paras = Files.readString(f, StandardCharsets.UTF_8).split("\\n\\s*\\n");
+      for (int i = 1; i < paras.length; i++) { // paras[0] is "CHAPTER n. Title"
+        prose("moby-dick", paras[i]);
+      }
+    }
+  }
+
+  /** Fortune files: cookies separated by lines holding only "%"; short cookies kept whole. */
+  void fortunes(Path dir) throws IOException {
+    for (Path f : list(dir, "")) {
+      String n = f.getFileName().toString();
+      if (n.contains(".") || FORTUNE_SKIP.contains(n) || !Files.isRegularFile(f)) {
+        continue; // .dat indexes, .u8 links
+      }
+      String text = new String(Files.readAllBytes(f), StandardCharsets.UTF_8);
+      for (String cookie : text.split("\\n%\\n")) {
+        String c = SPACE.matcher(cookie.replaceAll("(?m)^%$", "")).replaceAll(" ").trim();
+        if (!looksLikeProse(c)) {
+          continue;
+        }
+        if (words(c) <= MAX_WORDS) {
+          emit("fortunes", c);
+        } else {
+          prose("fortunes", c);
+        }
+      }
+    }
+  }
+
+  /**
+   * The King James Bible as "Book1:1 text" lines: the verses of a chapter grouped like sentences
+   * (a short verse joins the next one).
+   */
+  void bible(Path file) throws IOException {
+    String chapter = null;
+    List<String> verses = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      int sp = line.indexOf(' ');
+      int colon = line.indexOf(':');
+      if (sp < 0 || colon < 0 || colon > sp) {
+        continue;
+      }
+      String c = line.substring(0, colon);
+      if (!c.equals(chapter) && !verses.isEmpty()) {
+        passages("kjv", verses);
+        verses.clear();
+      }
+      chapter = c;
+      verses.add(line.substring(sp + 1).trim());
+    }
+    passages("kjv", verses);
+  }
+
+  /** Running text into passages of whole sentences. */
+  void prose(String source, String text) throws IOException {
+    passages(source, sentences(SPACE.matcher(text).replaceAll(" ").trim()));
+  }
+
+  /** Consecutive sentences into passages of at least MIN_WORDS, at most MAX_WORDS words. */
+  void passages(String source, List<String> sentences) throws IOException {
+    StringBuilder passage = new StringBuilder();
+    int words = 0;
+    for (String s : sentences) {
+      int w = words(s);
+      if (words > 0 && (words >= MIN_WORDS || words + w > MAX_WORDS)) {
+        emit(source, passage.toString());
+        passage.setLength(0);
+        words = 0;
+      }
+      if (w > MAX_WORDS) {
+        String[] ws = s.split(" ");
+        for (int i = 0; i < ws.length; i += MAX_WORDS) {
+          emit(source, String.join(" ", java.util.Arrays.copyOfRange(ws, i,
+              Math.min(ws.length, i + MAX_WORDS))));
+        }
+        continue;
+      }
+      if (words > 0) {
+        passage.append(' ');
+      }
+      passage.append(s);
+      words += w;
+    }
+    if (words > 0) {
+      emit(source, passage.toString());
+    }
+  }
+
+  static List<String> sentences(String t) {
+    List<String> out = new ArrayList<>();
+    Matcher m = END.matcher(t);
+    int start = 0;
+    while (m.find()) {
+      String before = t.substring(start, m.start());
+      if (ABBREV.matcher(before).find()) {
+        continue;
+      }
+      out.add(t.substring(start, m.end()).trim());
+      start = m.end();
+    }
+    if (start < t.length()) {
+      out.add(t.substring(start).trim());
+    }
+    return out;
+  }
+
+  void emit(String source, String passage) throws IOException {
+    String p = passage.trim();
+    if (words(p) < SHORTEST) {
+      return;
+    }
+    StringBuilder key = new StringBuilder();
+    p.toLowerCase(Locale.ROOT).codePoints().filter(Character::isLetterOrDigit)
+        .forEach(key::appendCodePoint);
+    if (!seen.add(key.toString())) {
+      dropped++;
+      return;
+    }
+    out.write("{\"text\":");
+    out.write(json(p));
+    out.write(",\"source\":\"");
+    out.write(source);
+    out.write("\"}\n");
+    counts.merge(source, 1, Integer::sum);
+  }
+
+  /** Mostly letters: not a table, a listing or a picture. */
+  static boolean looksLikeProse(String s) {
+    long letters = s.chars().filter(Character::isLetter).count();
+    return !s.isEmpty() && letters >= 0.6 * s.replace(" ", "").length();
+  }
+
+  static int words(String s) {
+    return s.isEmpty() ? 0 : s.split(" ").length;
+  }
+
+  static String json(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  static int chapterNumber(Path f) {
+    Matcher m = NUMBER.matcher(f.getFileName().toString());
+    return m.find() ? Integer.parseInt(m.group()) : Integer.MAX_VALUE; // epilogue last
+  }
+
+  static List<Path> list(Path dir, String suffix) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException(dir + " is not a folder (run build-corpus.sh, which fetches it)");
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+    }
+  }
+}

@@ -1,0 +1,332 @@
+package io.model2vec.distill;
+
+import java.util.Arrays;
+
+/**
+ * The model tokenlearn trains: a text is the weighted mean of its tokens' rows,
+ * {@code x = sum_t w[t] e[t] / n}, and a linear head {@code h = W x + b} maps it onto the target
+ * space, where the loss compares {@code h} with the target. Only the rows and weights ({@code
+ * w[t] e[t]}) form the final static model; the head is for training. Parameters are doubles so
+ * that gradients can be checked against finite differences. Not thread-safe.
+ */
+final class BagModel {
+  /** The training losses of tokenlearn. */
+  enum Loss {
+    /**
+     * Cross-entropy over the batch of cosine similarities between outputs and targets divided by
+     * a temperature of 0.07: each output must be closer to its own target than to the others.
+     */
+    CONTRASTIVE,
+    /** {@code 1 - mean cos(h_i, y_i)}. */
+    COSINE,
+    /** Mean squared error over all values. */
+    MSE
+  }
+
+  static final double TEMPERATURE = 0.07;
+
+  final int vocab;
+  final int dims;
+  final int out;
+  /** Row {@code t} at {@code [t * dims, (t + 1) * dims)}. */
+  final double[] emb;
+  final double[] weight;
+  /** Row-major [out, dims]. */
+  final double[] head;
+  final double[] bias;
+  final boolean trainWeights;
+  /** False: the head stays the identity ({@code out == dims}), the rows meet the targets as is. */
+  final boolean trainHead;
+
+  BagModel(float[][] table, int out, boolean trainWeights) {
+    this(table, out, trainWeights, true);
+  }
+
+  BagModel(float[][] table, int out, boolean trainWeights, boolean trainHead) {
+    this.vocab = table.length;
+    this.dims = table[0].length;
+    this.out = out;
+    this.trainWeights = trainWeights;
+    this.trainHead = trainHead;
+    if (!trainHead && out != dims) {
+      throw new IllegalArgumentException("without a trained head the targets need the table's "
+          + dims + " dimensions, they have " + out);
+    }
+    this.emb = new double[vocab * dims];
+    for (int t = 0; t < vocab; t++) {
+      if (table[t].length != dims) {
+        throw new IllegalArgumentException("row " + t + " has " + table[t].length
+            + " values, row 0 has " + dims);
+      }
+      for (int j = 0; j < dims; j++) {
+        emb[t * dims + j] = table[t][j];
+      }
+    }
+    this.weight = new double[vocab];
+    Arrays.fill(weight, 1.0);
+    // The head starts as the identity (padded or cut), so training starts from the table as is.
+    this.head = new double[out * dims];
+    for (int i = 0; i < Math.min(out, dims); i++) {
+      head[i * dims + i] = 1.0;
+    }
+    this.bias = new double[out];
+  }
+
+  /** Gradients of one batch: dense for the head, per touched token for rows and weights. */
+  static final class Grad {
+    final double[] emb;
+    final double[] weight;
+    final double[] head;
+    final double[] bias;
+    /** Token ids whose row or weight has a gradient, each once. */
+    int[] touched = new int[0];
+    int nTouched;
+    private final boolean[] isTouched;
+
+    Grad(BagModel m) {
+      emb = new double[m.vocab * m.dims];
+      weight = new double[m.vocab];
+      head = new double[m.out * m.dims];
+      bias = new double[m.out];
+      isTouched = new boolean[m.vocab];
+    }
+
+    void clear(int dims) {
+      for (int k = 0; k < nTouched; k++) {
+        int t = touched[k];
+        Arrays.fill(emb, t * dims, (t + 1) * dims, 0);
+        weight[t] = 0;
+        isTouched[t] = false;
+      }
+      nTouched = 0;
+      Arrays.fill(head, 0);
+      Arrays.fill(bias, 0);
+    }
+
+    void touch(int t) {
+      if (!isTouched[t]) {
+        isTouched[t] = true;
+        if (nTouched == touched.length) {
+          touched = Arrays.copyOf(touched, Math.max(64, 2 * touched.length));
+        }
+        touched[nTouched++] = t;
+      }
+    }
+  }
+
+  /** The pooled vector {@code x} of one text (no head). Empty texts give zeros. */
+  double[] pool(int[] ids) {
+    double[] x = new double[dims];
+    if (ids.length == 0) {
+      return x;
+    }
+    for (int t : ids) {
+      double w = weight[t];
+      int base = t * dims;
+      for (int j = 0; j < dims; j++) {
+        x[j] += w * emb[base + j];
+      }
+    }
+    for (int j = 0; j < dims; j++) {
+      x[j] /= ids.length;
+    }
+    return x;
+  }
+
+  double[] headOf(double[] x) {
+    double[] h = bias.clone();
+    for (int i = 0; i < out; i++) {
+      double s = 0;
+      int base = i * dims;
+      for (int j = 0; j < dims; j++) {
+        s += head[base + j] * x[j];
+      }
+      h[i] += s;
+    }
+    return h;
+  }
+
+  /**
+   * The loss of a batch ({@code ids[rows[k]]} against {@code targets[rows[k]]}); when {@code g} is
+   * not null, also its gradient (added into {@code g}, which the caller clears).
+   */
+  double loss(int[][] ids, float[][] targets, int[] rows, Loss loss, Grad g) {
+    int b = rows.length;
+    double[][] x = new double[b][];
+    double[][] h = new double[b][];
+    for (int k = 0; k < b; k++) {
+      x[k] = pool(ids[rows[k]]);
+      h[k] = headOf(x[k]);
+    }
+    double[][] dh = g == null ? null : new double[b][out];
+    double value;
+    switch (loss) {
+      case MSE:
+        value = mse(h, targets, rows, dh);
+        break;
+      case COSINE:
+        value = cosine(h, targets, rows, dh);
+        break;
+      default:
+        value = contrastive(h, targets, rows, dh);
+    }
+    if (g != null) {
+      backward(ids, rows, x, dh, g);
+    }
+    return value;
+  }
+
+  private void backward(int[][] ids, int[] rows, double[][] x, double[][] dh, Grad g) {
+    double[] dx = new double[dims];
+    for (int k = 0; k < rows.length; k++) {
+      double[] d = dh[k];
+      Arrays.fill(dx, 0);
+      for (int i = 0; i < out; i++) {
+        double di = d[i];
+        if (di == 0) {
+          continue;
+        }
+        g.bias[i] += di;
+        int base = i * dims;
+        for (int j = 0; j < dims; j++) {
+          g.head[base + j] += di * x[k][j];
+          dx[j] += head[base + j] * di;
+        }
+      }
+      int[] tokens = ids[rows[k]];
+      if (tokens.length == 0) {
+        continue;
+      }
+      double inv = 1.0 / tokens.length;
+      for (int t : tokens) {
+        g.touch(t);
+        double w = weight[t] * inv;
+        int base = t * dims;
+        double dw = 0;
+        for (int j = 0; j < dims; j++) {
+          g.emb[base + j] += w * dx[j];
+          dw += emb[base + j] * dx[j];
+        }
+        if (trainWeights) {
+          g.weight[t] += dw * inv;
+        }
+      }
+    }
+  }
+
+  private double mse(double[][] h, float[][] y, int[] rows, double[][] dh) {
+    double sum = 0;
+    double n = (double) h.length * out;
+    for (int k = 0; k < h.length; k++) {
+      float[] t = y[rows[k]];
+      for (int i = 0; i < out; i++) {
+        double e = h[k][i] - t[i];
+        sum += e * e;
+        if (dh != null) {
+          dh[k][i] = 2 * e / n;
+        }
+      }
+    }
+    return sum / n;
+  }
+
+  private double cosine(double[][] h, float[][] y, int[] rows, double[][] dh) {
+    int b = h.length;
+    double sum = 0;
+    for (int k = 0; k < b; k++) {
+      double[] hn = h[k].clone();
+      double hNorm = normalize(hn);
+      double[] yn = toDouble(y[rows[k]]);
+      normalize(yn);
+      double cos = dot(hn, yn);
+      sum += cos;
+      if (dh != null) {
+        // d(-cos/b)/dh = -(yn - hn cos) / (|h| b)
+        for (int i = 0; i < out; i++) {
+          dh[k][i] = -(yn[i] - hn[i] * cos) / (hNorm * b);
+        }
+      }
+    }
+    return 1 - sum / b;
+  }
+
+  private double contrastive(double[][] h, float[][] y, int[] rows, double[][] dh) {
+    int b = h.length;
+    double[][] hn = new double[b][];
+    double[] hNorm = new double[b];
+    double[][] yn = new double[b][];
+    for (int k = 0; k < b; k++) {
+      hn[k] = h[k].clone();
+      hNorm[k] = normalize(hn[k]);
+      yn[k] = toDouble(y[rows[k]]);
+      normalize(yn[k]);
+    }
+    double total = 0;
+    double[] s = new double[b];
+    double[] dhn = new double[out];
+    for (int k = 0; k < b; k++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < b; j++) {
+        s[j] = dot(hn[k], yn[j]) / TEMPERATURE;
+        max = Math.max(max, s[j]);
+      }
+      double z = 0;
+      for (int j = 0; j < b; j++) {
+        z += Math.exp(s[j] - max);
+      }
+      total += max + Math.log(z) - s[k];
+      if (dh != null) {
+        // dL/ds_j = (softmax_j - [j == k]) / b; s_j = hn . yn_j / T
+        Arrays.fill(dhn, 0);
+        for (int j = 0; j < b; j++) {
+          double ds = (Math.exp(s[j] - max) / z - (j == k ? 1 : 0)) / (b * TEMPERATURE);
+          for (int i = 0; i < out; i++) {
+            dhn[i] += ds * yn[j][i];
+          }
+        }
+        // through the normalization: (dhn - hn (hn . dhn)) / |h|
+        double proj = dot(hn[k], dhn);
+        for (int i = 0; i < out; i++) {
+          dh[k][i] = (dhn[i] - hn[k][i] * proj) / hNorm[k];
+        }
+      }
+    }
+    return total / b;
+  }
+
+  /** The final static table: row {@code t} is {@code w[t] e[t]}. */
+  float[][] table() {
+    float[][] t = new float[vocab][dims];
+    for (int i = 0; i < vocab; i++) {
+      for (int j = 0; j < dims; j++) {
+        t[i][j] = (float) (weight[i] * emb[i * dims + j]);
+      }
+    }
+    return t;
+  }
+
+  static double normalize(double[] v) {
+    double n = Math.sqrt(dot(v, v));
+    double safe = Math.max(n, 1e-12);
+    for (int i = 0; i < v.length; i++) {
+      v[i] /= safe;
+    }
+    return safe;
+  }
+
+  static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+
+  static double[] toDouble(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+}

@@ -1,0 +1,229 @@
+package io.model2vec.distill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * tokenlearn's training on small synthetic data: gradients against finite differences, the
+ * validation loss going down, determinism with a seed, the SIF post-processing.
+ */
+class TrainerTest {
+  /** A random table. */
+  static float[][] table(int vocab, int dims, Random r) {
+    float[][] t = new float[vocab][dims];
+    for (float[] row : t) {
+      for (int j = 0; j < dims; j++) {
+        row[j] = (float) r.nextGaussian();
+      }
+    }
+    return t;
+  }
+
+  /** Random passages of 1-12 token ids. */
+  static int[][] passages(int n, int vocab, Random r) {
+    int[][] ids = new int[n][];
+    for (int k = 0; k < n; k++) {
+      ids[k] = new int[1 + r.nextInt(12)];
+      for (int i = 0; i < ids[k].length; i++) {
+        ids[k][i] = r.nextInt(vocab);
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Targets a hidden "teacher" table explains: the mean of its rows, mapped into a wider space
+   * by a fixed random projection (so PCA has something to reduce).
+   */
+  static float[][] targets(int[][] ids, float[][] truth, int width, Random r) {
+    int d = truth[0].length;
+    double[][] proj = new double[width][d];
+    for (double[] row : proj) {
+      for (int j = 0; j < d; j++) {
+        row[j] = r.nextGaussian();
+      }
+    }
+    float[][] y = new float[ids.length][width];
+    for (int k = 0; k < ids.length; k++) {
+      double[] mean = new double[d];
+      for (int t : ids[k]) {
+        for (int j = 0; j < d; j++) {
+          mean[j] += truth[t][j] / ids[k].length;
+        }
+      }
+      for (int i = 0; i < width; i++) {
+        y[k][i] = (float) BagModel.dot(proj[i], mean);
+      }
+    }
+    return y;
+  }
+
+  @ParameterizedTest
+  @EnumSource(BagModel.Loss.class)
+  void gradientsMatchFiniteDifferences(BagModel.Loss loss) {
+    Random r = new Random(7);
+    int vocab = 15;
+    int dims = 5;
+    int out = 4; // a head that is not square
+    BagModel m = new BagModel(table(vocab, dims, r), out, true);
+    for (int i = 0; i < m.head.length; i++) {
+      m.head[i] += 0.3 * r.nextGaussian(); // away from the identity start
+    }
+    for (int t = 0; t < vocab; t++) {
+      m.weight[t] = 0.5 + r.nextDouble();
+    }
+    for (int i = 0; i < out; i++) {
+      m.bias[i] = 0.1 * r.nextGaussian();
+    }
+    int[][] ids = passages(6, vocab, r);
+    float[][] y = new float[6][out];
+    for (float[] row : y) {
+      for (int i = 0; i < out; i++) {
+        row[i] = (float) r.nextGaussian();
+      }
+    }
+    int[] rows = {0, 1, 2, 3, 4, 5};
+    BagModel.Grad g = new BagModel.Grad(m);
+    m.loss(ids, y, rows, loss, g);
+    int checked = 0;
+    for (double[][] pair : new double[][][] {{m.emb, g.emb}, {m.weight, g.weight},
+        {m.head, g.head}, {m.bias, g.bias}}) {
+      double[] p = pair[0];
+      double[] analytic = pair[1];
+      for (int i = 0; i < p.length; i++) {
+        double keep = p[i];
+        double h = 1e-6;
+        p[i] = keep + h;
+        double up = m.loss(ids, y, rows, loss, null);
+        p[i] = keep - h;
+        double down = m.loss(ids, y, rows, loss, null);
+        p[i] = keep;
+        double numeric = (up - down) / (2 * h);
+        assertThat(analytic[i]).as("%s gradient %d of a parameter block", loss, i)
+            .isCloseTo(numeric, org.assertj.core.data.Offset.offset(
+                1e-6 + 1e-5 * Math.abs(numeric)));
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(vocab * dims + vocab + out * dims + out);
+    // tokens that no passage holds get no gradient
+    for (int t = 0; t < vocab; t++) {
+      boolean used = false;
+      for (int[] p : ids) {
+        for (int id : p) {
+          used |= id == t;
+        }
+      }
+      if (!used) {
+        assertThat(g.weight[t]).isZero();
+      }
+    }
+  }
+
+  static Trainer.Builder trainer(Trainer.Loss loss) {
+    return Trainer.builder().loss(loss).batchSize(32).maxEpochs(15).patience(3)
+        .learningRate(0.02).sifCoefficient(null);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Trainer.Loss.class)
+  void trainingLowersTheValidationLoss(Trainer.Loss loss) {
+    Random r = new Random(11);
+    int vocab = 60;
+    float[][] truth = table(vocab, 8, r);
+    int[][] ids = passages(1200, vocab, r);
+    float[][] y = targets(ids, truth, 12, r);
+    Trainer.Result res = trainer(loss).build().train(table(vocab, 8, r), ids, y);
+    assertThat(res.bestValidationLoss).as("%s: %s", loss,
+        java.util.Arrays.toString(res.validationLosses))
+        .isLessThan(0.5 * res.initialValidationLoss);
+    // the kept state is the best epoch's
+    double min = Double.MAX_VALUE;
+    for (double v : res.validationLosses) {
+      min = Math.min(min, v);
+    }
+    assertThat(res.bestValidationLoss).isEqualTo(min);
+    assertThat(res.table).hasNumberOfRows(vocab);
+    assertThat(res.table[0]).hasSize(8);
+    // the 12-dim targets are exact means of an 8-dim table: PCA to 8 keeps all their variance
+    assertThat(res.explainedVariance).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+  }
+
+  @Test
+  void withoutAHeadTheMeanOfTheRowsMeetsTheReducedTargets() {
+    Random r = new Random(13);
+    int vocab = 60;
+    int[][] ids = passages(1200, vocab, r);
+    float[][] y = targets(ids, table(vocab, 8, r), 12, r);
+    Trainer.Result res = trainer(Trainer.Loss.COSINE).trainHead(false).maxEpochs(30).build()
+        .train(table(vocab, 8, r), ids, y);
+    float[][] reduced = Pca.fit(y, 8).transform(y);
+    double cos = 0;
+    for (int k = 0; k < ids.length; k++) {
+      double[] x = new double[8];
+      for (int t : ids[k]) {
+        for (int j = 0; j < 8; j++) {
+          x[j] += res.table[t][j];
+        }
+      }
+      double[] want = BagModel.toDouble(reduced[k]);
+      cos += BagModel.dot(x, want) / Math.sqrt(BagModel.dot(x, x) * BagModel.dot(want, want));
+    }
+    assertThat(cos / ids.length).isGreaterThan(0.95);
+  }
+
+  @Test
+  void earlyStoppingEndsTrainingAfterPatienceEpochsWithoutImprovement() {
+    Random r = new Random(5);
+    int vocab = 40;
+    int[][] ids = passages(300, vocab, r);
+    float[][] y = targets(ids, table(vocab, 6, r), 6, r);
+    // a learning rate this large makes the loss bounce after a while: training stops long before 50 epochs
+    float[][] start = table(vocab, 6, r);
+    Trainer.Result res = Trainer.builder().loss(Trainer.Loss.MSE).batchSize(16).maxEpochs(50)
+        .patience(2).learningRate(0.5).sifCoefficient(null).build()
+        .train(start, ids, y);
+    assertThat(res.epochs).isLessThan(50);
+    assertThat(res.epochs - res.bestEpoch).isEqualTo(2);
+    assertThat(res.bestEpoch).isPositive();
+    // the table returned is the best epoch's: the same run stopped right after that epoch
+    Trainer.Result upToBest = Trainer.builder().loss(Trainer.Loss.MSE).batchSize(16)
+        .maxEpochs(res.bestEpoch).patience(2).learningRate(0.5).sifCoefficient(null).build()
+        .train(start, ids, y);
+    assertThat(upToBest.epochs).isEqualTo(res.bestEpoch);
+    assertThat(res.table).isDeepEqualTo(upToBest.table);
+  }
+
+  @Test
+  void theSameSeedGivesTheSameTable() {
+    Random r = new Random(3);
+    int vocab = 50;
+    int[][] ids = passages(400, vocab, r);
+    float[][] y = targets(ids, table(vocab, 6, r), 10, r);
+    float[][] start = table(vocab, 6, r);
+    Trainer.Result a = trainer(Trainer.Loss.CONTRASTIVE).maxEpochs(3).seed(9).build()
+        .train(start, ids, y);
+    Trainer.Result b = trainer(Trainer.Loss.CONTRASTIVE).maxEpochs(3).seed(9).build()
+        .train(start, ids, y);
+    Trainer.Result c = trainer(Trainer.Loss.CONTRASTIVE).maxEpochs(3).seed(10).build()
+        .train(start, ids, y);
+    assertThat(a.table).isDeepEqualTo(b.table);
+    assertThat(java.util.Arrays.deepEquals(a.table, c.table)).isFalse();
+  }
+
+  @Test
+  void sifScalesRowsByTheirTokensFrequency() {
+    float[][] t = {{1, 2}, {3, 4}, {5, 6}};
+    int[][] ids = {{0, 0, 1}, {0}, {2, 2}};
+    // passages 0 and 1 only: token 0 is 3 of 4 tokens, token 1 is 1 of 4, token 2 unseen
+    Trainer.applySif(t, ids, new int[] {0, 1}, 0.5);
+    assertThat(t[0]).containsExactly((float) (0.5 / 1.25), (float) (2 * 0.5 / 1.25));
+    assertThat(t[1]).containsExactly((float) (3 * 0.5 / 0.75), (float) (4 * 0.5 / 0.75));
+    assertThat(t[2]).containsExactly(5f, 6f);
+  }
+
+}
