@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.model2vec.Model2VecException;
+import io.model2vec.TokenizerMetadata;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -31,32 +32,9 @@ final class Vocabulary {
     } catch (JsonProcessingException e) {
       throw new Model2VecException(source + " is not valid JSON: " + e.getOriginalMessage(), e);
     }
-    JsonNode vocab = root == null ? null : root.path("model").get("vocab");
-    if (vocab == null || !(vocab.isObject() || vocab.isArray())) {
-      throw new Model2VecException(source + " has no \"model.vocab\" (object or array)");
-    }
-    int max = -1;
-    if (vocab.isArray()) {
-      max = vocab.size() - 1;
-    } else {
-      for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-          throw new Model2VecException(source + " maps model.vocab key '" + e.getKey() + "' to "
-              + e.getValue() + "; ids must be non-negative integers");
-        }
-        max = Math.max(max, e.getValue().asInt());
-      }
-    }
-    for (JsonNode t : root.path("added_tokens")) {
-      if (t.path("id").canConvertToInt()) {
-        max = Math.max(max, t.get("id").asInt());
-      }
-    }
-    if (max < 0) {
-      throw new Model2VecException(source + " has an empty vocabulary");
-    }
-    return new Vocabulary(source, root, max + 1);
+    // the core's reader: distillation covers exactly the ids the encoder can produce
+    int size = TokenizerMetadata.of(json, source).vocabularySize();
+    return new Vocabulary(source, root, size);
   }
 
   /** The id padding uses: {@code padding.pad_id}, else the id of [PAD] / &lt;pad&gt;, else 0. */
