@@ -1,7 +1,5 @@
 package io.model2vec.distill;
 
-import ai.djl.huggingface.tokenizers.jni.LibUtils;
-import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
@@ -10,6 +8,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.model2vec.Model2VecException;
+import io.model2vec.TokenIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,14 +47,6 @@ public final class Teacher implements AutoCloseable {
     TOKENS
   }
 
-  private static final TokenizersLibrary LIB;
-
-  static {
-    // As in the core: the direct native path, without DJL's factory (which may "call home").
-    LibUtils.checkStatus();
-    LIB = TokenizersLibrary.LIB;
-  }
-
   private final String description;
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -63,7 +54,7 @@ public final class Teacher implements AutoCloseable {
   private final boolean typeIds;
   private final int hidden;
   private final String tokenizerJson;
-  private final long tokenizer;
+  private final TokenIds tokenizer;
   private final long[] prefix;
   private final long[] suffix;
   private final Vocabulary vocabulary;
@@ -124,38 +115,31 @@ public final class Teacher implements AutoCloseable {
       throw new Model2VecException(description + " output '" + outputName
           + "' has no fixed hidden size");
     }
-    long tok = 0;
+    TokenIds tok = null;
     try {
       this.vocabulary = Vocabulary.parse(tokenizerJson, tokenizerSource);
       this.padId = vocabulary.padId();
-      try {
-        tok = LIB.createTokenizerFromString(tokenizerJson);
-      } catch (RuntimeException e) {
-        throw new Model2VecException(tokenizerSource + " was rejected by the HuggingFace "
-            + "tokenizers library: " + e.getMessage(), e);
-      }
-      LIB.disablePadding(tok);
-      LIB.disableTruncation(tok);
-      // The special tokens the tokenizer puts around one sequence ([CLS] ... [SEP] for BERT):
-      // the ids of "a" with them, minus the ids of "a" without them.
-      long[] bare = ids(tok, "a", false);
-      long[] full = ids(tok, "a", true);
-      int at = indexOf(full, bare);
-      if (at < 0) {
-        throw new Model2VecException(tokenizerSource + ": adding special tokens changed the ids "
-            + "of the text itself (" + Arrays.toString(bare) + " -> " + Arrays.toString(full)
-            + ")");
-      }
-      this.prefix = Arrays.copyOfRange(full, 0, at);
-      this.suffix = Arrays.copyOfRange(full, at + bare.length, full.length);
+      // the encoder's own tokenizer, and the special tokens its post-processor puts around one
+      // sequence ([CLS] ... [SEP] for BERT)
+      tok = TokenIds.of(tokenizerJson, tokenizerSource);
+      this.prefix = widen(tok.prefix());
+      this.suffix = widen(tok.suffix());
     } catch (RuntimeException e) {
-      if (tok != 0) {
-        LIB.deleteTokenizer(tok);
+      if (tok != null) {
+        tok.close();
       }
       closeSession();
       throw e;
     }
     this.tokenizer = tok;
+  }
+
+  private static long[] widen(int[] ids) {
+    long[] out = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      out[i] = ids[i];
+    }
+    return out;
   }
 
   /** A teacher from an ONNX file and its {@code tokenizer.json}. */
@@ -266,7 +250,7 @@ public final class Teacher implements AutoCloseable {
     }
     long[][] seqs = new long[texts.size()][];
     for (int i = 0; i < seqs.length; i++) {
-      long[] bare = ids(texts.get(i), false);
+      long[] bare = ids(texts.get(i));
       seqs[i] = withSpecials(bare, Math.min(bare.length, maxTokens - specials));
     }
     Integer[] order = new Integer[seqs.length];
@@ -375,7 +359,7 @@ public final class Teacher implements AutoCloseable {
 
   /** The ids of {@code text} without special tokens, not truncated. */
   long[] bareIds(String text) {
-    return ids(text, false);
+    return ids(text);
   }
 
   /** How many special tokens surround one sequence ([CLS] and [SEP]: 2). */
@@ -383,30 +367,8 @@ public final class Teacher implements AutoCloseable {
     return prefix.length + suffix.length;
   }
 
-  private long[] ids(String text, boolean specials) {
-    return ids(tokenizer, text, specials);
-  }
-
-  private static long[] ids(long tokenizer, String text, boolean specials) {
-    long enc = LIB.encode(tokenizer, text, specials);
-    try {
-      return LIB.getTokenIds(enc);
-    } finally {
-      LIB.deleteEncoding(enc);
-    }
-  }
-
-  private static int indexOf(long[] haystack, long[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
+  private long[] ids(String text) {
+    return widen(tokenizer.ids(text));
   }
 
   static void normalize(float[] v) {
@@ -427,9 +389,7 @@ public final class Teacher implements AutoCloseable {
     }
     closed = true;
     closeSession();
-    if (tokenizer != 0) {
-      LIB.deleteTokenizer(tokenizer);
-    }
+    tokenizer.close();
   }
 
   private void closeSession() {

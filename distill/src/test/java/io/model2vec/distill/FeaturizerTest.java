@@ -101,6 +101,8 @@ class FeaturizerTest {
       tokJson = new String(t.readAllBytes(), StandardCharsets.UTF_8);
       onnx = m.readAllBytes();
     }
+    // the HuggingFace library itself, independently of the teacher (which tokenizes in Java)
+    ai.djl.huggingface.tokenizers.jni.LibUtils.checkStatus();
     TokenizersLibrary lib = TokenizersLibrary.LIB;
     long tok = lib.createTokenizerFromString(tokJson);
     lib.disableTruncation(tok);
