@@ -28,6 +28,8 @@ final class ModelFiles {
   final JsonNode config;
   /** Whether a {@code modules.json} beside the config lists a Normalize module. */
   final boolean normalizeModule;
+  /** When this object was made (System.nanoTime), for the load log's time breakdown. */
+  final long readAt = System.nanoTime();
 
   private ModelFiles(String description, ByteBuffer tensors, String tensorsName,
       String tokenizerJson, String tokenizerName, JsonNode config, boolean normalizeModule) {
