@@ -365,10 +365,21 @@ abstract class EmbeddingTable {
 
     /** One array per row, as for F32 (the vector and the scalar loops index rows like acc). */
     private final short[][] v;
+    /** Rows holding a subnormal half: the vector path decodes them without subnormal floats. */
+    private final boolean[] subnormalRows;
 
     F16(int rows, int columns, short[][] v) {
       super(rows, columns);
       this.v = v;
+      this.subnormalRows = new boolean[rows];
+      for (int r = 0; r < rows; r++) {
+        for (short h : v[r]) {
+          if ((h & 0x7c00) == 0 && (h & 0x03ff) != 0) {
+            subnormalRows[r] = true;
+            break;
+          }
+        }
+      }
     }
 
     static float halfToFloat(short h) {
@@ -443,7 +454,7 @@ abstract class EmbeddingTable {
         return;
       }
       if (VECTOR) {
-        HalfVectors.addRows(acc, v, rows, n, dims, DECODE);
+        HalfVectors.addRows(acc, v, subnormalRows, rows, n, dims, DECODE);
         return;
       }
       addRowsScalar(acc, rows, n, dims);
