@@ -69,10 +69,7 @@ final class BertTokenizer implements TokenIdEncoder {
   private final Trie added;
   /** The added trie's root edges ({@link Trie#longestMatch}); {@link #ADDED} marks them in bmp. */
   private final int[] addedEdges;
-  private final String tokenizerJson;
-  private final String source;
-  private volatile NativeTokenizer nativeFallback;
-  private volatile boolean closed;
+  private final NativeFallback nativeFallback;
   private final java.util.concurrent.atomic.LongAdder fallbacks =
       new java.util.concurrent.atomic.LongAdder();
 
@@ -82,8 +79,7 @@ final class BertTokenizer implements TokenIdEncoder {
     this.lowercase = norm.path("lowercase").asBoolean(true);
     JsonNode strip = norm.get("strip_accents");
     this.stripAccents = strip == null || strip.isNull() ? lowercase : strip.asBoolean();
-    this.tokenizerJson = tokenizerJson;
-    this.source = source;
+    this.nativeFallback = new NativeFallback(tokenizerJson, source);
 
     JsonNode model = root.get("model");
     String prefix = model.path("continuing_subword_prefix").asText("##");
@@ -348,9 +344,7 @@ final class BertTokenizer implements TokenIdEncoder {
 
   @Override
   public void encode(String text, IdBuffer out) {
-    if (closed) {
-      throw new IllegalStateException("the tokenizer was closed (the model was released)");
-    }
+    nativeFallback.checkOpen();
     out.size = 0;
     Scratch s = SCRATCH.get();
     int n = text.length();
@@ -358,7 +352,7 @@ final class BertTokenizer implements TokenIdEncoder {
     text.getChars(0, n, in, 0);
     if (!tokenize(in, n, s, out)) {
       fallbacks.increment();
-      nativeTokenizer().encode(text, out);
+      nativeFallback.get().encode(text, out);
     }
   }
 
@@ -495,20 +489,6 @@ final class BertTokenizer implements TokenIdEncoder {
     }
   }
 
-  private NativeTokenizer nativeTokenizer() {
-    NativeTokenizer t = nativeFallback;
-    if (t == null) {
-      synchronized (this) {
-        t = nativeFallback;
-        if (t == null) {
-          t = new NativeTokenizer(tokenizerJson, source);
-          nativeFallback = t;
-        }
-      }
-    }
-    return t;
-  }
-
   /** How many texts went to the native library (see the class comment). */
   long fallbacks() {
     return fallbacks.sum();
@@ -521,11 +501,7 @@ final class BertTokenizer implements TokenIdEncoder {
 
   @Override
   public void close() {
-    closed = true;
-    NativeTokenizer t = nativeFallback;
-    if (t != null) {
-      t.close();
-    }
+    nativeFallback.close();
   }
 
   private static final class Scratch {

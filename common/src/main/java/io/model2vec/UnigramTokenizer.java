@@ -52,16 +52,12 @@ final class UnigramTokenizer implements TokenIdEncoder {
   private final int[] addedIds;
   private final boolean[] addedLstrip;
   private final boolean[] addedRstrip;
-  private final String tokenizerJson;
-  private final String source;
-  private volatile NativeTokenizer nativeFallback;
-  private volatile boolean closed;
+  private final NativeFallback nativeFallback;
   private final java.util.concurrent.atomic.LongAdder fallbacks =
       new java.util.concurrent.atomic.LongAdder();
 
   private UnigramTokenizer(JsonNode root, String tokenizerJson, String source) {
-    this.tokenizerJson = tokenizerJson;
-    this.source = source;
+    this.nativeFallback = new NativeFallback(tokenizerJson, source);
     this.normalizer = UnigramNormalizer.build(root.get("normalizer"));
     JsonNode pre = root.get("pre_tokenizer");
     JsonNode meta = null;
@@ -292,9 +288,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
 
   @Override
   public void encode(String text, IdBuffer out) {
-    if (closed) {
-      throw new IllegalStateException("the tokenizer was closed (the model was released)");
-    }
+    nativeFallback.checkOpen();
     out.size = 0;
     Scratch s = SCRATCH.get();
     int n = text.length();
@@ -303,7 +297,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
     if (!provable(in, n) || !tokenize(in, n, s, out)) {
       out.size = 0;
       fallbacks.increment();
-      nativeTokenizer().encode(text, out);
+      nativeFallback.get().encode(text, out);
     }
   }
 
@@ -573,20 +567,6 @@ final class UnigramTokenizer implements TokenIdEncoder {
     }
   }
 
-  private NativeTokenizer nativeTokenizer() {
-    NativeTokenizer t = nativeFallback;
-    if (t == null) {
-      synchronized (this) {
-        t = nativeFallback;
-        if (t == null) {
-          t = new NativeTokenizer(tokenizerJson, source);
-          nativeFallback = t;
-        }
-      }
-    }
-    return t;
-  }
-
   /** How many texts went to the native library (see the class comment). */
   long fallbacks() {
     return fallbacks.sum();
@@ -599,11 +579,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
 
   @Override
   public void close() {
-    closed = true;
-    NativeTokenizer t = nativeFallback;
-    if (t != null) {
-      t.close();
-    }
+    nativeFallback.close();
   }
 
   private static final class Scratch {
