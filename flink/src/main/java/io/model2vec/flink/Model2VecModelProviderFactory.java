@@ -8,7 +8,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.data.GenericArrayData;
@@ -66,6 +68,15 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
     // Rejects unknown options (typos) with Flink's own message listing the supported ones.
     FactoryUtil.createModelProviderFactoryHelper(this, context).validate();
     String name = context.getObjectIdentifier().asSummaryString();
+    if (context.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
+        == RuntimeExecutionMode.BATCH) {
+      // Flink 2.2's batch planner has no physical rule for ML_PREDICT's table function: without
+      // this line the query fails with a planner dump of hundreds of lines.
+      throw new ValidationException("model2vec model '" + name + "': Flink cannot plan ML_PREDICT "
+          + "in batch mode; use the SQL function there: CREATE TEMPORARY FUNCTION embed AS "
+          + "'io.model2vec.flink.EmbedFunction' (the model from SET 'model2vec.model' = ...), "
+          + "then SELECT embed(text) ...");
+    }
     checkSchemas(name, context.getCatalogModel().getResolvedInputSchema(),
         context.getCatalogModel().getResolvedOutputSchema());
     Map<String, String> options = context.getCatalogModel().getOptions();
