@@ -70,8 +70,6 @@ final class BertTokenizer implements TokenIdEncoder {
   /** The added trie's root edges ({@link Trie#longestMatch}); {@link #ADDED} marks them in bmp. */
   private final int[] addedEdges;
   private final NativeFallback nativeFallback;
-  private final java.util.concurrent.atomic.LongAdder fallbacks =
-      new java.util.concurrent.atomic.LongAdder();
 
   private BertTokenizer(JsonNode root, String tokenizerJson, String source) {
     JsonNode norm = root.get("normalizer");
@@ -351,8 +349,7 @@ final class BertTokenizer implements TokenIdEncoder {
     char[] in = s.input(n);
     text.getChars(0, n, in, 0);
     if (!tokenize(in, n, s, out)) {
-      fallbacks.increment();
-      nativeFallback.get().encode(text, out);
+      nativeFallback.encode(text, out);
     }
   }
 
@@ -491,7 +488,7 @@ final class BertTokenizer implements TokenIdEncoder {
 
   /** How many texts went to the native library (see the class comment). */
   long fallbacks() {
-    return fallbacks.sum();
+    return nativeFallback.count();
   }
 
   @Override

@@ -183,6 +183,15 @@ final class ModelFiles {
    * CRC-32 of its first and last 64 KiB. Two copies of one folder agree; two models differ.
    */
   static String fingerprint(Path folder) {
+    // every task or function of a JVM asks for its shipped copy once: read it once
+    return FINGERPRINTS.computeIfAbsent(folder.toAbsolutePath().normalize(),
+        ModelFiles::readFingerprint);
+  }
+
+  private static final java.util.concurrent.ConcurrentMap<Path, String> FINGERPRINTS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static String readFingerprint(Path folder) {
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     try (java.util.stream.Stream<Path> files = Files.walk(folder,
         java.nio.file.FileVisitOption.FOLLOW_LINKS)) {

@@ -10,6 +10,8 @@ final class NativeFallback {
   private final String source;
   private volatile NativeTokenizer tokenizer;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.LongAdder count =
+      new java.util.concurrent.atomic.LongAdder();
 
   NativeFallback(String tokenizerJson, String source) {
     this.tokenizerJson = tokenizerJson;
@@ -23,7 +25,18 @@ final class NativeFallback {
     }
   }
 
-  NativeTokenizer get() {
+  /** Encodes {@code text} with the library, counting the texts handed over. */
+  void encode(String text, IdBuffer out) {
+    count.increment();
+    get().encode(text, out);
+  }
+
+  /** How many texts were handed to the library. */
+  long count() {
+    return count.sum();
+  }
+
+  private NativeTokenizer get() {
     NativeTokenizer t = tokenizer;
     if (t == null) {
       synchronized (this) {

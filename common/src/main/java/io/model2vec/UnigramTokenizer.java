@@ -53,8 +53,6 @@ final class UnigramTokenizer implements TokenIdEncoder {
   private final boolean[] addedLstrip;
   private final boolean[] addedRstrip;
   private final NativeFallback nativeFallback;
-  private final java.util.concurrent.atomic.LongAdder fallbacks =
-      new java.util.concurrent.atomic.LongAdder();
 
   private UnigramTokenizer(JsonNode root, String tokenizerJson, String source) {
     this.nativeFallback = new NativeFallback(tokenizerJson, source);
@@ -296,8 +294,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
     text.getChars(0, n, in, 0);
     if (!provable(in, n) || !tokenize(in, n, s, out)) {
       out.size = 0;
-      fallbacks.increment();
-      nativeFallback.get().encode(text, out);
+      nativeFallback.encode(text, out);
     }
   }
 
@@ -569,7 +566,7 @@ final class UnigramTokenizer implements TokenIdEncoder {
 
   /** How many texts went to the native library (see the class comment). */
   long fallbacks() {
-    return fallbacks.sum();
+    return nativeFallback.count();
   }
 
   @Override
