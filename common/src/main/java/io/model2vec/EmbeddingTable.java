@@ -133,16 +133,21 @@ abstract class EmbeddingTable {
   }
 
   private void checkFinite(String source, String where) {
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < columns; c++) {
-        float x = get(r, c);
-        if (!Float.isFinite(x)) {
-          throw SafeTensors.error(source, where + " holds " + x + " at row " + r + ", column " + c
-              + "; a non-finite value would turn every text with that token into NaN");
-        }
-      }
+    long at = firstNonFinite();
+    if (at >= 0) {
+      int r = (int) (at / columns);
+      int c = (int) (at % columns);
+      throw SafeTensors.error(source, where + " holds " + get(r, c) + " at row " + r + ", column " + c
+          + "; a non-finite value would turn every text with that token into NaN");
     }
   }
+
+  /**
+   * The row-major index of the first value that is not finite as a float, or -1. One tight loop
+   * over the raw array per dtype: the check runs once per load, on a cold JVM, over millions of
+   * values, where a virtual {@link #get} per value cost a few hundred milliseconds.
+   */
+  abstract long firstNonFinite();
 
   static final class F32 extends EmbeddingTable {
     /** Row-major, one array per row (see {@link #addRows}). */
@@ -267,6 +272,19 @@ abstract class EmbeddingTable {
     }
 
     @Override
+    long firstNonFinite() {
+      for (int r = 0; r < rows; r++) {
+        float[] row = v[r];
+        for (int c = 0; c < row.length; c++) {
+          if (!Float.isFinite(row[c])) {
+            return (long) r * columns + c;
+          }
+        }
+      }
+      return -1;
+    }
+
+    @Override
     boolean poolsInDouble() {
       return false;
     }
@@ -309,6 +327,17 @@ abstract class EmbeddingTable {
     @Override
     float get(int row, int column) {
       return (float) v[row * columns + column];
+    }
+
+    @Override
+    long firstNonFinite() {
+      // as a float: a double beyond the float range would pool to an infinite float vector
+      for (int i = 0; i < v.length; i++) {
+        if (!Float.isFinite((float) v[i])) {
+          return i;
+        }
+      }
+      return -1;
     }
 
     @Override
@@ -367,19 +396,34 @@ abstract class EmbeddingTable {
     private final short[][] v;
     /** Rows holding a subnormal half: the vector path decodes them without subnormal floats. */
     private final boolean[] subnormalRows;
+    /** See {@link EmbeddingTable#firstNonFinite}, found by the constructor's pass. */
+    private final long firstNonFinite;
 
     F16(int rows, int columns, short[][] v) {
       super(rows, columns);
       this.v = v;
       this.subnormalRows = new boolean[rows];
+      // one pass over the halves finds both the rows with a subnormal and a non-finite value
+      long nonFinite = -1;
       for (int r = 0; r < rows; r++) {
-        for (short h : v[r]) {
-          if ((h & 0x7c00) == 0 && (h & 0x03ff) != 0) {
-            subnormalRows[r] = true;
-            break;
+        short[] row = v[r];
+        boolean subnormal = false;
+        for (int c = 0; c < row.length; c++) {
+          int exponent = row[c] & 0x7c00;
+          if (exponent == 0) {
+            subnormal |= (row[c] & 0x03ff) != 0;
+          } else if (exponent == 0x7c00 && nonFinite < 0) {
+            nonFinite = (long) r * columns + c;
           }
         }
+        subnormalRows[r] = subnormal;
       }
+      this.firstNonFinite = nonFinite;
+    }
+
+    @Override
+    long firstNonFinite() {
+      return firstNonFinite;
     }
 
     static float halfToFloat(short h) {
@@ -548,6 +592,16 @@ abstract class EmbeddingTable {
     }
 
     @Override
+    long firstNonFinite() {
+      for (int i = 0; i < v.length; i++) {
+        if ((v[i] & 0x7f80) == 0x7f80) { // exponent all ones: infinity or NaN
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    @Override
     boolean poolsInDouble() {
       return false;
     }
@@ -590,6 +644,11 @@ abstract class EmbeddingTable {
     @Override
     float get(int row, int column) {
       return v[row * columns + column];
+    }
+
+    @Override
+    long firstNonFinite() {
+      return -1; // every int8 is finite
     }
 
     @Override

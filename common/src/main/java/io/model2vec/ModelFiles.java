@@ -28,11 +28,13 @@ final class ModelFiles {
   final JsonNode config;
   /** Whether a {@code modules.json} beside the config lists a Normalize module. */
   final boolean normalizeModule;
-  /** When this object was made (System.nanoTime), for the load log's time breakdown. */
+  /** When reading the files began and ended (System.nanoTime), for the load log's breakdown. */
+  final long startedAt;
   final long readAt = System.nanoTime();
 
-  private ModelFiles(String description, ByteBuffer tensors, String tensorsName,
+  private ModelFiles(long startedAt, String description, ByteBuffer tensors, String tensorsName,
       String tokenizerJson, String tokenizerName, JsonNode config, boolean normalizeModule) {
+    this.startedAt = startedAt;
     this.description = description;
     this.tensors = tensors;
     this.tensorsName = tensorsName;
@@ -44,6 +46,7 @@ final class ModelFiles {
 
   /** Finds the model in {@code folder} (or its {@code subfolder}) in the SPEC's layout order. */
   static ModelFiles fromFolder(Path folder, String subfolder) {
+    long start = System.nanoTime();
     Path dir = subfolder == null ? folder : folder.resolve(subfolder);
     if (!Files.isDirectory(dir)) {
       throw new Model2VecException("model folder " + dir
@@ -98,20 +101,21 @@ final class ModelFiles {
     }
     JsonNode configJson = config == null ? JSON.createObjectNode() : readJson(config);
     boolean normalizeModule = configDir != null && listsNormalize(configDir.resolve("modules.json"));
-    return new ModelFiles(dir.toString(), map(tensors), tensors.toString(),
+    return new ModelFiles(start, dir.toString(), map(tensors), tensors.toString(),
         readString(tokenizer), tokenizer.toString(), configJson, normalizeModule);
   }
 
   /** A model from streams (e.g. classpath resources); {@code config} may be {@code null}. */
   static ModelFiles fromStreams(String description, InputStream tensors, InputStream tokenizer,
       InputStream config) {
+    long start = System.nanoTime();
     try {
       byte[] t = tensors.readAllBytes();
       String tok = new String(tokenizer.readAllBytes(), StandardCharsets.UTF_8);
       JsonNode cfg = config == null ? JSON.createObjectNode()
           : parseJson(new String(config.readAllBytes(), StandardCharsets.UTF_8),
               description + "/config.json");
-      return new ModelFiles(description, ByteBuffer.wrap(t), description + "/model.safetensors",
+      return new ModelFiles(start, description, ByteBuffer.wrap(t), description + "/model.safetensors",
           tok, description + "/tokenizer.json", cfg, false);
     } catch (IOException e) {
       throw new Model2VecException("could not read model " + description + ": " + e, e);

@@ -22,16 +22,23 @@ final class ModelParts {
   final TokenWeights weights;
   /** The config's normalize (or its modules.json's Normalize module). */
   final boolean normalize;
+  /** Nanoseconds spent parsing tokenizer.json, and reading and checking the table. */
+  final long tokenizerParseNanos;
+  final long tableNanos;
 
   private ModelParts(ModelFiles files) {
     this.description = files.description;
     this.tokenizerJson = files.tokenizerJson;
     this.tokenizerName = files.tokenizerName;
     SafeTensors st = SafeTensors.parse(files.tensors, files.tensorsName);
+    long t0 = System.nanoTime();
     TokenizerInfo info = TokenizerInfo.parse(files.tokenizerJson, files.tokenizerName);
     this.tokenizer = info;
+    long t1 = System.nanoTime();
     SafeTensors.Tensor emb = firstPresent(st, "embeddings", "embedding.weight", "0");
     this.table = EmbeddingTable.read(st, emb);
+    this.tokenizerParseNanos = t1 - t0;
+    this.tableNanos = System.nanoTime() - t1;
     SafeTensors.Tensor map = st.get("mapping");
     SafeTensors.Tensor w = st.get("weights");
     this.mapping = map == null ? null : readMapping(st, map, info.vocabSize, table.rows);

@@ -179,6 +179,21 @@ class BadModelTest {
     loading(TestModels.folder(tmp.resolve("inf"), TestModels.safetensors(tensors("embeddings",
         new T("F16", shape(ROWS, 2), TestModels.f16(u)))), null, CONFIG))
         .hasMessageContaining("Infinity at row 0, column 0");
+    float[] b = TestModels.fixtureTable();
+    b[2 * 2000] = Float.NaN;
+    loading(TestModels.folder(tmp.resolve("bf16"), TestModels.safetensors(tensors("embeddings",
+        new T("BF16", shape(ROWS, 2), TestModels.bf16(b)))), null, CONFIG))
+        .hasMessageContaining("NaN at row 2000, column 0");
+    double[] d = new double[ROWS * 2];
+    d[2 * 3 + 1] = 1e300; // finite as a double, infinite as the float it pools into
+    loading(TestModels.folder(tmp.resolve("f64"), TestModels.safetensors(tensors("embeddings",
+        new T("F64", shape(ROWS, 2), TestModels.f64(d)))), null, CONFIG))
+        .hasMessageContaining("Infinity at row 3, column 1");
+    float[] h = TestModels.fixtureTable();
+    h[2 * (ROWS - 1) + 1] = Float.NEGATIVE_INFINITY; // the very last value of the table
+    loading(TestModels.folder(tmp.resolve("f16last"), TestModels.safetensors(tensors("embeddings",
+        new T("F16", shape(ROWS, 2), TestModels.f16(h)))), null, CONFIG))
+        .hasMessageContaining("-Infinity at row " + (ROWS - 1) + ", column 1");
   }
 
   @Test
