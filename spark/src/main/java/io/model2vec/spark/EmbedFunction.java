@@ -64,8 +64,7 @@ final class EmbedFunction {
 
   /** Registers {@code embed} on a session (idempotent). */
   static void register(SparkSession session) {
-    ((org.apache.spark.sql.classic.SparkSession) session).sessionState().functionRegistry()
-        .registerFunction(REGISTRY_IDENTIFIER, INFO, builder());
+    SparkLine.functionRegistry(session).registerFunction(REGISTRY_IDENTIFIER, INFO, builder());
   }
 
   /**
@@ -130,7 +129,7 @@ final class EmbedFunction {
     }
     ModelReference reference = ModelReference.of(ref,
         LoadOptions.parse(prefix, key -> conf.getConfString(key, null)));
-    var session = (org.apache.spark.sql.classic.SparkSession) SparkSession.active();
+    SparkSession session = SparkSession.active();
     Coverage coverage = coverage(session.sparkContext(), modelName == null ? "default" : modelName);
     return new Embedder(ShippedModels.ship(session, reference), coverage.texts, coverage.tokens,
         coverage.unknown);
