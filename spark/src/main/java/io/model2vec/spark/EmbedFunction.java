@@ -64,8 +64,28 @@ final class EmbedFunction {
 
   /** Registers {@code embed} on a session (idempotent). */
   static void register(SparkSession session) {
-    ((org.apache.spark.sql.classic.SparkSession) session).sessionState().functionRegistry()
-        .registerFunction(identifier(), INFO, builder());
+    SparkLine.functionRegistry(session).registerFunction(REGISTRY_IDENTIFIER, INFO, builder());
+  }
+
+  /**
+   * The name {@code embed} has in a session's function registry: Spark 4.2 keys it by a
+   * three-part name ({@code system.builtin.embed}, as the session extension registers it) and
+   * asserts that; earlier lines by the bare name. The 4.2 helper is looked up once, so that one
+   * jar runs on every release of its line.
+   */
+  private static final FunctionIdentifier REGISTRY_IDENTIFIER = registryIdentifier();
+
+  private static FunctionIdentifier registryIdentifier() {
+    try {
+      Class<?> registry = Class.forName(
+          "org.apache.spark.sql.catalyst.analysis.FunctionRegistry$");
+      java.lang.reflect.Method qualify = registry.getMethod("builtinFunctionIdentifier", String.class);
+      return (FunctionIdentifier) qualify.invoke(registry.getField("MODULE$").get(null), NAME);
+    } catch (NoSuchMethodException e) {
+      return identifier(); // before Spark 4.2
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot name embed in this Spark's function registry", e);
+    }
   }
 
   private static Expression build(Seq<Expression> arguments) {
@@ -109,7 +129,7 @@ final class EmbedFunction {
     }
     ModelReference reference = ModelReference.of(ref,
         LoadOptions.parse(prefix, key -> conf.getConfString(key, null)));
-    var session = (org.apache.spark.sql.classic.SparkSession) SparkSession.active();
+    SparkSession session = SparkSession.active();
     Coverage coverage = coverage(session.sparkContext(), modelName == null ? "default" : modelName);
     return new Embedder(ShippedModels.ship(session, reference), coverage.texts, coverage.tokens,
         coverage.unknown);

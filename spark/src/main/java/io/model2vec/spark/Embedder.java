@@ -41,14 +41,27 @@ public final class Embedder implements Serializable {
     if (m == null) {
       m = model();
     }
+    return UnsafeArrayData.fromPrimitiveArray(encode(m, text.toString()));
+  }
+
+  /** The vector of a non-null text, counted like {@link #embed} (the Hive function's path). */
+  float[] encode(String text) {
+    StaticModel m = model;
+    if (m == null) {
+      m = model();
+    }
+    return encode(m, text);
+  }
+
+  private float[] encode(StaticModel m, String text) {
     float[] out = new float[m.dimension()];
     StaticModel.TokenCounter c = counter;
     c.reset();
-    m.encodeInto(text.toString(), out, 0, c);
+    m.encodeInto(text, out, 0, c);
     texts.add(1);
     tokens.add(c.tokens());
     unknown.add(c.unknown());
-    return UnsafeArrayData.fromPrimitiveArray(out);
+    return out;
   }
 
   /** The model of this executor JVM for the reference (loaded by its first user, once). */

@@ -23,8 +23,8 @@ import org.apache.spark.SparkFiles;
  * <p>On the driver, {@link #ship} resolves a reference once per application (a hub id is
  * downloaded into the driver's HuggingFace cache, a Hadoop folder copied to the driver), checks
  * that it loads, and, on a cluster, zips the folder once and adds the archive to each session
- * that uses it ({@code addArchive} as the session's own artifact: Spark 4 isolates artifacts per
- * session). In local mode, and for {@code classpath:} models, nothing is shipped.
+ * that uses it ({@link SparkLine#addArchive}: Spark 4 isolates artifacts per session, 3.5 adds
+ * them to the application). In local mode, and for {@code classpath:} models, nothing is shipped.
  */
 final class ShippedModels {
   private static final Pattern HADOOP_URI = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
@@ -40,20 +40,16 @@ final class ShippedModels {
 
   private ShippedModels() {}
 
-  static ModelReference ship(org.apache.spark.sql.classic.SparkSession session,
-      ModelReference reference) {
+  static ModelReference ship(org.apache.spark.sql.SparkSession session, ModelReference reference) {
     SparkContext sc = session.sparkContext();
     ModelReference resolved = once(RESOLVED, sc.applicationId() + "|" + reference,
         () -> resolve(sc, reference));
-    String added = sc.applicationId() + "|" + session.sessionUUID() + "|" + resolved.shippedAs();
+    String added = sc.applicationId() + "|" + SparkLine.artifactScope(session) + "|" + resolved.shippedAs();
     if (resolved.shippedAs() != null && !ADDED.contains(added)) {
       synchronized (ADDED) {
         if (!ADDED.contains(added)) {
           String archive = ModelArchive.archiveOf(Path.of(resolved.reference())).toString();
-          session.artifactManager().withResources(() -> {
-            sc.addArchive(archive);
-            return null;
-          });
+          SparkLine.addArchive(session, archive);
           ADDED.add(added); // only once it is added: a failure is tried again by the next query
         }
       }

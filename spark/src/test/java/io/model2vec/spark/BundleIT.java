@@ -30,6 +30,8 @@ class BundleIT {
       assertThat(names).noneMatch(n -> n.startsWith("scala/"));
       assertThat(names).noneMatch(n -> n.startsWith("org/slf4j/"));
       assertThat(names).noneMatch(n -> n.startsWith("org/apache/hadoop/"));
+      assertThat(names).contains("io/model2vec/spark/EmbedUDF.class");
+      assertThat(names).noneMatch(n -> n.startsWith("org/apache/hive/"));
     }
   }
 }

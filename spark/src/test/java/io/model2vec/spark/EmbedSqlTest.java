@@ -90,6 +90,19 @@ class EmbedSqlTest {
   }
 
   @Test
+  void withoutHiveSupportCreateFunctionTakesOnlyAggregatesSoTheExtensionIsTheWay() {
+    // What docs/spark.md says: Spark's own CREATE FUNCTION handler (no Hive) accepts only
+    // UserDefinedAggregateFunction classes; EmbedUDF needs a session with Hive support.
+    spark.sql("CREATE TEMPORARY FUNCTION plain_embed AS 'io.model2vec.spark.EmbedUDF'");
+    try {
+      assertThatThrownBy(() -> spark.sql("SELECT plain_embed('a')").collectAsList())
+          .isInstanceOf(AnalysisException.class).hasMessageContaining("NO_HANDLER_FOR_UDAF");
+    } finally {
+      spark.sql("DROP TEMPORARY FUNCTION plain_embed");
+    }
+  }
+
+  @Test
   void describeFunctionShowsUsage() {
     String described = spark.sql("DESCRIBE FUNCTION EXTENDED embed").collectAsList().toString();
     assertThat(described).contains("Model2Vec embedding").contains("spark.model2vec.models");

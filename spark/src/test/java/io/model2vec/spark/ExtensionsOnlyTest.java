@@ -34,6 +34,8 @@ class ExtensionsOnlyTest {
       }
       assertThat(rows.get(0).isNullAt(2)).isTrue();
       assertThat(spark.sql("SHOW FUNCTIONS LIKE 'embed'").collectAsList().toString()).contains("embed");
+      // the line module's own Spark, not another line's
+      assertThat(spark.version()).isEqualTo(System.getProperty("model2vec.sparkVersion"));
     } finally {
       spark.stop();
     }

@@ -28,6 +28,10 @@ import picocli.CommandLine.Option;
 @Command(name = "spark-bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Benchmarks embed() in Spark against the core, in one run.")
 public final class SparkBench implements Callable<Integer> {
+  @Option(names = "--spark", paramLabel = "LINE", defaultValue = SparkJobOptions.LINE_DEFAULT,
+      description = SparkJobOptions.LINE_HELP)
+  String sparkLine;
+
   @Option(names = "--model", description = "Model folder or hub id (default: the built-in model).")
   String model;
 
@@ -119,6 +123,7 @@ public final class SparkBench implements Callable<Integer> {
   }
 
   private double spark(String master, String ref, List<String> texts, int reps, boolean udf) {
+    SparkJobOptions.checkLine(sparkLine, org.apache.spark.package$.MODULE$.SPARK_VERSION());
     SparkSession spark = SparkSession.builder().master(master).appName("model2vec spark-bench")
         .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")

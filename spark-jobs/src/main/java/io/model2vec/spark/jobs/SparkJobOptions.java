@@ -14,6 +14,15 @@ final class SparkJobOptions {
       description = "Spark master (default: ${DEFAULT-VALUE}; under spark-submit, its own wins).")
   String master;
 
+  /** {@code --spark}: read by bin/launch to pick the line's jars, checked again by the job. */
+  static final String LINE_DEFAULT = "${env:MODEL2VEC_SPARK_LINE:-4}";
+  static final String LINE_HELP = "Spark line to run on: 4 (Spark 4.2) or 3.5 (Spark 3.5.9); "
+      + "bin/ scripts then use that line's jars (default: ${DEFAULT-VALUE}; environment: "
+      + "MODEL2VEC_SPARK_LINE).";
+
+  @Option(names = "--spark", paramLabel = "LINE", defaultValue = LINE_DEFAULT, description = LINE_HELP)
+  String sparkLine;
+
   @Option(names = {"--text-field", "--text-column"}, paramLabel = "NAME", defaultValue = "text",
       description = "Column holding the text (default: ${DEFAULT-VALUE}).")
   String textColumn;
@@ -24,11 +33,26 @@ final class SparkJobOptions {
    * may resolve to an address that is not meant to receive traffic.
    */
   SparkSession.Builder session(String appName) {
+    checkLine(sparkLine, org.apache.spark.package$.MODULE$.SPARK_VERSION());
     String m = System.getProperty("spark.master", master);
     SparkSession.Builder b = SparkSession.builder().appName(appName).master(m);
     if (m.startsWith("local")) {
       b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
     }
     return b;
+  }
+
+  /**
+   * Fails unless the Spark on the classpath is of the line asked for: bin/launch picks the jars
+   * by the same flag, so a mismatch means the job was started some other way.
+   */
+  static void checkLine(String line, String sparkVersion) {
+    if (!line.equals("4") && !line.equals("3.5")) {
+      throw new IllegalArgumentException("--spark must be 4 or 3.5, was '" + line + "'");
+    }
+    if (!sparkVersion.startsWith(line + ".")) {
+      throw new IllegalArgumentException("--spark " + line + ": the Spark on this classpath is "
+          + sparkVersion + "; start the job through bin/ (bin/launch picks the line's jars)");
+    }
   }
 }

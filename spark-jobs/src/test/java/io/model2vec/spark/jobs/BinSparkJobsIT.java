@@ -52,7 +52,7 @@ class BinSparkJobsIT {
     Result help = run("bin/spark-embed", "--help");
     assertThat(help.code).isZero();
     assertThat(help.out).contains("--model", "--input", "--output", "--master", "--text-column",
-        "--input-format", "--output-format");
+        "--input-format", "--output-format", "--spark", "MODEL2VEC_SPARK_LINE");
   }
 
   private Result run(String script, String... args) throws Exception {
