@@ -1,7 +1,7 @@
 package io.model2vec.flink;
 
 import io.model2vec.ModelReference;
-import io.model2vec.StaticModel;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.configuration.ConfigOptions;
@@ -54,7 +54,7 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
   /** {@code null} for the no-argument form until the planner specializes it. */
   private final ModelReference model;
 
-  private transient StaticModel encoder;
+  private transient Function<String, float[]> encoder;
 
   /** For {@code CREATE FUNCTION ... AS}: the model comes from the configuration. */
   public EmbedFunction() {
@@ -69,7 +69,7 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
   /** The vector of {@code text}, or {@code null} for a {@code null} text. */
   public @DataTypeHint(value = "ARRAY<FLOAT>", bridgedTo = ArrayData.class) ArrayData eval(
       String text) {
-    return text == null ? null : new GenericArrayData(encoder.encode(text));
+    return text == null ? null : new GenericArrayData(encoder.apply(text));
   }
 
   /**
@@ -95,7 +95,7 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
     ModelReference m = model != null ? model
         : Model2VecOptions.read(CONFIG_PREFIX, key -> context.getJobParameter(key, null),
             "job parameters");
-    encoder = Model2VecFlink.model(m, context::getCachedFile);
+    encoder = ModelHost.encoder(m, context::getCachedFile);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package io.model2vec.flink;
 
 import io.model2vec.ModelReference;
-import io.model2vec.StaticModel;
+import java.util.function.Function;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
@@ -52,7 +52,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
   private final Combiner<IN, OUT> combiner;
   private final TypeInformation<OUT> outputType;
 
-  private transient StaticModel encoder;
+  private transient Function<String, float[]> encoder;
   private transient Counter embedded;
   private transient Counter nullTexts;
 
@@ -131,7 +131,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
 
   @Override
   public void open(OpenContext openContext) throws Exception {
-    encoder = Model2VecFlink.model(model, getRuntimeContext().getDistributedCache()::getFile);
+    encoder = ModelHost.encoder(model, getRuntimeContext().getDistributedCache()::getFile);
     embedded = getRuntimeContext().getMetricGroup().counter("model2vecEmbedded");
     nullTexts = getRuntimeContext().getMetricGroup().counter("model2vecNullTexts");
   }
@@ -144,7 +144,7 @@ public final class EmbeddingMapFunction<IN, OUT> extends RichMapFunction<IN, OUT
       vector = null;
       nullTexts.inc();
     } else {
-      vector = encoder.encode(text);
+      vector = encoder.apply(text);
       embedded.inc();
     }
     return combiner.combine(record, vector);

@@ -33,7 +33,7 @@ class BundleIT {
     assertThat(entries).contains(
         "io/model2vec/flink/EmbeddingMapFunction.class",
         "io/model2vec/flink/EmbedFunction.class",
-        "io/model2vec/flink/Model2VecModelProviderFactory.class",
+        "io/model2vec/flink/ModelHost.class",
         "io/model2vec/StaticModel.class",
         "ai/djl/huggingface/tokenizers/HuggingFaceTokenizer.class",
         "ai/djl/huggingface/tokenizers/jni/TokenizersLibrary.class",
@@ -44,6 +44,24 @@ class BundleIT {
         "io/model2vec/shaded/com/fasterxml/jackson/databind/ObjectMapper.class",
         "io/model2vec/shaded/com/google/gson/Gson.class",
         "io/model2vec/shaded/com/github/benmanes/caffeine/cache/Caffeine.class");
+  }
+
+  @Test
+  void theTestsRunOnTheFlinkOfTheirLine() {
+    assertThat(org.apache.flink.runtime.util.EnvironmentInformation.getVersion())
+        .isEqualTo(System.getProperty("flink.line.version"))
+        .startsWith(FlinkTests.LINE.equals("1.20") ? "1.20." : "2.");
+  }
+
+  @Test
+  void holdsTheModelProviderWhereTheFlinkLineHasCreateModel() {
+    if (FlinkTests.hasModelProvider()) {
+      assertThat(entries).contains("io/model2vec/flink/Model2VecModelProviderFactory.class",
+          "META-INF/services/org.apache.flink.table.factories.Factory");
+    } else {
+      assertThat(entries).noneMatch(e -> e.contains("ModelProvider"))
+          .doesNotContain("META-INF/services/org.apache.flink.table.factories.Factory");
+    }
   }
 
   @Test
@@ -62,8 +80,10 @@ class BundleIT {
   @Test
   void mergesServiceFiles() throws Exception {
     try (JarFile jar = new JarFile(bundle.toFile())) {
-      assertThat(read(jar, "META-INF/services/org.apache.flink.table.factories.Factory"))
-          .contains("io.model2vec.flink.Model2VecModelProviderFactory");
+      if (FlinkTests.hasModelProvider()) {
+        assertThat(read(jar, "META-INF/services/org.apache.flink.table.factories.Factory"))
+            .contains("io.model2vec.flink.Model2VecModelProviderFactory");
+      }
       assertThat(read(jar, "META-INF/services/io.model2vec.shaded.com.fasterxml.jackson.core.JsonFactory"))
           .contains("io.model2vec.shaded.com.fasterxml.jackson.core.JsonFactory");
       assertThat(read(jar, "META-INF/services/ai.djl.engine.EngineProvider"))

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** embed(text) in Flink SQL, and the model2vec provider behind CREATE MODEL / ML_PREDICT. */
+/** embed(text) in Flink SQL (every Flink line; the model provider: ModelProviderITCase, Flink 2). */
 class EmbedSqlITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER = FlinkTests.miniCluster();
@@ -126,56 +126,4 @@ class EmbedSqlITCase {
             + "positive integer or 'none', was 'lots'");
   }
 
-  @Test
-  void createModelAndMlPredict() throws Exception {
-    String model = FlinkTests.modelPath("test-model-sentence-transformers");
-    tEnv.executeSql("CREATE MODEL m INPUT (text STRING) OUTPUT (embedding ARRAY<FLOAT>) "
-        + "WITH ('provider' = 'model2vec', 'model' = '" + model + "', 'max-length' = 'none')");
-    Map<Integer, float[]> byId = collect(
-        "SELECT id, embedding FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(text))");
-    assertCoreVectors(byId, model, LoadOptions.builder().noMaxLength().build());
-  }
-
-  @Test
-  void mlPredictInBatchModeSaysWhatToUseInstead() throws Exception {
-    org.apache.flink.table.api.TableEnvironment batch = org.apache.flink.table.api.TableEnvironment
-        .create(org.apache.flink.table.api.EnvironmentSettings.inBatchMode());
-    String model = FlinkTests.modelPath("test-model-float32");
-    batch.executeSql("CREATE TEMPORARY VIEW t AS SELECT * FROM (VALUES (1, 'hello world')) "
-        + "AS t(id, text)");
-    batch.executeSql("CREATE MODEL m INPUT (text STRING) OUTPUT (embedding ARRAY<FLOAT>) "
-        + "WITH ('provider' = 'model2vec', 'model' = '" + model + "')");
-    assertThatThrownBy(() -> batch.executeSql(
-        "SELECT id, embedding FROM ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(text))").await())
-        .hasStackTraceContaining("Flink cannot plan ML_PREDICT in batch mode; use the SQL "
-            + "function there: CREATE TEMPORARY FUNCTION embed AS "
-            + "'io.model2vec.flink.EmbedFunction'");
-    // the batch equivalent works
-    batch.getConfig().getConfiguration().setString("model2vec.model", model);
-    batch.executeSql("CREATE TEMPORARY FUNCTION embed AS 'io.model2vec.flink.EmbedFunction'");
-    assertThat(collectFrom(batch, "SELECT id, embed(text) FROM t").get(1)).hasSize(2);
-  }
-
-  private static Map<Integer, float[]> collectFrom(
-      org.apache.flink.table.api.TableEnvironment env, String sql) throws Exception {
-    Map<Integer, float[]> byId = new HashMap<>();
-    try (CloseableIterator<Row> it = env.executeSql(sql).collect()) {
-      it.forEachRemaining(r -> byId.put((Integer) r.getField(0), FlinkTests.floats(r.getField(1))));
-    }
-    return byId;
-  }
-
-  @Test
-  void createModelRejectsWrongSchemasAndOptions() {
-    tEnv.executeSql("CREATE MODEL two INPUT (text STRING) OUTPUT (label STRING) "
-        + "WITH ('provider' = 'model2vec')");
-    assertThatThrownBy(() -> tEnv.executeSql(
-        "SELECT * FROM ML_PREDICT(TABLE t, MODEL two, DESCRIPTOR(text))").await())
-        .hasStackTraceContaining("must have one ARRAY<FLOAT> output column");
-    tEnv.executeSql("CREATE MODEL typo INPUT (text STRING) OUTPUT (e ARRAY<FLOAT>) "
-        + "WITH ('provider' = 'model2vec', 'modle' = 'x')");
-    assertThatThrownBy(() -> tEnv.executeSql(
-        "SELECT * FROM ML_PREDICT(TABLE t, MODEL typo, DESCRIPTOR(text))").await())
-        .hasStackTraceContaining("modle");
-  }
 }

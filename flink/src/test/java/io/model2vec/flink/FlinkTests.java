@@ -12,6 +12,14 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 final class FlinkTests {
   private FlinkTests() {}
 
+  /** The Flink line under test ("1.20" or "2"), set by the line module's build. */
+  static final String LINE = System.getProperty("flink.line", "2");
+
+  /** Whether this Flink line has CREATE MODEL / ML_PREDICT (2.1+), and so our model provider. */
+  static boolean hasModelProvider() {
+    return !LINE.equals("1.20");
+  }
+
   /** 2 TaskManagers x 2 slots, in this JVM. */
   static MiniClusterExtension miniCluster() {
     return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()

@@ -14,11 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,8 +32,11 @@ import picocli.CommandLine.Option;
  * state, without deploying the job); the end-to-end figure (job run time) is printed as well.
  */
 @Command(name = "flink-enrich-bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks the Flink map function against the core in the same run; prints "
-        + "records/s and the ratio per slot.")
+    description = {"Benchmarks the Flink map function against the core in the same run; prints "
+        + "records/s and the ratio per slot.",
+        "--flink 2|1.20 (read by the bin/ script; default: MODEL2VEC_FLINK_LINE, else 2): the "
+        + "Flink line to run on, Flink " + FlinkEnrichJob.FLINK_2 + " or Flink "
+        + FlinkEnrichJob.FLINK_1_20 + "."})
 public final class FlinkEnrichBench implements Callable<Integer> {
   /** The texts the job reads; set before each job (local mode: same JVM). */
   static volatile String[] texts;
@@ -145,20 +147,21 @@ public final class FlinkEnrichBench implements Callable<Integer> {
 
   /** {steady-state records/s, end-to-end records/s}. */
   private double[] jobRate(ModelReference flinkModel, int parallelism) throws Exception {
-    TimingSink.reset();
+    Timing.reset();
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
     int n = texts.length;
     env.fromSequence(0, n - 1)
         .map(i -> texts[(int) (long) i]).name("texts")
         .map(EmbeddingMapFunction.strings(flinkModel)).name("embed")
-        .sinkTo(new TimingSink()).name("timing");
+        .map(new Timing()).name("timing")
+        .sinkTo(new DiscardingSink<>()).name("discard");
     JobExecutionResult result = env.execute("flink-enrich-bench p=" + parallelism);
-    long count = TimingSink.COUNT.get();
+    long count = Timing.COUNT.get();
     if (count != n) {
       throw new IllegalStateException("the job embedded " + count + " records, expected " + n);
     }
-    double steady = (TimingSink.LAST.get() - TimingSink.FIRST.get()) / 1e9;
+    double steady = (Timing.LAST.get() - Timing.FIRST.get()) / 1e9;
     return new double[] {n / steady, n / (result.getNetRuntime() / 1000.0)};
   }
 
@@ -183,11 +186,20 @@ public final class FlinkEnrichBench implements Callable<Integer> {
     return out;
   }
 
-  /** Discards vectors; records when the first and the last arrived, over all subtasks. */
-  static final class TimingSink implements Sink<float[]> {
+  /**
+   * The last operator before a discarding sink: records when the first and the last vector arrived,
+   * over all subtasks. (A map rather than a sink of our own: Flink 1.20 and 2.x declare different
+   * {@code Sink.createWriter} methods, and the same source builds on both.)
+   */
+  static final class Timing extends RichMapFunction<float[], float[]> {
+    private static final long serialVersionUID = 1L;
     static final AtomicLong FIRST = new AtomicLong(Long.MAX_VALUE);
     static final AtomicLong LAST = new AtomicLong();
     static final AtomicLong COUNT = new AtomicLong();
+
+    private transient long first;
+    private transient long last;
+    private transient long count;
 
     static void reset() {
       FIRST.set(Long.MAX_VALUE);
@@ -196,33 +208,22 @@ public final class FlinkEnrichBench implements Callable<Integer> {
     }
 
     @Override
-    public SinkWriter<float[]> createWriter(WriterInitContext context) {
-      return new SinkWriter<>() {
-        private long first;
-        private long last;
-        private long count;
+    public float[] map(float[] vector) {
+      long now = System.nanoTime();
+      if (count++ == 0) {
+        first = now;
+      }
+      last = now;
+      return vector;
+    }
 
-        @Override
-        public void write(float[] vector, Context context) {
-          long now = System.nanoTime();
-          if (count++ == 0) {
-            first = now;
-          }
-          last = now;
-        }
-
-        @Override
-        public void flush(boolean endOfInput) {}
-
-        @Override
-        public void close() {
-          if (count > 0) {
-            FIRST.accumulateAndGet(first, Math::min);
-            LAST.accumulateAndGet(last, Math::max);
-            COUNT.addAndGet(count);
-          }
-        }
-      };
+    @Override
+    public void close() {
+      if (count > 0) {
+        FIRST.accumulateAndGet(first, Math::min);
+        LAST.accumulateAndGet(last, Math::max);
+        COUNT.addAndGet(count);
+      }
     }
   }
 }

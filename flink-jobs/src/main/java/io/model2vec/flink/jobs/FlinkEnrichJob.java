@@ -56,7 +56,10 @@ import picocli.CommandLine.Model.CommandSpec;
         "A bounded job writes into a hidden folder beside --output and moves the part files "
             + "into --output when it succeeds: a failed run adds no output. With "
             + "--monitor-interval, files are committed on checkpoints as they are written.",
-        "Runs in a local Flink (MiniCluster) in this JVM."},
+        "Runs in a local Flink (MiniCluster) in this JVM.",
+        "--flink 2|1.20 (read by the bin/ script; default: MODEL2VEC_FLINK_LINE, else 2): the "
+            + "Flink line to run on, Flink " + FlinkEnrichJob.FLINK_2 + " or Flink "
+            + FlinkEnrichJob.FLINK_1_20 + ". The summary line names the Flink version that ran."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
         "0:success",
@@ -64,6 +67,10 @@ import picocli.CommandLine.Model.CommandSpec;
             + "cannot be written, out of memory",
         "2:usage error (bad or conflicting options)"})
 public final class FlinkEnrichJob implements Callable<Integer> {
+  /** The Flink releases of the two lines the bin/ scripts run on (root pom: flink.version, flink1.version). */
+  static final String FLINK_2 = "2.3";
+  static final String FLINK_1_20 = "1.20";
+
   @Spec
   CommandSpec spec;
 
@@ -226,9 +233,10 @@ public final class FlinkEnrichJob implements Callable<Integer> {
     long r = rejectedCount == null ? 0 : rejectedCount;
     spec.commandLine().getOut().println(String.format(Locale.ROOT,
         "flink-enrich: %d records in %.2f s (%.0f records/s; job running %.2f s of it, the rest is "
-            + "starting the local cluster), parallelism %d, output %s, %d rejected%s",
+            + "starting the local cluster), parallelism %d, output %s, %d rejected%s, Flink %s",
         n, seconds, n / seconds, result.getNetRuntime() / 1000.0, parallelism, output, r,
-        rejects == null ? "" : " (" + rejects + ")"));
+        rejects == null ? "" : " (" + rejects + ")",
+        org.apache.flink.runtime.util.EnvironmentInformation.getVersion()));
     spec.commandLine().getOut().flush();
     return 0;
   }

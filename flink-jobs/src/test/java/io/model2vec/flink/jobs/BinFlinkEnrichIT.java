@@ -64,6 +64,8 @@ class BinFlinkEnrichIT {
     assertThat(p.exitValue()).as(stdout + Files.readString(tmp.resolve("err.txt"))).isZero();
     assertThat(stdout).containsPattern(
         "flink-enrich: 151 records in [0-9.]+ s \\([0-9]+ records/s; job running [0-9.]+ s");
+    // on the Flink line of the module under test (flink-jobs-1.20 sets MODEL2VEC_FLINK_LINE=1.20)
+    assertThat(stdout).contains(", Flink " + System.getProperty("flink.line.version") + "\n");
 
     Map<Integer, JsonNode> byId = new HashMap<>();
     List<Path> parts = new ArrayList<>();
@@ -103,7 +105,16 @@ class BinFlinkEnrichIT {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isZero();
     assertThat(out).contains("--model", "--input", "--output", "--parallelism", "--text-field",
-        "--monitor-interval", "--checkpoint-interval", "--max-length", "--normalize");
+        "--monitor-interval", "--checkpoint-interval", "--max-length", "--normalize",
+        "--flink 2|1.20");
+
+    Process line = new ProcessBuilder(script().toString(), "--flink", "1.19", "--help")
+        .directory(tmp.toFile()).redirectErrorStream(true).start();
+    String lineErr = new String(line.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(line.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(line.exitValue()).isEqualTo(2);
+    assertThat(lineErr).contains(
+        "flink-enrich: --flink (or MODEL2VEC_FLINK_LINE) must be 2 or 1.20, was '1.19'");
 
     Process bad = new ProcessBuilder(script().toString(), "--input", tmp.toString(), "--output",
         tmp.resolve("o").toString(), "--parallelism", "0")

@@ -1,7 +1,7 @@
 package io.model2vec.flink;
 
 import io.model2vec.ModelReference;
-import io.model2vec.StaticModel;
+import java.util.function.Function;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -70,7 +70,7 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
     String name = context.getObjectIdentifier().asSummaryString();
     if (context.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
         == RuntimeExecutionMode.BATCH) {
-      // Flink 2.2's batch planner has no physical rule for ML_PREDICT's table function: without
+      // Flink's batch planner (2.1 to 2.3) has no physical rule for ML_PREDICT's table function: without
       // this line the query fails with a planner dump of hundreds of lines.
       throw new ValidationException("model2vec model '" + name + "': Flink cannot plan ML_PREDICT "
           + "in batch mode; use the SQL function there: CREATE TEMPORARY FUNCTION embed AS "
@@ -122,7 +122,7 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
     private static final long serialVersionUID = 1L;
 
     private final ModelReference model;
-    private transient StaticModel encoder;
+    private transient Function<String, float[]> encoder;
 
     Predict(ModelReference model) {
       this.model = model;
@@ -130,7 +130,7 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
 
     @Override
     public void open(FunctionContext context) throws Exception {
-      encoder = Model2VecFlink.model(model, context::getCachedFile);
+      encoder = ModelHost.encoder(model, context::getCachedFile);
     }
 
     @Override
@@ -138,7 +138,7 @@ public final class Model2VecModelProviderFactory implements ModelProviderFactory
       if (features.isNullAt(0)) {
         return List.of(GenericRowData.of((Object) null));
       }
-      float[] vector = encoder.encode(features.getString(0).toString());
+      float[] vector = encoder.apply(features.getString(0).toString());
       return List.of(GenericRowData.of(new GenericArrayData(vector)));
     }
 

@@ -1,0 +1,215 @@
+package io.model2vec.flink;
+
+import io.model2vec.ModelReference;
+import io.model2vec.StaticModel;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.function.Function;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.flink.util.FlinkUserCodeClassLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the functions take their models from, also when this module came with a job (the SQL
+ * client's {@code ADD JAR}, a job jar) instead of Flink's {@code lib/}.
+ *
+ * <p>Flink gives every job its own class loader ({@link FlinkUserCodeClassLoader}) and drops it
+ * when the job ends. Classes of a job jar are therefore loaded anew for every query: the core's
+ * model cache would be one per query (a load per query), and DJL's native tokenizer library,
+ * which the JVM binds to the first class loader that loads it, fails in the second query with
+ * {@code UnsatisfiedLinkError: ... already loaded in another classloader}.
+ *
+ * <p>So when this class is in a job class loader, the models live in one <em>host</em> class
+ * loader per JVM and jar content: a {@link URLClassLoader} over a copy of the jar this class came
+ * from (the job's copy is deleted with the job), whose parent is the job loader's parent (Flink's
+ * own classes). It loads the native library once and keeps one model per reference for every
+ * later job, as {@code lib/} does. It is found again through the platform MBean server (the one
+ * registry every class loader of the JVM shares), under
+ * {@code io.model2vec.flink:type=ModelHost,jar=<sha-256 prefix>}. Only JDK types cross between the
+ * loaders: the serialized {@link ModelReference}, the distributed-cache lookup and the returned
+ * {@code Function<String, float[]>}.
+ */
+final class ModelHost implements ModelHostMBean {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelHost.class);
+
+  /** The host's entry point, looked up once per (job) class loader. */
+  private static volatile Method hostEncoder;
+
+  private ModelHost() {}
+
+  /**
+   * The encoder of {@code reference}'s shared model: from this class loader's model cache, or from
+   * the JVM's host loader when this class came with a job.
+   */
+  static Function<String, float[]> encoder(ModelReference reference, Function<String, File> cache) {
+    if (!(ModelHost.class.getClassLoader() instanceof FlinkUserCodeClassLoader)) {
+      StaticModel model = Model2VecFlink.model(reference, cache);
+      return model::encode;
+    }
+    try {
+      @SuppressWarnings("unchecked")
+      Function<String, float[]> hosted = (Function<String, float[]>) hostEncoder()
+          .invoke(null, serialize(reference), cache);
+      return hosted;
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new IllegalStateException(cause);
+    } catch (ReflectiveOperationException | IOException e) {
+      throw new IllegalStateException("model2vec: cannot reach the JVM's model host for classes "
+          + "that came with the job (ADD JAR / job jar); put the model2vec-flink bundle into "
+          + "Flink's lib/ instead: " + e, e);
+    }
+  }
+
+  /** Runs in the host loader: the encoder of the serialized reference's shared model. */
+  @SuppressWarnings("unused") // called reflectively by encoder()
+  private static Function<String, float[]> hostedEncoder(byte[] reference,
+      Function<String, File> cache) throws IOException, ClassNotFoundException {
+    ClassLoader host = ModelHost.class.getClassLoader();
+    ModelReference ref;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(reference)) {
+      @Override
+      protected Class<?> resolveClass(ObjectStreamClass desc) throws ClassNotFoundException {
+        return Class.forName(desc.getName(), false, host);
+      }
+    }) {
+      ref = (ModelReference) in.readObject();
+    }
+    StaticModel model = Model2VecFlink.model(ref, cache);
+    return model::encode;
+  }
+
+  private static byte[] serialize(ModelReference reference) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(reference);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static Method hostEncoder() throws ReflectiveOperationException, IOException {
+    Method m = hostEncoder;
+    if (m == null) {
+      synchronized (ModelHost.class) {
+        m = hostEncoder;
+        if (m == null) {
+          Class<?> host = Class.forName(ModelHost.class.getName(), true, hostLoader());
+          m = host.getDeclaredMethod("hostedEncoder", byte[].class, Function.class);
+          m.setAccessible(true);
+          hostEncoder = m;
+        }
+      }
+    }
+    return m;
+  }
+
+  /** The JVM's host loader for the jar this class came from: found, or made and registered. */
+  private static ClassLoader hostLoader() throws ReflectiveOperationException, IOException {
+    Path jar;
+    try {
+      URL location = ModelHost.class.getProtectionDomain().getCodeSource().getLocation();
+      jar = Paths.get(location.toURI());
+    } catch (java.net.URISyntaxException | NullPointerException e) {
+      throw new IOException("cannot tell which jar " + ModelHost.class.getName() + " came from", e);
+    }
+    String digest = sha256(jar);
+    ObjectName name;
+    try {
+      name = new ObjectName("io.model2vec.flink:type=ModelHost,jar=" + digest.substring(0, 16));
+    } catch (javax.management.MalformedObjectNameException e) {
+      throw new IllegalStateException(e);
+    }
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    try {
+      if (server.isRegistered(name)) {
+        return (ClassLoader) server.getAttribute(name, "Loader");
+      }
+      Path copy = Paths.get(System.getProperty("java.io.tmpdir"),
+          "model2vec-flink-host-" + digest.substring(0, 16) + ".jar");
+      if (!Files.exists(copy) || Files.size(copy) != Files.size(jar)) {
+        Path tmp = Files.createTempFile(copy.getParent(), "model2vec-flink-host-", ".tmp");
+        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+      ClassLoader parent = ModelHost.class.getClassLoader().getParent();
+      URLClassLoader loader = new URLClassLoader("model2vec-flink-host",
+          new URL[] {copy.toUri().toURL()}, parent);
+      // The registered object is of the host's own ModelHost class: it pins the host loader
+      // only, never this job's loader.
+      Method anchorOf = Class.forName(ModelHost.class.getName(), true, loader)
+          .getDeclaredMethod("anchor");
+      anchorOf.setAccessible(true);
+      Object anchor = anchorOf.invoke(null);
+      try {
+        server.registerMBean(anchor, name);
+        LOG.info("model2vec classes came with a job (ADD JAR or a job jar): models and the "
+            + "native tokenizer library are held for every job of this JVM by one class loader "
+            + "over {} (Flink's lib/ avoids the copy)", copy);
+        return loader;
+      } catch (InstanceAlreadyExistsException raced) {
+        loader.close(); // another job made the host first; nothing was loaded from this one
+        return (ClassLoader) server.getAttribute(name, "Loader");
+      }
+    } catch (javax.management.JMException e) {
+      throw new IllegalStateException("model2vec host " + name + ": " + e, e);
+    }
+  }
+
+  /** Runs in the host loader: the object registered with the MBean server. */
+  @SuppressWarnings("unused") // called reflectively by hostLoader()
+  private static Object anchor() throws javax.management.NotCompliantMBeanException {
+    return new javax.management.StandardMBean(new ModelHost(), ModelHostMBean.class);
+  }
+
+  @Override
+  public ClassLoader getLoader() {
+    return ModelHost.class.getClassLoader();
+  }
+
+  @Override
+  public long getLoadCount() {
+    return StaticModel.loadCount();
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        md.update(buffer, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+}
