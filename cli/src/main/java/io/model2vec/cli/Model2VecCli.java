@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     description = "Model2Vec static embeddings on the JVM.",
     subcommands = {
         EncodeCommand.class,
+        SearchCommand.class,
         DistillCommand.class,
         FeaturizeCommand.class,
         TrainCommand.class,
