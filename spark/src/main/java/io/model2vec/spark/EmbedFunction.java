@@ -64,8 +64,10 @@ final class EmbedFunction {
 
   /** Registers {@code embed} on a session (idempotent). */
   static void register(SparkSession session) {
-    ((org.apache.spark.sql.classic.SparkSession) session).sessionState().functionRegistry()
-        .registerFunction(identifier(), INFO, builder());
+    var registry = ((org.apache.spark.sql.classic.SparkSession) session).sessionState()
+        .functionRegistry();
+    registry.registerFunction(identifier(), INFO, builder());
+    io.model2vec.spark.index.NearestFunction.register(registry); // nearest(query, 'index', k)
   }
 
   private static Expression build(Seq<Expression> arguments) {
