@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         TrainCommand.class,
         EvaluateCommand.class,
         BenchCommand.class,
+        io.model2vec.benchmarks.IndexBenchCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Model2VecCli {

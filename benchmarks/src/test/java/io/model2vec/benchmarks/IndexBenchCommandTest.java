@@ -1,0 +1,39 @@
+package io.model2vec.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.model2vec.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** bench-index runs end to end on a few thousand rows (a functional check: no timing asserted). */
+class IndexBenchCommandTest {
+  @Test
+  void printsBuildSizesLatencyAndRecallForFloatAndInt8() {
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cl = new picocli.CommandLine(new IndexBenchCommand());
+    cl.setOut(new PrintWriter(out));
+    int code = cl.execute("--input", Fixtures.fortunes().toString(), "--rows", "25000",
+        "--threads", "2", "--queries", "50", "--recall-queries", "10");
+    assertThat(code).isZero();
+    String text = out.toString();
+    // 20,000 fortunes, then 5,000 variations
+    assertThat(text).contains("20000 texts -> 25000 rows (texts, then variations); 2 threads, 2 shards");
+    assertThat(text).containsPattern("embed only: +[0-9,]+ rows/s");
+    assertThat(text).containsPattern("index build, none: [0-9,]+ rows/s .*% of embed only");
+    assertThat(text).containsPattern("index build, int8: [0-9,]+ rows/s");
+    assertThat(text).containsPattern("index size, int8: .* int8 vectors \\(.veq\\) [1-9][0-9.]* MiB");
+    assertThat(text).containsPattern("query, none: p50 [0-9.]+ ms, p99 [0-9.]+ ms .* recall@10 "
+        + "[01]\\.[0-9]{3} \\(10 queries\\); exact scan p50 [0-9.]+ ms");
+    assertThat(text).contains("query, int8:");
+  }
+
+  @Test
+  void variationsDifferFromTheirText() {
+    IndexBenchCommand.Rows rows = new IndexBenchCommand.Rows(java.util.List.of("a b c", "d e f g"));
+    assertThat(rows.row(0)).isEqualTo("a b c");
+    assertThat(rows.row(2)).startsWith("a b c ").isNotEqualTo("a b c");
+    assertThat(rows.query(0)).isNotEqualTo(rows.row(0));
+  }
+}
