@@ -45,8 +45,8 @@ import picocli.CommandLine.Spec;
             + "threads (IndexShardWriter, as each Spark partition does), merge and commit "
             + "included; once with float vectors and once with int8 (--quantize).",
         "3. sizes: bytes on disk, and of the float (.vec), int8 (.veq) and graph (.vex) files.",
-        "4. queries (--queries, texts not in the index): latency of VectorIndex.search(text, 10) "
-            + "one query at a time (the shards of a query in parallel), p50 / p99; recall@10 "
+        "4. queries (--queries, texts not in the index): latency of embedding the query and "
+            + "VectorIndex.search(vector, 10, candidates) for each --candidates, one query at a time (the shards of a query in parallel), p50 / p99; recall@10 "
             + "against exactSearch on --recall-queries of them, and the exact scan's time."})
 public final class IndexBenchCommand implements Callable<Integer> {
   @Spec
@@ -83,6 +83,11 @@ public final class IndexBenchCommand implements Callable<Integer> {
   @Option(names = "--recall-queries", paramLabel = "N", defaultValue = "100",
       description = "Queries checked against exact search (default: ${DEFAULT-VALUE}).")
   int recallQueries;
+
+  @Option(names = "--candidates", paramLabel = "N[,N...]", split = ",",
+      description = "Candidates per shard of each query, one latency and recall line per value "
+          + "(default: 100,200,400).")
+  List<Integer> candidates = List.of(100, 200, 400);
 
   @Option(names = "--quantize", paramLabel = "none|int8|both", defaultValue = "both",
       description = "Indexes built (default: ${DEFAULT-VALUE}).")
@@ -139,7 +144,10 @@ public final class IndexBenchCommand implements Callable<Integer> {
               + "vectors (.veq) %s, graph (.vex) %s%n", q.id(), mib(bytes(folder, "")),
               mib(bytes(folder, ".vec")), mib(bytes(folder, ".veq")), mib(bytes(folder, ".vex")));
           out.flush();
-          query(out, folder, q, corpus, m);
+          for (int c : candidates) {
+            query(out, folder, q, corpus, m, c);
+            out.flush();
+          }
           out.flush();
         }
       } finally {
@@ -220,19 +228,20 @@ public final class IndexBenchCommand implements Callable<Integer> {
     return rate;
   }
 
-  private void query(PrintWriter out, Path folder, Quantization q, Rows corpus, StaticModel m) {
+  private void query(PrintWriter out, Path folder, Quantization q, Rows corpus, StaticModel m,
+      int cands) {
     try (VectorIndex index = VectorIndex.open(folder)) {
       List<String> qs = new ArrayList<>();
       for (int j = 0; j < queries; j++) {
         qs.add(corpus.query(j));
       }
       for (int j = 0; j < Math.min(200, queries); j++) {
-        index.search(qs.get(j), 10); // warm-up
+        index.search(m.encode(qs.get(j)), 10, cands); // warm-up
       }
       long[] nanos = new long[queries];
       for (int j = 0; j < queries; j++) {
         long t0 = System.nanoTime();
-        index.search(qs.get(j), 10);
+        index.search(m.encode(qs.get(j)), 10, cands);
         nanos[j] = System.nanoTime() - t0;
       }
       Arrays.sort(nanos);
@@ -246,15 +255,16 @@ public final class IndexBenchCommand implements Callable<Integer> {
         exact[j] = System.nanoTime() - t0;
         Set<String> ids = new HashSet<>();
         truth.forEach(h -> ids.add(h.id()));
-        for (VectorIndex.Hit h : index.search(v, 10)) {
+        for (VectorIndex.Hit h : index.search(v, 10, cands)) {
           if (ids.contains(h.id())) {
             found++;
           }
         }
       }
       Arrays.sort(exact);
-      out.printf(Locale.ROOT, "query, %s: p50 %.2f ms, p99 %.2f ms (search(text, 10), %d queries "
-          + "one at a time); recall@10 %.3f (%d queries); exact scan p50 %.1f ms%n", q.id(),
+      out.printf(Locale.ROOT, "query, %s, %d candidates: p50 %.2f ms, p99 %.2f ms (embed + "
+          + "search, k 10, %d queries one at a time); recall@10 %.3f (%d queries); exact scan p50 "
+          + "%.1f ms%n", q.id(), cands,
           nanos[queries / 2] / 1e6, nanos[(int) Math.min(queries - 1, Math.ceil(queries * 0.99) - 1)] / 1e6,
           queries, found / (10.0 * r), r, exact[r / 2] / 1e6);
     }

@@ -14,19 +14,18 @@ class IndexBenchCommandTest {
     StringWriter out = new StringWriter();
     picocli.CommandLine cl = new picocli.CommandLine(new IndexBenchCommand());
     cl.setOut(new PrintWriter(out));
-    int code = cl.execute("--input", Fixtures.fortunes().toString(), "--rows", "25000",
-        "--threads", "2", "--queries", "50", "--recall-queries", "10");
+    int code = cl.execute("--input", Fixtures.fortunes().toString(), "--rows", "3000",
+        "--threads", "2", "--queries", "50", "--recall-queries", "10", "--candidates", "20,40");
     assertThat(code).isZero();
     String text = out.toString();
-    // 20,000 fortunes, then 5,000 variations
-    assertThat(text).contains("20000 texts -> 25000 rows (texts, then variations); 2 threads, 2 shards");
+    assertThat(text).contains("20000 texts -> 3000 rows (texts as they are); 2 threads, 2 shards");
     assertThat(text).containsPattern("embed only: +[0-9,]+ rows/s");
     assertThat(text).containsPattern("index build, none: [0-9,]+ rows/s .*% of embed only");
     assertThat(text).containsPattern("index build, int8: [0-9,]+ rows/s");
     assertThat(text).containsPattern("index size, int8: .* int8 vectors \\(.veq\\) [1-9][0-9.]* MiB");
-    assertThat(text).containsPattern("query, none: p50 [0-9.]+ ms, p99 [0-9.]+ ms .* recall@10 "
+    assertThat(text).containsPattern("query, none, 40 candidates: p50 [0-9.]+ ms, p99 [0-9.]+ ms .* recall@10 "
         + "[01]\\.[0-9]{3} \\(10 queries\\); exact scan p50 [0-9.]+ ms");
-    assertThat(text).contains("query, int8:");
+    assertThat(text).contains("query, none, 20 candidates:", "query, int8, 40 candidates:");
   }
 
   @Test

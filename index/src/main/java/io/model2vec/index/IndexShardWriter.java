@@ -39,12 +39,20 @@ public final class IndexShardWriter implements AutoCloseable {
   /** Stored columns are fields named {@code f.<column>}: never clash with id, text, vector. */
   static final String FIELD_PREFIX = "f.";
   /**
-   * HNSW graph: twice Lucene's defaults (16, 100). Model2Vec vectors of mixed-language text are
-   * hard for a graph: on 12,000 fortunes (built-in model, 256 dims) recall@10 with 100
-   * candidates is 0.95 at (16, 200) and 0.97 at (32, 200), for about twice the build time.
+   * HNSW graph: neighbours per node and the beam of the search that inserts a node; system
+   * properties {@code model2vec.index.hnsw.m} and {@code model2vec.index.hnsw.beam-width} (read
+   * when a shard writer is created) change them. Default: Lucene's and Elasticsearch's (16, 100).
+   * Model2Vec vectors of mixed-language text are hard for a graph: on 12,000 fortunes (built-in
+   * model, 256 dims) recall@10 with 100 candidates is 0.93 at (16, 100), 0.95 at (16, 200) and
+   * 0.97 at (32, 200); the build costs about 2x and 4x as much.
    */
-  static final int MAX_CONN = 32;
-  static final int BEAM_WIDTH = 200;
+  static int maxConn() {
+    return Integer.getInteger("model2vec.index.hnsw.m", 16);
+  }
+
+  static int beamWidth() {
+    return Integer.getInteger("model2vec.index.hnsw.beam-width", 100);
+  }
 
   private final Path folder;
   private final int dimensions;
@@ -82,9 +90,11 @@ public final class IndexShardWriter implements AutoCloseable {
           throw new IndexException(folder + ": a new shard's folder must be empty");
         }
       }
+      int m = maxConn();
+      int beam = beamWidth();
       KnnVectorsFormat format = quantization == Quantization.INT8
-          ? new Lucene99HnswScalarQuantizedVectorsFormat(MAX_CONN, BEAM_WIDTH)
-          : new Lucene99HnswVectorsFormat(MAX_CONN, BEAM_WIDTH);
+          ? new Lucene99HnswScalarQuantizedVectorsFormat(m, beam)
+          : new Lucene99HnswVectorsFormat(m, beam);
       TieredMergePolicy merges = new TieredMergePolicy();
       merges.setNoCFSRatio(0.0); // plain files: the size of the vector data is visible per file
       IndexWriterConfig config = new IndexWriterConfig()
