@@ -125,9 +125,10 @@ public final class IndexBenchCommand implements Callable<Integer> {
     Path root = temporary ? Files.createTempDirectory("model2vec-bench-index") : dir;
     try {
       out.printf(Locale.ROOT, "model: %s (%d dims); corpus: %s, %d texts -> %d rows (%s); "
-          + "%d threads, %d shards%n", model == null ? "built-in" : model, m.dimension(), input,
-          texts.size(), rows, rows <= texts.size() ? "texts as they are"
-              : "texts, then variations", t, s);
+          + "%d threads, %d shards; HNSW m %d, beam width %d%n", model == null ? "built-in" : model,
+          m.dimension(), input, texts.size(), rows, rows <= texts.size() ? "texts as they are"
+              : "texts, then variations", t, s, IndexShardWriter.maxConn(),
+          IndexShardWriter.beamWidth());
       out.flush();
       ExecutorService pool = Executors.newFixedThreadPool(t);
       try {

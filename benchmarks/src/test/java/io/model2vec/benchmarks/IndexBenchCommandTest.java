@@ -18,11 +18,11 @@ class IndexBenchCommandTest {
         "--threads", "2", "--queries", "50", "--recall-queries", "10", "--candidates", "20,40");
     assertThat(code).isZero();
     String text = out.toString();
-    assertThat(text).contains("20000 texts -> 3000 rows (texts as they are); 2 threads, 2 shards");
+    assertThat(text).contains("20000 texts -> 3000 rows (texts as they are); 2 threads, 2 shards; HNSW m 32, beam width 200");
     assertThat(text).containsPattern("embed only: +[0-9,]+ rows/s");
     assertThat(text).containsPattern("index build, none: [0-9,]+ rows/s .*% of embed only");
     assertThat(text).containsPattern("index build, int8: [0-9,]+ rows/s");
-    assertThat(text).containsPattern("index size, int8: .* int8 vectors \\(.veq\\) [1-9][0-9.]* MiB");
+    assertThat(text).containsPattern("index size, int8: .* int8 vectors \\(.veq\\) (0\\.[1-9]|[1-9])[0-9.]* MiB");
     assertThat(text).containsPattern("query, none, 40 candidates: p50 [0-9.]+ ms, p99 [0-9.]+ ms .* recall@10 "
         + "[01]\\.[0-9]{3} \\(10 queries\\); exact scan p50 [0-9.]+ ms");
     assertThat(text).contains("query, none, 20 candidates:", "query, int8, 40 candidates:");
