@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -24,7 +23,6 @@ import org.apache.hadoop.fs.Path;
  * manifest's modification time, so an index rebuilt in the same folder is opened again.
  */
 final class ExecutorIndexes {
-  private static final Pattern HADOOP_URI = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
   private static final Map<String, CompletableFuture<VectorIndex>> OPEN = new ConcurrentHashMap<>();
 
   private ExecutorIndexes() {}
@@ -76,9 +74,5 @@ final class ExecutorIndexes {
       throw new UncheckedIOException("could not copy index " + dir + " from its file system: "
           + e.getMessage(), e);
     }
-  }
-
-  static boolean isHadoopUri(String s) {
-    return HADOOP_URI.matcher(s).matches() && !s.startsWith("file:");
   }
 }

@@ -35,10 +35,13 @@ public final class Nearest implements Serializable {
 
   /** Called by generated code for each non-null vector (e.g. {@code embed(text)}). */
   public ArrayData nearestVector(ArrayData vector) {
-    if (vector.numElements() > 0 && vector.isNullAt(0)) {
-      throw new IllegalArgumentException("nearest: the query vector holds a null");
+    float[] v = new float[vector.numElements()];
+    for (int i = 0; i < v.length; i++) {
+      if (vector.isNullAt(i)) {
+        throw new IllegalArgumentException("nearest: the query vector holds a null at index " + i);
+      }
+      v[i] = vector.getFloat(i);
     }
-    float[] v = vector.toFloatArray();
     return rows(index().search(v, k));
   }
 

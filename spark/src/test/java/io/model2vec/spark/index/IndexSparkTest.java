@@ -160,6 +160,26 @@ class IndexSparkTest {
   }
 
   @Test
+  void aHadoopFileSystemIsWrittenAndReadThroughHadoop() throws Exception {
+    // the local disk under another scheme: the code path of hdfs:// and s3a://
+    spark.sparkContext().hadoopConfiguration().set("fs.m2vtest.impl",
+        "io.model2vec.spark.SchemeLocalFileSystem");
+    Path local = shared.resolve("hadoop-index");
+    String uri = "m2vtest://" + local;
+    IndexManifest m = Model2VecIndex.writer(docs.where("id < 300")).keep("parity").save(uri);
+    assertThat(m.rows()).isEqualTo(300);
+    assertThat(local.resolve("manifest.json")).isRegularFile();
+    assertThat(local.resolve("_temporary")).doesNotExist();
+    List<Row> rows = spark.sql("SELECT text, nearest(text, '" + uri + "', 1) FROM docs WHERE id < 300")
+        .collectAsList();
+    assertThat(rows).hasSize(300);
+    for (Row r : rows) {
+      // the row itself, or one with the same vector (a text of few known tokens)
+      assertThat(r.<Row>getList(1).get(0).getFloat(1)).isGreaterThan(0.9999f);
+    }
+  }
+
+  @Test
   void aWrongVectorSizeIsOneLine() {
     String dir = built.toString();
     assertThatThrownBy(() -> spark.sql("SELECT nearest(array(CAST(1 AS FLOAT), CAST(2 AS FLOAT)), '"
