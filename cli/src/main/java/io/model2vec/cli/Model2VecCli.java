@@ -13,11 +13,13 @@ import picocli.CommandLine.Command;
     description = "Model2Vec static embeddings on the JVM.",
     subcommands = {
         EncodeCommand.class,
+        SearchCommand.class,
         DistillCommand.class,
         FeaturizeCommand.class,
         TrainCommand.class,
         EvaluateCommand.class,
         BenchCommand.class,
+        io.model2vec.benchmarks.IndexBenchCommand.class,
         CommandLine.HelpCommand.class,
     })
 public final class Model2VecCli {

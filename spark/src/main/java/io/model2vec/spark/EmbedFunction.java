@@ -64,7 +64,12 @@ final class EmbedFunction {
 
   /** Registers {@code embed} on a session (idempotent). */
   static void register(SparkSession session) {
-    SparkLine.functionRegistry(session).registerFunction(REGISTRY_IDENTIFIER, INFO, builder());
+    var registry = SparkLine.functionRegistry(session);
+    registry.registerFunction(REGISTRY_IDENTIFIER, INFO, builder());
+    // nearest(query, 'index', k), documented with embed: the same registration, the same naming
+    var nearest = io.model2vec.spark.index.NearestFunction.description();
+    registry.registerFunction(registryIdentifier(nearest._1().funcName()), nearest._2(),
+        nearest._3());
   }
 
   /**
@@ -73,18 +78,18 @@ final class EmbedFunction {
    * asserts that; earlier lines by the bare name. The 4.2 helper is looked up once, so that one
    * jar runs on every release of its line.
    */
-  private static final FunctionIdentifier REGISTRY_IDENTIFIER = registryIdentifier();
+  private static final FunctionIdentifier REGISTRY_IDENTIFIER = registryIdentifier(NAME);
 
-  private static FunctionIdentifier registryIdentifier() {
+  private static FunctionIdentifier registryIdentifier(String name) {
     try {
       Class<?> registry = Class.forName(
           "org.apache.spark.sql.catalyst.analysis.FunctionRegistry$");
       java.lang.reflect.Method qualify = registry.getMethod("builtinFunctionIdentifier", String.class);
-      return (FunctionIdentifier) qualify.invoke(registry.getField("MODULE$").get(null), NAME);
+      return (FunctionIdentifier) qualify.invoke(registry.getField("MODULE$").get(null), name);
     } catch (NoSuchMethodException e) {
-      return identifier(); // before Spark 4.2
+      return new FunctionIdentifier(name, scala.Option.empty(), scala.Option.empty()); // < 4.2
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot name embed in this Spark's function registry", e);
+      throw new IllegalStateException("cannot name " + name + " in this Spark's function registry", e);
     }
   }
 

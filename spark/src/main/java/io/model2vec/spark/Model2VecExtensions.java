@@ -6,7 +6,7 @@ import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 
 /**
- * Adds {@code embed} to every session, with no code:
+ * Adds {@code embed} and {@code nearest} to every session, with no code:
  *
  * <pre>
  * spark-sql --jars model2vec-spark-bundle.jar \
@@ -21,6 +21,7 @@ public final class Model2VecExtensions extends AbstractFunction1<SparkSessionExt
   public BoxedUnit apply(SparkSessionExtensions extensions) {
     extensions.injectFunction(new Tuple3<>(EmbedFunction.identifier(), EmbedFunction.INFO,
         EmbedFunction.builder()));
+    extensions.injectFunction(io.model2vec.spark.index.NearestFunction.description());
     return BoxedUnit.UNIT;
   }
 }

@@ -1,5 +1,6 @@
 package io.model2vec.spark.jobs;
 
+import io.model2vec.index.VectorIndex;
 import io.model2vec.spark.Model2VecSpark;
 import java.util.List;
 import java.util.Locale;
@@ -18,14 +19,25 @@ import picocli.CommandLine.Option;
  * {@code embed} function and the score is the cosine similarity.
  */
 @Command(name = "spark-search", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Prints the texts nearest to a query in a Parquet folder written by spark-embed.")
+    description = {"Prints the texts nearest to a query: in a Parquet folder written by "
+        + "spark-embed (--input: a full scan, every row compared), or in an index written by "
+        + "spark-index (--index: HNSW search through the nearest() SQL function, with the "
+        + "index's model; --exact compares with every row of the index instead)."})
 public final class SparkSearch implements Callable<Integer> {
   @Mixin
   SparkJobOptions options;
 
-  @Option(names = "--input", required = true, paramLabel = "DIR",
+  @Option(names = "--input", paramLabel = "DIR",
       description = "Parquet folder written by spark-embed (columns: the text column, embedding).")
   String input;
+
+  @Option(names = "--index", paramLabel = "DIR",
+      description = "Index folder written by spark-index (instead of --input).")
+  String index;
+
+  @Option(names = "--exact", description = "Compare the query with every row: the full scan "
+      + "(always so with --input; with --index, an exact search of the index).")
+  boolean exact;
 
   @Option(names = "--query", required = true, paramLabel = "TEXT", description = "What to look for.")
   List<String> queries;
@@ -42,6 +54,13 @@ public final class SparkSearch implements Callable<Integer> {
   public Integer call() {
     if (k < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this), "-k must be >= 1, was " + k);
+    }
+    if ((input == null) == (index == null)) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "give either --input (Parquet from spark-embed) or --index (from spark-index)");
+    }
+    if (index != null) {
+      return searchIndex();
     }
     SparkSession spark = options.session("model2vec spark-search")
         .config("spark.ui.showConsoleProgress", "false")
@@ -66,6 +85,42 @@ public final class SparkSearch implements Callable<Integer> {
           // a text or query without known tokens has the zero vector: no cosine
           String score = r.isNullAt(1) ? "  n/a" : String.format(Locale.ROOT, "%.3f", r.getDouble(1));
           System.out.println("  " + score + "  " + r.getString(0));
+        }
+      }
+      return 0;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private int searchIndex() {
+    if (exact) {
+      // every row compared: on this machine, with the index's own model
+      try (VectorIndex idx = VectorIndex.open(java.nio.file.Path.of(index))) {
+        for (String query : queries) {
+          System.out.println("query: " + query);
+          for (VectorIndex.Hit h : idx.exactSearch(query, k)) {
+            System.out.println("  " + String.format(Locale.ROOT, "%.3f", h.score()) + "  " + h.text());
+          }
+        }
+      }
+      return 0;
+    }
+    SparkSession spark = options.session("model2vec spark-search")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate();
+    try {
+      Model2VecSpark.register(spark, options.model); // registers nearest() too
+      for (String query : queries) {
+        spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")
+            .createOrReplaceTempView("q");
+        List<Row> hits = spark.sql("SELECT h.score, h.text FROM (SELECT explode(nearest(query, '"
+            + index.replace("\\", "\\\\").replace("'", "\\'") + "', " + k + ")) AS h FROM q)")
+            .collectAsList();
+        System.out.println("query: " + query);
+        for (Row r : hits) {
+          System.out.println("  " + String.format(Locale.ROOT, "%.3f", r.getFloat(0)) + "  "
+              + r.getString(1));
         }
       }
       return 0;

@@ -48,11 +48,49 @@ class BinSparkJobsIT {
   }
 
   @Test
+  void indexTheSampleCorpusThenSearchItWithHnswAndExact() throws Exception {
+    String model = Fixtures.model("test-model-vocab-quantized").toString();
+    Path out = tmp.resolve("sample-index");
+    Result index = run("bin/spark-index", "--model", model, "--master", "local[2]", "--input",
+        REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString(),
+        "--shards", "3", "--quantize", "int8");
+    assertThat(index.code).as(index.err).isZero();
+    assertThat(index.out).containsPattern(
+        "spark-index: 200 rows in 3 shards, [0-9.]+ s \\([0-9]+ rows/s\\) -> " + out);
+    assertThat(out.resolve("manifest.json")).isRegularFile();
+    assertThat(out.resolve("shard-00002")).isDirectory();
+
+    for (String exact : List.of("no", "yes")) {
+      List<String> args = new ArrayList<>(List.of("--master", "local[1]", "--index", out.toString(),
+          "--query", KNEAD, "-k", "3"));
+      if (exact.equals("yes")) {
+        args.add("--exact");
+      }
+      Result search = run("bin/spark-search", args.toArray(new String[0]));
+      assertThat(search.code).as(search.err).isZero();
+      List<String> lines = search.out.lines().toList();
+      assertThat(lines).first().isEqualTo("query: " + KNEAD);
+      assertThat(lines).hasSize(4);
+      assertThat(lines.get(1)).isEqualTo("  1.000  " + KNEAD);
+    }
+    Result again = run("bin/spark-index", "--model", model, "--master", "local[1]", "--input",
+        REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString());
+    assertThat(again.code).isNotZero();
+    assertThat(again.err).contains("index output " + out + " exists; choose a new folder or overwrite");
+  }
+
+  @Test
   void helpDocumentsTheFlags() throws Exception {
     Result help = run("bin/spark-embed", "--help");
     assertThat(help.code).isZero();
     assertThat(help.out).contains("--model", "--input", "--output", "--master", "--text-column",
         "--input-format", "--output-format", "--spark", "MODEL2VEC_SPARK_LINE");
+    Result index = run("bin/spark-index", "--help");
+    assertThat(index.code).isZero();
+    assertThat(index.out).contains("--input", "--output", "--shards", "--text-column", "--id-column",
+        "--keep", "--quantize", "--overwrite", "--model", "--master");
+    Result search = run("bin/spark-search", "--help");
+    assertThat(search.out).contains("--input", "--index", "--exact", "--query", "-k");
   }
 
   private Result run(String script, String... args) throws Exception {

@@ -1,0 +1,330 @@
+package io.model2vec.benchmarks;
+
+import io.model2vec.LoadOptions;
+import io.model2vec.ModelReference;
+import io.model2vec.StaticModel;
+import io.model2vec.index.IndexManifest;
+import io.model2vec.index.IndexShardWriter;
+import io.model2vec.index.Quantization;
+import io.model2vec.index.VectorIndex;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code model2vec bench-index}: index build throughput against embedding alone, index sizes with
+ * float and int8 vectors, query latency, recall@10 against exact search and the exact scan's time,
+ * in one run on one corpus.
+ */
+@Command(name = "bench-index", mixinStandardHelpOptions = true,
+    description = {
+        "Measures vector indexes on --rows rows made from a corpus: the texts as they are, then "
+            + "variations of them (a text followed by the first words of another) up to --rows.",
+        "1. embed only: rows/s of StaticModel.encodeInto on --threads threads.",
+        "2. index build: rows/s of embedding and writing --shards Lucene HNSW shards on the same "
+            + "threads (IndexShardWriter, as each Spark partition does), merge and commit "
+            + "included; once with float vectors and once with int8 (--quantize).",
+        "3. sizes: bytes on disk, and of the float (.vec), int8 (.veq) and graph (.vex) files.",
+        "4. queries (--queries, texts not in the index): latency of embedding the query and "
+            + "VectorIndex.search(vector, 10, candidates) for each --candidates, one query at a time (the shards of a query in parallel), p50 / p99; recall@10 "
+            + "against exactSearch on --recall-queries of them, and the exact scan's time."})
+public final class IndexBenchCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--model", paramLabel = "<folder|hub id>",
+      description = "Model (default: the built-in model).")
+  String model;
+
+  @Option(names = "--input", paramLabel = "F", required = true,
+      description = "Corpus: JSONL, text in --field.")
+  Path input;
+
+  @Option(names = {"--text-field", "--field"}, paramLabel = "NAME", defaultValue = "text",
+      description = "JSONL field holding the text (default: ${DEFAULT-VALUE}).")
+  String field;
+
+  @Option(names = "--rows", paramLabel = "N", defaultValue = "1000000",
+      description = "Rows indexed (default: ${DEFAULT-VALUE}).")
+  int rows;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Threads that embed and build (default: the available processors).")
+  Integer threads;
+
+  @Option(names = "--shards", paramLabel = "N",
+      description = "Shards (default: --threads).")
+  Integer shards;
+
+  @Option(names = "--queries", paramLabel = "N", defaultValue = "1000",
+      description = "Queries timed (default: ${DEFAULT-VALUE}).")
+  int queries;
+
+  @Option(names = "--recall-queries", paramLabel = "N", defaultValue = "100",
+      description = "Queries checked against exact search (default: ${DEFAULT-VALUE}).")
+  int recallQueries;
+
+  @Option(names = "--candidates", paramLabel = "N[,N...]", split = ",",
+      description = "Candidates per shard of each query, one latency and recall line per value "
+          + "(default: 100,200,400).")
+  List<Integer> candidates = List.of(100, 200, 400);
+
+  @Option(names = "--quantize", paramLabel = "none|int8|both", defaultValue = "both",
+      description = "Indexes built (default: ${DEFAULT-VALUE}).")
+  String quantize;
+
+  @Option(names = "--dir", paramLabel = "DIR",
+      description = "Where the indexes are written and kept (default: a temporary folder, "
+          + "deleted at the end).")
+  Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cl = spec.commandLine();
+    int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    int s = shards == null ? t : shards;
+    if (rows < 1 || t < 1 || s < 1 || queries < 1 || recallQueries < 1) {
+      throw new CommandLine.ParameterException(cl, "--rows, --threads, --shards, --queries and "
+          + "--recall-queries must be >= 1");
+    }
+    List<Quantization> kinds;
+    switch (quantize) {
+      case "none": kinds = List.of(Quantization.NONE); break;
+      case "int8": kinds = List.of(Quantization.INT8); break;
+      case "both": kinds = List.of(Quantization.NONE, Quantization.INT8); break;
+      default:
+        throw new CommandLine.ParameterException(cl, "--quantize must be none, int8 or both, was '"
+            + quantize + "'");
+    }
+    PrintWriter out = cl.getOut();
+    List<String> texts = Corpus.texts(input, field);
+    Rows corpus = new Rows(texts);
+    ModelReference ref = ModelReference.of(model, LoadOptions.defaults());
+    StaticModel m = ref.shared();
+    boolean temporary = dir == null;
+    Path root = temporary ? Files.createTempDirectory("model2vec-bench-index") : dir;
+    try {
+      out.printf(Locale.ROOT, "model: %s (%d dims); corpus: %s, %d texts -> %d rows (%s); "
+          + "%d threads, %d shards; HNSW m %d, beam width %d%n", model == null ? "built-in" : model,
+          m.dimension(), input, texts.size(), rows, rows <= texts.size() ? "texts as they are"
+              : "texts, then variations", t, s, IndexShardWriter.maxConn(),
+          IndexShardWriter.beamWidth());
+      out.flush();
+      ExecutorService pool = Executors.newFixedThreadPool(t);
+      try {
+        embedOnly(pool, t, corpus, m, Math.min(rows, 20_000)); // warm-up
+        double embed = embedOnly(pool, t, corpus, m, rows);
+        out.printf(Locale.ROOT, "embed only:  %,.0f rows/s (%,.0f per thread)%n", embed, embed / t);
+        out.flush();
+        for (Quantization q : kinds) {
+          Path folder = root.resolve("index-" + q.id());
+          double build = build(pool, t, s, corpus, ref, m, q, folder);
+          out.printf(Locale.ROOT, "index build, %s: %,.0f rows/s (%,.0f per thread), %.0f%% of "
+              + "embed only%n", q.id(), build, build / t, 100 * build / embed);
+          out.printf(Locale.ROOT, "index size, %s: %s on disk; float vectors (.vec) %s, int8 "
+              + "vectors (.veq) %s, graph (.vex) %s%n", q.id(), mib(bytes(folder, "")),
+              mib(bytes(folder, ".vec")), mib(bytes(folder, ".veq")), mib(bytes(folder, ".vex")));
+          out.flush();
+          for (int c : candidates) {
+            query(out, folder, q, corpus, m, c);
+            out.flush();
+          }
+          out.flush();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      return 0;
+    } finally {
+      if (temporary) {
+        deleteTree(root);
+      }
+    }
+  }
+
+  private double embedOnly(ExecutorService pool, int t, Rows corpus, StaticModel m, int n)
+      throws Exception {
+    long start = System.nanoTime();
+    List<Future<Float>> parts = new ArrayList<>();
+    for (int w = 0; w < t; w++) {
+      int first = w;
+      parts.add(pool.submit(() -> {
+        float[] v = new float[m.dimension()];
+        float sum = 0;
+        for (int i = first; i < n; i += t) {
+          m.encodeInto(corpus.row(i), v, 0);
+          sum += v[0];
+        }
+        return sum;
+      }));
+    }
+    for (Future<Float> f : parts) {
+      f.get();
+    }
+    return n / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private double build(ExecutorService pool, int t, int s, Rows corpus, ModelReference ref,
+      StaticModel m, Quantization q, Path folder) throws Exception {
+    Files.createDirectories(folder);
+    long start = System.nanoTime();
+    List<Future<long[]>> parts = new ArrayList<>();
+    for (int w = 0; w < t; w++) {
+      int worker = w;
+      parts.add(pool.submit(() -> {
+        // this thread's shards: worker, worker + t, ...; rows dealt round-robin over all shards
+        List<Integer> mine = new ArrayList<>();
+        for (int sh = worker; sh < s; sh += t) {
+          mine.add(sh);
+        }
+        long[] counts = new long[s];
+        float[] v = new float[m.dimension()];
+        for (int sh : mine) {
+          try (IndexShardWriter writer = IndexShardWriter.create(
+              folder.resolve(IndexManifest.shardName(sh)), m.dimension(), q, List.of())) {
+            for (int i = sh; i < rows; i += s) {
+              String text = corpus.row(i);
+              m.encodeInto(text, v, 0);
+              writer.add(Integer.toString(i), text, v, new String[0]);
+            }
+            counts[sh] = writer.commit();
+          }
+        }
+        return counts;
+      }));
+    }
+    long[] total = new long[s];
+    for (Future<long[]> f : parts) {
+      long[] c = f.get();
+      for (int i = 0; i < s; i++) {
+        total[i] += c[i];
+      }
+    }
+    double rate = rows / ((System.nanoTime() - start) / 1e9);
+    Map<String, Long> shardRows = new LinkedHashMap<>();
+    for (int i = 0; i < s; i++) {
+      shardRows.put(IndexManifest.shardName(i), total[i]);
+    }
+    new IndexManifest(ref, m.dimension(), m.normalizes(), q, List.of(), shardRows).writeTo(folder);
+    return rate;
+  }
+
+  private void query(PrintWriter out, Path folder, Quantization q, Rows corpus, StaticModel m,
+      int cands) {
+    try (VectorIndex index = VectorIndex.open(folder)) {
+      List<String> qs = new ArrayList<>();
+      for (int j = 0; j < queries; j++) {
+        qs.add(corpus.query(j));
+      }
+      for (int j = 0; j < Math.min(200, queries); j++) {
+        index.search(m.encode(qs.get(j)), 10, cands); // warm-up
+      }
+      long[] nanos = new long[queries];
+      for (int j = 0; j < queries; j++) {
+        long t0 = System.nanoTime();
+        index.search(m.encode(qs.get(j)), 10, cands);
+        nanos[j] = System.nanoTime() - t0;
+      }
+      Arrays.sort(nanos);
+      int r = Math.min(recallQueries, queries);
+      double found = 0;
+      long[] exact = new long[r];
+      for (int j = 0; j < r; j++) {
+        float[] v = m.encode(qs.get(j));
+        long t0 = System.nanoTime();
+        List<VectorIndex.Hit> truth = index.exactSearch(v, 10);
+        exact[j] = System.nanoTime() - t0;
+        Set<String> ids = new HashSet<>();
+        truth.forEach(h -> ids.add(h.id()));
+        for (VectorIndex.Hit h : index.search(v, 10, cands)) {
+          if (ids.contains(h.id())) {
+            found++;
+          }
+        }
+      }
+      Arrays.sort(exact);
+      out.printf(Locale.ROOT, "query, %s, %d candidates: p50 %.2f ms, p99 %.2f ms (embed + "
+          + "search, k 10, %d queries one at a time); recall@10 %.3f (%d queries); exact scan p50 "
+          + "%.1f ms%n", q.id(), cands,
+          nanos[queries / 2] / 1e6, nanos[(int) Math.min(queries - 1, Math.ceil(queries * 0.99) - 1)] / 1e6,
+          queries, found / (10.0 * r), r, exact[r / 2] / 1e6);
+    }
+  }
+
+  /** Rows and queries made of the corpus: its texts, then variations of them. */
+  static final class Rows {
+    private final List<String> texts;
+
+    Rows(List<String> texts) {
+      this.texts = texts;
+    }
+
+    String row(int i) {
+      int n = texts.size();
+      if (i < n) {
+        return texts.get(i);
+      }
+      int variant = i / n;
+      return texts.get(i % n) + " " + firstWords(texts.get((int) ((i * 31L + variant * 7919L) % n)), 12);
+    }
+
+    /** Query j: a text with the first words of another, a combination the rows do not hold. */
+    String query(int j) {
+      int n = texts.size();
+      return firstWords(texts.get((int) ((j * 9973L + 17) % n)), 20) + " "
+          + firstWords(texts.get((int) ((j * 104_729L + 3) % n)), 5);
+    }
+
+    private static String firstWords(String s, int words) {
+      int at = 0;
+      for (int w = 0; w < words; w++) {
+        int next = s.indexOf(' ', at + 1);
+        if (next < 0) {
+          return s;
+        }
+        at = next;
+      }
+      return s.substring(0, at);
+    }
+  }
+
+  private static long bytes(Path folder, String suffix) throws IOException {
+    try (Stream<Path> files = Files.walk(folder)) {
+      return files.filter(Files::isRegularFile)
+          .filter(p -> p.getFileName().toString().endsWith(suffix))
+          .mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toArray(Path[]::new)) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.model2vec.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.model2vec.Fixtures;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+/** bench-index runs end to end on a few thousand rows (a functional check: no timing asserted). */
+class IndexBenchCommandTest {
+  @Test
+  void printsBuildSizesLatencyAndRecallForFloatAndInt8() {
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cl = new picocli.CommandLine(new IndexBenchCommand());
+    cl.setOut(new PrintWriter(out));
+    int code = cl.execute("--input", Fixtures.fortunes().toString(), "--rows", "3000",
+        "--threads", "2", "--queries", "50", "--recall-queries", "10", "--candidates", "20,40");
+    assertThat(code).isZero();
+    String text = out.toString();
+    assertThat(text).contains("20000 texts -> 3000 rows (texts as they are); 2 threads, 2 shards; HNSW m 32, beam width 200");
+    assertThat(text).containsPattern("embed only: +[0-9,]+ rows/s");
+    assertThat(text).containsPattern("index build, none: [0-9,]+ rows/s .*% of embed only");
+    assertThat(text).containsPattern("index build, int8: [0-9,]+ rows/s");
+    assertThat(text).containsPattern("index size, int8: .* int8 vectors \\(.veq\\) (0\\.[1-9]|[1-9])[0-9.]* MiB");
+    assertThat(text).containsPattern("query, none, 40 candidates: p50 [0-9.]+ ms, p99 [0-9.]+ ms .* recall@10 "
+        + "[01]\\.[0-9]{3} \\(10 queries\\); exact scan p50 [0-9.]+ ms");
+    assertThat(text).contains("query, none, 20 candidates:", "query, int8, 40 candidates:");
+  }
+
+  @Test
+  void variationsDifferFromTheirText() {
+    IndexBenchCommand.Rows rows = new IndexBenchCommand.Rows(java.util.List.of("a b c", "d e f g"));
+    assertThat(rows.row(0)).isEqualTo("a b c");
+    assertThat(rows.row(2)).startsWith("a b c ").isNotEqualTo("a b c");
+    assertThat(rows.query(0)).isNotEqualTo(rows.row(0));
+  }
+}

@@ -1,0 +1,179 @@
+package io.model2vec.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.index.VectorIndex;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code model2vec search}: the nearest rows of an index (built by {@code bin/spark-index}) for
+ * one or many queries, embedded with the index's own model.
+ */
+@Command(name = "search", mixinStandardHelpOptions = true,
+    description = {
+        "Finds the k nearest rows of an index folder (manifest.json + shard-NNNNN, as "
+            + "bin/spark-index writes it) for each query, embedded with the model the index was "
+            + "built with. All shards are searched in parallel (HNSW, the top candidates rescored "
+            + "with the stored vectors); --exact compares the query with every row instead.",
+        "Queries: --query (repeatable), or --input, a JSONL file (or - for standard input) with "
+            + "one object per line holding the query text in --field. Output: text (a block per "
+            + "query: rank, score, id, the text's first line), or jsonl: one object per query, "
+            + "{\"query\": ..., \"hits\": [{\"id\", \"score\", \"text\", stored columns...}]} "
+            + "(an input line's \"id\" is kept as \"query_id\"). Scores are cosine similarities."},
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:a bad index folder (naming the file), a bad query line (with its line number)",
+        "2:usage error",
+        "141:standard output closed by its reader"})
+final class SearchCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--index", paramLabel = "DIR", required = true,
+      description = "Index folder (local path).")
+  Path index;
+
+  @Option(names = "--query", paramLabel = "TEXT", description = "A query text (repeatable).")
+  List<String> queries;
+
+  @Option(names = "--input", paramLabel = "F",
+      description = "JSONL file of queries, one object per line (- for standard input).")
+  String input;
+
+  @Option(names = {"--field", "--text-field"}, paramLabel = "NAME", defaultValue = "text",
+      description = "JSONL field holding the query text (default: ${DEFAULT-VALUE}).")
+  String field;
+
+  @Option(names = "-k", paramLabel = "N", defaultValue = "10",
+      description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(names = "--format", paramLabel = "text|jsonl", defaultValue = "text",
+      description = "Output format (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(names = "--exact", description = "Compare with every row (exact) instead of HNSW.")
+  boolean exact;
+
+  enum Format { text, jsonl }
+
+  @Override
+  public Integer call() throws IOException {
+    if ((queries == null) == (input == null)) {
+      throw new ParameterException(spec.commandLine(),
+          "give either --query (one or more) or --input, not " + (queries == null ? "neither" : "both"));
+    }
+    if (k < 1) {
+      throw new ParameterException(spec.commandLine(), "-k must be >= 1, was " + k);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    try (VectorIndex idx = openIndex()) {
+      if (queries != null) {
+        for (String q : queries) {
+          print(out, idx, q, null);
+        }
+      } else {
+        try (InputStream in = "-".equals(input) ? System.in : Files.newInputStream(Path.of(input))) {
+          LineReader lines = new LineReader(in, 64 << 20);
+          while (lines.next()) {
+            String raw;
+            try {
+              raw = lines.decode();
+            } catch (IllegalArgumentException e) {
+              throw new CliFailure(input + " line " + lines.number() + ": " + e.getMessage());
+            }
+            if (raw.isBlank()) {
+              continue;
+            }
+            JsonNode row;
+            try {
+              row = JSON.readTree(raw);
+            } catch (IOException e) {
+              throw new CliFailure(input + " line " + lines.number() + ": not a JSON object");
+            }
+            JsonNode text = row == null ? null : row.get(field);
+            if (row == null || !row.isObject() || text == null || !text.isTextual()) {
+              throw new CliFailure(input + " line " + lines.number() + ": no string field '"
+                  + field + "'");
+            }
+            print(out, idx, text.asText(), row.get("id"));
+          }
+        } catch (NoSuchFileException e) {
+          throw new CliFailure("--input " + input + ": no such file");
+        }
+      }
+    }
+    out.flush();
+    if (out.checkError()) {
+      throw CliFailure.stdoutClosed();
+    }
+    return 0;
+  }
+
+  private VectorIndex openIndex() {
+    try {
+      return VectorIndex.open(index);
+    } catch (RuntimeException e) {
+      throw new CliFailure("--index: " + e.getMessage());
+    }
+  }
+
+  private void print(PrintWriter out, VectorIndex idx, String query, JsonNode queryId)
+      throws IOException {
+    List<VectorIndex.Hit> hits = exact ? idx.exactSearch(query, k) : idx.search(query, k);
+    if (format == Format.jsonl) {
+      ObjectNode o = JSON.createObjectNode();
+      if (queryId != null) {
+        o.set("query_id", queryId);
+      }
+      o.put("query", query);
+      ArrayNode a = o.putArray("hits");
+      for (VectorIndex.Hit h : hits) {
+        ObjectNode hit = a.addObject().put("id", h.id()).put("score", h.score()).put("text", h.text());
+        for (Map.Entry<String, String> f : h.fields().entrySet()) {
+          hit.put(f.getKey(), f.getValue());
+        }
+      }
+      out.println(JSON.writeValueAsString(o));
+    } else {
+      out.println("query: " + firstLine(query));
+      int rank = 1;
+      for (VectorIndex.Hit h : hits) {
+        out.printf(java.util.Locale.ROOT, "%3d  %.4f  %s  %s%n", rank++, h.score(), h.id(),
+            firstLine(h.text()));
+      }
+      out.println();
+    }
+    if (out.checkError()) {
+      throw CliFailure.stdoutClosed();
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    String t = s.strip();
+    int nl = t.indexOf('\n');
+    t = nl < 0 ? t : t.substring(0, nl) + " ...";
+    return t.length() > 120 ? t.substring(0, 117) + "..." : t;
+  }
+}

@@ -1,0 +1,227 @@
+package io.model2vec.index;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.LoadOptions;
+import io.model2vec.ModelReference;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code manifest.json} of an index folder: what the shards hold and how they were built. Written
+ * last (by the engine's commit), so an index folder without it is an incomplete one.
+ *
+ * <pre>{@code
+ * {"format": 1, "model": {"model": "minishlab/potion-base-8M", "normalize": "true"},
+ *  "dimensions": 256, "modelNormalizes": false, "similarity": "dot_product",
+ *  "quantization": "none", "storedFields": ["lang"],
+ *  "shards": [{"name": "shard-00000", "rows": 5000}, ...]}
+ * }</pre>
+ */
+public final class IndexManifest {
+  /** The file name inside an index folder. */
+  public static final String FILE = "manifest.json";
+  static final int FORMAT = 1;
+  static final String SIMILARITY = "dot_product";
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private final ModelReference model;
+  private final int dimensions;
+  private final boolean modelNormalizes;
+  private final Quantization quantization;
+  private final List<String> storedFields;
+  private final Map<String, Long> shards;
+
+  public IndexManifest(ModelReference model, int dimensions, boolean modelNormalizes,
+      Quantization quantization, List<String> storedFields, Map<String, Long> shards) {
+    this.model = Objects.requireNonNull(model, "model");
+    if (dimensions < 1) {
+      throw new IllegalArgumentException("dimensions must be >= 1, was " + dimensions);
+    }
+    this.dimensions = dimensions;
+    this.modelNormalizes = modelNormalizes;
+    this.quantization = Objects.requireNonNull(quantization, "quantization");
+    this.storedFields = List.copyOf(storedFields);
+    this.shards = Collections.unmodifiableMap(new LinkedHashMap<>(shards));
+  }
+
+  /** The model the vectors come from (reference and options as given to the builder). */
+  public ModelReference model() {
+    return model;
+  }
+
+  public int dimensions() {
+    return dimensions;
+  }
+
+  /** Whether the model itself normalizes; the index always holds L2-normalized vectors. */
+  public boolean modelNormalizes() {
+    return modelNormalizes;
+  }
+
+  public Quantization quantization() {
+    return quantization;
+  }
+
+  /** Names of the extra columns stored with each row (beside id and text). */
+  public List<String> storedFields() {
+    return storedFields;
+  }
+
+  /** Shard folder name -> rows, in shard order. */
+  public Map<String, Long> shards() {
+    return shards;
+  }
+
+  public long rows() {
+    long n = 0;
+    for (long r : shards.values()) {
+      n += r;
+    }
+    return n;
+  }
+
+  /** This manifest with other shards. */
+  public IndexManifest withShards(Map<String, Long> newShards) {
+    return new IndexManifest(model, dimensions, modelNormalizes, quantization, storedFields,
+        newShards);
+  }
+
+  public byte[] toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", FORMAT);
+    ObjectNode m = root.putObject("model");
+    model.toMap().forEach(m::put);
+    root.put("dimensions", dimensions);
+    root.put("modelNormalizes", modelNormalizes);
+    root.put("similarity", SIMILARITY);
+    root.put("quantization", quantization.id());
+    ArrayNode fields = root.putArray("storedFields");
+    storedFields.forEach(fields::add);
+    ArrayNode s = root.putArray("shards");
+    shards.forEach((name, rows) -> s.addObject().put("name", name).put("rows", rows));
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new IllegalStateException("manifest not writable as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes {@code manifest.json} into a local index folder, atomically (a temporary file moved
+   * into place): readers see no manifest or the whole one.
+   */
+  public void writeTo(java.nio.file.Path folder) {
+    java.nio.file.Path tmp = folder.resolve("." + FILE + ".tmp");
+    try {
+      java.nio.file.Files.write(tmp, toJson());
+      java.nio.file.Files.move(tmp, folder.resolve(FILE),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(folder.resolve(FILE) + ": cannot write: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The folder name of shard {@code n}: {@code shard-00000}. */
+  public static String shardName(int n) {
+    return String.format(java.util.Locale.ROOT, "shard-%05d", n);
+  }
+
+  /** Parses {@code bytes}; {@code where} (the file) names the source in every error. */
+  public static IndexManifest fromJson(byte[] bytes, String where) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IndexException(where + ": not valid JSON: " + firstLine(e.getMessage()));
+    }
+    if (root == null || !root.isObject()) {
+      throw new IndexException(where + ": not a JSON object");
+    }
+    int format = required(root, "format", where).asInt(-1);
+    if (format != FORMAT) {
+      throw new IndexException(where + ": format " + required(root, "format", where)
+          + " is not supported (this version reads format " + FORMAT + ")");
+    }
+    JsonNode m = required(root, "model", where);
+    Map<String, String> modelMap = new LinkedHashMap<>();
+    m.fields().forEachRemaining(e -> modelMap.put(e.getKey(), e.getValue().asText()));
+    ModelReference model;
+    try {
+      model = ModelReference.of(modelMap.get(ModelReference.MODEL),
+          LoadOptions.parse("", modelMap::get));
+    } catch (RuntimeException e) {
+      throw new IndexException(where + ": key 'model': " + e.getMessage());
+    }
+    int dims = required(root, "dimensions", where).asInt(-1);
+    if (dims < 1) {
+      throw new IndexException(where + ": key 'dimensions' must be an integer >= 1, was "
+          + root.get("dimensions"));
+    }
+    String similarity = required(root, "similarity", where).asText();
+    if (!SIMILARITY.equals(similarity)) {
+      throw new IndexException(where + ": key 'similarity' must be " + SIMILARITY + ", was '"
+          + similarity + "'");
+    }
+    Quantization q;
+    try {
+      q = Quantization.parse(required(root, "quantization", where).asText());
+    } catch (IllegalArgumentException e) {
+      throw new IndexException(where + ": key 'quantization': " + e.getMessage());
+    }
+    List<String> stored = new ArrayList<>();
+    JsonNode fields = root.get("storedFields");
+    if (fields != null) {
+      fields.forEach(f -> stored.add(f.asText()));
+    }
+    JsonNode s = required(root, "shards", where);
+    if (!s.isArray()) {
+      throw new IndexException(where + ": key 'shards' must be an array");
+    }
+    Map<String, Long> shards = new LinkedHashMap<>();
+    for (JsonNode shard : s) {
+      String name = shard.path("name").asText("");
+      long rows = shard.path("rows").asLong(-1);
+      if (!name.matches("[A-Za-z0-9._-]+") || rows < 0) {
+        throw new IndexException(where + ": key 'shards' has a bad entry " + shard
+            + " (needs a folder name and rows >= 0)");
+      }
+      shards.put(name, rows);
+    }
+    return new IndexManifest(model, dims, root.path("modelNormalizes").asBoolean(false), q, stored,
+        shards);
+  }
+
+  private static JsonNode required(JsonNode root, String key, String where) {
+    JsonNode v = root.get(key);
+    if (v == null || v.isNull()) {
+      throw new IndexException(where + ": key '" + key + "' is missing");
+    }
+    return v;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

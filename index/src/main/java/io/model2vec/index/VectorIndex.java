@@ -1,0 +1,431 @@
+package io.model2vec.index;
+
+import io.model2vec.StaticModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexableField;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * A sharded index of Model2Vec vectors, opened from its folder ({@code manifest.json} and one
+ * Lucene index per {@code shard-NNNNN}). Thread-safe: one instance serves any number of threads.
+ *
+ * <pre>{@code
+ * try (VectorIndex index = VectorIndex.open(Path.of("/data/index"))) {
+ *   for (VectorIndex.Hit hit : index.search("how do I reset my password", 10)) {
+ *     System.out.println(hit.id() + " " + hit.score() + " " + hit.text());
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>{@link #search} walks each shard's HNSW graph for {@link #candidates} neighbours (in
+ * parallel over the shards), rescores those with the stored float vectors, and merges the top k;
+ * {@link #exactSearch} compares the query with every vector (for checking, and small indexes).
+ * Scores are cosine similarities.
+ */
+public final class VectorIndex implements AutoCloseable {
+  /**
+   * Neighbours taken from each shard's graph before rescoring (Elasticsearch's num_candidates).
+   * On 12,000 fortunes with the built-in model and a (16, 100) graph, recall@10 is 0.93 with 100
+   * candidates and 0.95 with 200.
+   */
+  public static final int DEFAULT_CANDIDATES = 200;
+
+  private final Path folder;
+  private final IndexManifest manifest;
+  private final List<Shard> shards;
+  private final ExecutorService pool;
+  private final Object modelLock = new Object();
+  private volatile StaticModel model;
+
+  private VectorIndex(Path folder, IndexManifest manifest, List<Shard> shards) {
+    this.folder = folder;
+    this.manifest = manifest;
+    this.shards = shards;
+    int threads = Math.min(shards.size(), Runtime.getRuntime().availableProcessors());
+    AtomicInteger n = new AtomicInteger();
+    this.pool = threads <= 1 ? null : Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "model2vec-index-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Opens the index in {@code folder} (a local path); errors name the file that is wrong. */
+  public static VectorIndex open(Path folder) {
+    Path file = folder.resolve(IndexManifest.FILE);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new IndexException(file + ": missing: " + (Files.isDirectory(folder)
+          ? "not an index folder, or its build did not finish" : "no such folder " + folder));
+    } catch (IOException e) {
+      throw new IndexException(file + ": unreadable: " + e.getMessage(), e);
+    }
+    IndexManifest manifest = IndexManifest.fromJson(bytes, file.toString());
+    List<Shard> shards = new ArrayList<>();
+    try {
+      for (Map.Entry<String, Long> e : manifest.shards().entrySet()) {
+        shards.add(Shard.open(folder.resolve(e.getKey()), e.getValue(), manifest.dimensions()));
+      }
+    } catch (RuntimeException e) {
+      for (Shard s : shards) {
+        s.close();
+      }
+      throw e;
+    }
+    return new VectorIndex(folder, manifest, Collections.unmodifiableList(shards));
+  }
+
+  public IndexManifest manifest() {
+    return manifest;
+  }
+
+  public Path folder() {
+    return folder;
+  }
+
+  public int dimensions() {
+    return manifest.dimensions();
+  }
+
+  /** Rows over all shards. */
+  public long size() {
+    return manifest.rows();
+  }
+
+  /** The k nearest rows of {@code text}, embedded with the index's model. */
+  public List<Hit> search(String text, int k) {
+    return search(embed(text), k);
+  }
+
+  /** The k nearest rows of {@code vector} (any length; it is normalized), approximately (HNSW). */
+  public List<Hit> search(float[] vector, int k) {
+    return search(vector, k, Math.max(k, DEFAULT_CANDIDATES));
+  }
+
+  /**
+   * As {@link #search(float[], int)} with {@code candidates} (>= k) taken from each shard's graph
+   * and rescored: more candidates, better recall, slower queries (Elasticsearch's
+   * num_candidates).
+   */
+  public List<Hit> search(float[] vector, int k, int candidates) {
+    if (candidates < k) {
+      throw new IllegalArgumentException("candidates must be >= k (" + k + "), was " + candidates);
+    }
+    float[] q = query(vector, k);
+    return merge(k, shard -> shard.approximate(q, k, candidates));
+  }
+
+  /** The exact k nearest rows of {@code text}: every vector compared. */
+  public List<Hit> exactSearch(String text, int k) {
+    return exactSearch(embed(text), k);
+  }
+
+  /** The exact k nearest rows of {@code vector}: every vector compared. */
+  public List<Hit> exactSearch(float[] vector, int k) {
+    float[] q = query(vector, k);
+    return merge(k, shard -> shard.exact(q, k));
+  }
+
+  /** The vector of {@code text} from the index's model (loaded once per JVM, shared). */
+  public float[] embed(String text) {
+    if (text == null) {
+      throw new IllegalArgumentException("query text must not be null");
+    }
+    return model().encode(text);
+  }
+
+  /** The index's model: the core's shared instance for the manifest's reference. */
+  public StaticModel model() {
+    StaticModel m = model;
+    if (m == null) {
+      synchronized (modelLock) {
+        m = model;
+        if (m == null) {
+          m = manifest.model().shared();
+          if (m.dimension() != manifest.dimensions()) {
+            throw new IndexException(folder.resolve(IndexManifest.FILE) + ": the model "
+                + manifest.model() + " gives " + m.dimension() + " dimensions, the index has "
+                + manifest.dimensions());
+          }
+          model = m;
+        }
+      }
+    }
+    return m;
+  }
+
+  private float[] query(float[] vector, int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1, was " + k);
+    }
+    if (vector == null || vector.length != manifest.dimensions()) {
+      throw new IndexException("query vector has " + (vector == null ? "no" : vector.length + "")
+          + " dimensions, the index " + folder + " has " + manifest.dimensions());
+    }
+    return Vectors.normalized(vector);
+  }
+
+  private interface ShardSearch {
+    List<Candidate> run(Shard shard) throws IOException;
+  }
+
+  private List<Hit> merge(int k, ShardSearch search) {
+    List<List<Candidate>> perShard = new ArrayList<>(shards.size());
+    try {
+      if (pool == null) {
+        for (Shard s : shards) {
+          perShard.add(search.run(s));
+        }
+      } else {
+        List<Future<List<Candidate>>> futures = new ArrayList<>(shards.size());
+        for (Shard s : shards) {
+          futures.add(pool.submit(() -> search.run(s)));
+        }
+        for (Future<List<Candidate>> f : futures) {
+          perShard.add(f.get());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(folder + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IndexException(folder + ": search interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      throw new IndexException(folder + ": " + c.getMessage(), c);
+    }
+    List<Candidate> all = new ArrayList<>();
+    for (List<Candidate> l : perShard) {
+      all.addAll(l);
+    }
+    all.sort(Candidate.ORDER);
+    List<Hit> hits = new ArrayList<>(Math.min(k, all.size()));
+    for (int i = 0; i < all.size() && hits.size() < k; i++) {
+      Candidate c = all.get(i);
+      try {
+        hits.add(c.shard.hit(c, manifest.storedFields()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(c.shard.folder + ": " + e.getMessage(), e);
+      }
+    }
+    return hits;
+  }
+
+  @Override
+  public void close() {
+    if (pool != null) {
+      pool.shutdownNow();
+    }
+    for (Shard s : shards) {
+      s.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "VectorIndex{" + folder + ", " + size() + " rows, " + shards.size() + " shards}";
+  }
+
+  /** One row found: its id, cosine similarity to the query, text and stored columns. */
+  public static final class Hit {
+    private final String id;
+    private final float score;
+    private final String text;
+    private final Map<String, String> fields;
+
+    Hit(String id, float score, String text, Map<String, String> fields) {
+      this.id = id;
+      this.score = score;
+      this.text = text;
+      this.fields = fields;
+    }
+
+    public String id() {
+      return id;
+    }
+
+    /** Cosine similarity of the row's vector and the query. */
+    public float score() {
+      return score;
+    }
+
+    /** The text the row was embedded from, or null if none was stored. */
+    public String text() {
+      return text;
+    }
+
+    /** Stored columns (in the manifest's order; a null value for a column the row lacked). */
+    public Map<String, String> fields() {
+      return fields;
+    }
+
+    @Override
+    public String toString() {
+      return id + ":" + score;
+    }
+  }
+
+  /** A shard's document with its exact score. */
+  private static final class Candidate {
+    static final Comparator<Candidate> ORDER = Comparator.<Candidate>comparingDouble(c -> -c.score)
+        .thenComparingInt(c -> c.shard.number).thenComparingInt(c -> c.doc);
+
+    final Shard shard;
+    final int doc;
+    final float score;
+
+    Candidate(Shard shard, int doc, float score) {
+      this.shard = shard;
+      this.doc = doc;
+      this.score = score;
+    }
+  }
+
+  /** One opened shard. */
+  private static final class Shard {
+    private static final AtomicInteger NUMBERS = new AtomicInteger();
+    final Path folder;
+    final int number = NUMBERS.incrementAndGet();
+    final DirectoryReader reader;
+    final IndexSearcher searcher;
+
+    private Shard(Path folder, DirectoryReader reader) {
+      this.folder = folder;
+      this.reader = reader;
+      this.searcher = new IndexSearcher(reader);
+    }
+
+    static Shard open(Path folder, long rows, int dims) {
+      if (!Files.isDirectory(folder)) {
+        throw new IndexException(folder + ": shard folder missing (listed in the manifest)");
+      }
+      DirectoryReader reader;
+      try {
+        reader = DirectoryReader.open(FSDirectory.open(folder));
+      } catch (IOException | RuntimeException e) {
+        throw new IndexException(folder + ": not a readable Lucene index: " + e.getMessage(), e);
+      }
+      if (reader.numDocs() != rows) {
+        closeQuietly(reader);
+        throw new IndexException(folder + ": holds " + reader.numDocs() + " rows, the manifest says "
+            + rows);
+      }
+      for (LeafReaderContext leaf : reader.leaves()) {
+        var info = leaf.reader().getFieldInfos().fieldInfo(IndexShardWriter.VECTOR);
+        if (info != null && info.getVectorDimension() != dims) {
+          closeQuietly(reader);
+          throw new IndexException(folder + ": vectors have " + info.getVectorDimension()
+              + " dimensions, the manifest says " + dims);
+        }
+      }
+      return new Shard(folder, reader);
+    }
+
+    List<Candidate> approximate(float[] q, int k, int candidates) throws IOException {
+      TopDocs top = searcher.search(new KnnFloatVectorQuery(IndexShardWriter.VECTOR, q,
+          candidates), candidates);
+      // Rescore with the stored floats: exact cosines, and an int8 graph's order corrected.
+      ScoreDoc[] docs = top.scoreDocs.clone();
+      Arrays.sort(docs, Comparator.comparingInt(d -> d.doc));
+      List<Candidate> out = new ArrayList<>(docs.length);
+      List<LeafReaderContext> leaves = reader.leaves();
+      int leafIndex = -1;
+      FloatVectorValues values = null;
+      for (ScoreDoc d : docs) {
+        int li = ReaderUtil.subIndex(d.doc, leaves);
+        LeafReaderContext leaf = leaves.get(li);
+        if (li != leafIndex) {
+          leafIndex = li;
+          values = leaf.reader().getFloatVectorValues(IndexShardWriter.VECTOR);
+        }
+        int local = d.doc - leaf.docBase;
+        if (values.docID() < local) {
+          values.advance(local);
+        }
+        out.add(new Candidate(this, d.doc, VectorUtil.dotProduct(q, values.vectorValue())));
+      }
+      out.sort(Candidate.ORDER);
+      return out.size() > k ? new ArrayList<>(out.subList(0, k)) : out;
+    }
+
+    List<Candidate> exact(float[] q, int k) throws IOException {
+      // a bounded min-heap on score: the k best seen so far
+      java.util.PriorityQueue<Candidate> best = new java.util.PriorityQueue<>(k + 1,
+          Candidate.ORDER.reversed());
+      for (LeafReaderContext leaf : reader.leaves()) {
+        FloatVectorValues values = leaf.reader().getFloatVectorValues(IndexShardWriter.VECTOR);
+        if (values == null) {
+          continue;
+        }
+        for (int doc = values.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS;
+            doc = values.nextDoc()) {
+          float s = VectorUtil.dotProduct(q, values.vectorValue());
+          if (best.size() < k) {
+            best.add(new Candidate(this, leaf.docBase + doc, s));
+          } else if (s > best.peek().score) {
+            best.poll();
+            best.add(new Candidate(this, leaf.docBase + doc, s));
+          }
+        }
+      }
+      List<Candidate> out = new ArrayList<>(best);
+      out.sort(Candidate.ORDER);
+      return out;
+    }
+
+    Hit hit(Candidate c, List<String> storedFields) throws IOException {
+      Document doc = searcher.storedFields().document(c.doc);
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (String f : storedFields) {
+        IndexableField v = doc.getField(IndexShardWriter.FIELD_PREFIX + f);
+        fields.put(f, v == null ? null : v.stringValue());
+      }
+      return new Hit(doc.get(IndexShardWriter.ID), c.score, doc.get(IndexShardWriter.TEXT),
+          Collections.unmodifiableMap(fields));
+    }
+
+    void close() {
+      closeQuietly(reader);
+    }
+
+    private static void closeQuietly(DirectoryReader r) {
+      try {
+        r.close();
+      } catch (IOException ignored) {
+        // a reader that fails to close holds nothing we can release
+      }
+    }
+  }
+}

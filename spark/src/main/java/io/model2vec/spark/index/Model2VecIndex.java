@@ -1,0 +1,213 @@
+package io.model2vec.spark.index;
+
+import io.model2vec.LoadOptions;
+import io.model2vec.ModelReference;
+import io.model2vec.index.IndexManifest;
+import io.model2vec.index.Quantization;
+import io.model2vec.spark.Model2VecSpark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StringType;
+
+/**
+ * Builds a vector index from a DataFrame: each partition embeds its rows with the shared model
+ * (the {@code embed} function, shipped and loaded once per executor JVM as always) and writes one
+ * Lucene HNSW shard; the job commits the shards and writes {@code manifest.json}.
+ *
+ * <pre>{@code
+ * IndexManifest m = Model2VecIndex.writer(df)
+ *     .textColumn("text").idColumn("id").keep("lang", "url")
+ *     .quantization(Quantization.INT8)
+ *     .save("hdfs:///indexes/docs");
+ * }</pre>
+ *
+ * Search it with {@code io.model2vec.index.VectorIndex}, {@code bin/model2vec search} or the SQL
+ * function {@code nearest}. Local paths and Hadoop file systems alike: shards are written on the
+ * executors' local disks and copied with Hadoop's {@code FileSystem}.
+ */
+public final class Model2VecIndex {
+  private Model2VecIndex() {}
+
+  /** A writer of {@code df} (one shard per partition unless {@link Writer#shards} is set). */
+  public static Writer writer(Dataset<Row> df) {
+    return new Writer(df);
+  }
+
+  /** Options of one index build; {@link #save} runs it. */
+  public static final class Writer {
+    private final Dataset<Row> df;
+    private String textColumn = "text";
+    private String idColumn = "id";
+    private List<String> keep = List.of();
+    private String model;
+    private LoadOptions options = LoadOptions.defaults();
+    private Quantization quantization = Quantization.NONE;
+    private int shards;
+    private boolean overwrite;
+    private boolean storeText = true;
+
+    private Writer(Dataset<Row> df) {
+      this.df = Objects.requireNonNull(df, "df");
+    }
+
+    public Writer textColumn(String name) {
+      this.textColumn = Objects.requireNonNull(name, "textColumn");
+      return this;
+    }
+
+    /** The id column (any type; stored as its string form). Default: {@code id}. */
+    public Writer idColumn(String name) {
+      this.idColumn = Objects.requireNonNull(name, "idColumn");
+      return this;
+    }
+
+    /** Columns stored with each row (as strings) and returned with its hits. */
+    public Writer keep(String... columns) {
+      this.keep = List.of(columns);
+      return this;
+    }
+
+    /** The model (folder, Hadoop path, hub id; null: the built-in model) and its options. */
+    public Writer model(String reference, LoadOptions loadOptions) {
+      this.model = reference;
+      this.options = Objects.requireNonNull(loadOptions, "options");
+      return this;
+    }
+
+    public Writer quantization(Quantization q) {
+      this.quantization = Objects.requireNonNull(q, "quantization");
+      return this;
+    }
+
+    /** Repartitions into {@code n} shards first (default: one shard per input partition). */
+    public Writer shards(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("shards must be >= 1, was " + n);
+      }
+      this.shards = n;
+      return this;
+    }
+
+    /** Replaces an existing index (a folder with a manifest.json, or an empty one). */
+    public Writer overwrite(boolean value) {
+      this.overwrite = value;
+      return this;
+    }
+
+    /** Whether the text is stored with each row (default true). */
+    public Writer storeText(boolean value) {
+      this.storeText = value;
+      return this;
+    }
+
+    /** Builds the index in {@code output} and returns its manifest. */
+    public IndexManifest save(String output) {
+      SparkSession spark = df.sparkSession();
+      List<String> columns = Arrays.asList(df.columns());
+      check(columns.contains(textColumn), "has no text column '" + textColumn + "'");
+      check(df.schema().apply(textColumn).dataType() instanceof StringType,
+          "text column '" + textColumn + "' is " + df.schema().apply(textColumn).dataType()
+              .simpleString() + ", not a string");
+      check(columns.contains(idColumn), "has no id column '" + idColumn + "'");
+      for (String k : keep) {
+        check(columns.contains(k), "has no column '" + k + "' to keep");
+        check(!List.of("id", "text", "score").contains(k),
+            "cannot keep a column named '" + k + "': id, text and score are the hit's own fields");
+      }
+      check(new LinkedHashSet<>(keep).size() == keep.size(), "keeps a column twice: " + keep);
+
+      Path out = prepare(spark, output);
+      ModelReference reference = ModelReference.of(model, options);
+      String name = "index" + Integer.toHexString(reference.hashCode() & 0x7fffffff);
+      Model2VecSpark.registerModel(spark, name, model, options);
+      int dims = spark.range(1).select(Model2VecSpark.embed(functions.lit("dimensions"), name))
+          .first().getList(0).size();
+
+      List<Column> cols = new ArrayList<>();
+      cols.add(functions.col(idColumn).cast("string").as("id"));
+      cols.add(functions.col(textColumn).as("text"));
+      cols.add(Model2VecSpark.embed(functions.col(textColumn), name).as("vector"));
+      for (String k : keep) {
+        cols.add(functions.col(k).cast("string").as("f_" + cols.size()));
+      }
+      Dataset<Row> rows = df.select(cols.toArray(new Column[0]));
+      if (shards > 0) {
+        rows = rows.repartition(shards);
+      }
+      rows.write().format(IndexSource.class.getName()).mode(SaveMode.Append)
+          .option(IndexSource.PATH, out.toString())
+          .option(IndexSource.ID_COLUMN, idColumn)
+          .option(IndexSource.STORE_TEXT, Boolean.toString(storeText))
+          .option(IndexSource.KEPT, IndexSource.json(keep))
+          .option(IndexSource.DIMENSIONS, Integer.toString(dims))
+          .option(IndexSource.QUANTIZATION, quantization.id())
+          .option(IndexSource.MODEL, IndexSource.json(reference.toMap()))
+          .save();
+      return readManifest(spark, out);
+    }
+
+    private Path prepare(SparkSession spark, String output) {
+      Path out = new Path(output);
+      try {
+        FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        out = fs.makeQualified(out);
+        if (fs.exists(out)) {
+          FileStatus[] entries = fs.listStatus(out);
+          boolean index = fs.exists(new Path(out, IndexManifest.FILE));
+          if (!overwrite) {
+            throw new IllegalArgumentException("index output " + output + " exists; choose a new "
+                + "folder or overwrite");
+          }
+          if (!index && entries.length > 0) {
+            throw new IllegalArgumentException("index output " + output + " is not empty and "
+                + "holds no " + IndexManifest.FILE + ": not replaced (overwrite replaces indexes only)");
+          }
+          fs.delete(out, true);
+        }
+        fs.mkdirs(out);
+        return out;
+      } catch (IOException e) {
+        throw new UncheckedIOException("index output " + output + ": " + e.getMessage(), e);
+      }
+    }
+
+    private void check(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException("index input " + message + " (columns: "
+            + String.join(", ", df.columns()) + ")");
+      }
+    }
+  }
+
+  /** The manifest of the index in {@code folder} (a local path or Hadoop URI). */
+  public static IndexManifest readManifest(SparkSession spark, Path folder) {
+    Path file = new Path(folder, IndexManifest.FILE);
+    try {
+      FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (var in = fs.open(file)) {
+        return IndexManifest.fromJson(in.readAllBytes(), file.toString());
+      }
+    } catch (java.io.FileNotFoundException e) {
+      throw new io.model2vec.index.IndexException(file + ": missing: not an index folder, or its "
+          + "build did not finish");
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+
+}
