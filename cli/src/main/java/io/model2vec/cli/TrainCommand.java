@@ -101,6 +101,17 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-sif", description = "No SIF post-processing.")
   boolean noSif;
 
+  @Option(names = "--center",
+      description = "Post-processing: subtract the table's mean row before SIF weighting "
+          + "(tokenlearn's PCA of the trained table at the model's own width: the same cosines).")
+  boolean center;
+
+  @Option(names = "--fold-head",
+      description = "Fold the trained linear head into the table (row t becomes W w[t] e[t] + b) "
+          + "instead of dropping it: a text's vector is then the head's output, the vector the "
+          + "loss compared with the teacher's target.")
+  boolean foldHead;
+
   @Option(names = "--dtype", paramLabel = "f32|f16", defaultValue = "f32",
       description = "Stored dtype of the table (default: ${DEFAULT-VALUE}).")
   String dtype;
@@ -126,11 +137,17 @@ final class TrainCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--loss must be contrastive, cosine or "
           + "mse, was '" + loss + "'");
     }
+    if (foldHead && noHead) {
+      throw new ParameterException(spec.commandLine(), "--fold-head needs the head: it cannot "
+          + "be used with --no-head");
+    }
     Trainer trainer;
     try {
       trainer = Trainer.builder().loss(l).learningRate(learningRate).batchSize(batchSize)
           .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
-          .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif).progress(System.err)
+          .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
+          .centerTable(center).foldHead(foldHead)
+          .progress(System.err)
           .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
