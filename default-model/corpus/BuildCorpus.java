@@ -44,34 +44,64 @@ public final class BuildCorpus {
   static final Pattern NUMBER = Pattern.compile("\\d+");
 
   private final Map<String, Integer> counts = new LinkedHashMap<>();
-  private final Set<String> seen = new HashSet<>();
+  private final Set<String> seen;
   private final BufferedWriter out;
   private int dropped;
 
-  BuildCorpus(BufferedWriter out) {
+  BuildCorpus(BufferedWriter out, Set<String> seen) {
     this.out = out;
+    this.seen = seen;
   }
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2) {
-      System.err.println("usage: java BuildCorpus.java SRC_DIR OUT_FILE");
+    if (args.length != 2 && args.length != 4) {
+      System.err.println("usage: java BuildCorpus.java SRC_DIR OUT_FILE [SRC2_DIR OUT2_FILE]");
       System.exit(2);
     }
     Path src = Paths.get(args[0]);
     Path outFile = Paths.get(args[1]);
-    Path tmp = outFile.resolveSibling(outFile.getFileName() + ".tmp");
-    BuildCorpus b;
-    try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      b = new BuildCorpus(w);
+    Set<String> seen = new HashSet<>();
+    // The first corpus is rebuilt in full (byte for byte the same file) so that the second one
+    // is de-duplicated against it as well as within itself.
+    write(outFile, seen, b -> {
       b.sotu(src.resolve("sotu/package/data"));
       b.moby(src.resolve("moby/package/data"));
       b.fortunes(src.resolve("deb/x/usr/share/games/fortunes"));
       b.bible(src.resolve("kjv.txt"));
+    });
+    if (args.length == 4) {
+      Path deb = Paths.get(args[2]).resolve("deb");
+      write(Paths.get(args[3]), seen, b -> {
+        b.markup("python-docs", deb.resolve("python3.11-doc/usr/share/doc/python3.11/html/_sources"),
+            ".rst.txt", Set.of("changelog.rst.txt"));
+        b.markup("perl-docs", deb.resolve("perl-doc/usr/share/perl/5.36.0/pod"), ".pod", Set.of());
+        b.markup("linux-docs", deb.resolve("linux-doc-6.1/usr/share/doc/linux-doc-6.1/Documentation"),
+            ".rst.gz", Set.of("translations"));
+        b.markup("linux-docs", deb.resolve("linux-doc-6.1/usr/share/doc/linux-doc-6.1/Documentation"),
+            ".txt.gz", Set.of("translations"));
+        b.markup("debian-handbook",
+            deb.resolve("debian-handbook/usr/share/doc/debian-handbook/html/en-US"), ".html", Set.of());
+        b.markup("postgresql-docs", deb.resolve("postgresql-doc-15/usr/share/doc/postgresql-doc-15/html"),
+            ".html", Set.of());
+      });
+    }
+  }
+
+  interface Sources {
+    void add(BuildCorpus b) throws IOException;
+  }
+
+  static void write(Path outFile, Set<String> seen, Sources sources) throws IOException {
+    Path tmp = outFile.resolveSibling(outFile.getFileName() + ".tmp");
+    BuildCorpus b;
+    try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      b = new BuildCorpus(w, seen);
+      sources.add(b);
     }
     Files.move(tmp, outFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     int total = 0;
     for (Map.Entry<String, Integer> e : b.counts.entrySet()) {
-      System.err.printf("  %-10s %,8d passages%n", e.getKey(), e.getValue());
+      System.err.printf("  %-16s %,8d passages%n", e.getKey(), e.getValue());
       total += e.getValue();
     }
     System.err.printf("  %,d passages (%,d duplicates dropped) -> %s%n", total, b.dropped, outFile);
@@ -146,6 +176,178 @@ public final class BuildCorpus {
       verses.add(line.substring(sp + 1).trim());
     }
     passages("kjv", verses);
+  }
+
+  /**
+   * Documentation in reStructuredText, POD or HTML (by file name): the prose paragraphs of each
+   * file, files in path order, those under a folder or with a name in {@code skip} left out.
+   * Code, tables, headings, directives and lists of names are not prose and are dropped.
+   */
+  void markup(String source, Path dir, String suffix, Set<String> skip) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException(dir + " is not a folder (run build-corpus.sh, which fetches it)");
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files = s.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(suffix))
+          .filter(f -> {
+            for (Path part : dir.relativize(f)) {
+              if (skip.contains(part.toString())) {
+                return false;
+              }
+            }
+            return true;
+          })
+          .sorted(Comparator.comparing(f -> dir.relativize(f).toString())).toList();
+    }
+    for (Path f : files) {
+      byte[] bytes = Files.readAllBytes(f);
+      if (suffix.endsWith(".gz")) {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+          bytes = in.readAllBytes();
+        }
+      }
+      String text = new String(bytes, StandardCharsets.UTF_8).replace("\r", "");
+      List<String> paras = suffix.endsWith(".html") ? htmlParagraphs(text)
+          : suffix.endsWith(".pod") ? podParagraphs(text) : rstParagraphs(text);
+      List<String> sentences = new ArrayList<>();
+      for (String p : paras) {
+        String c = SPACE.matcher(p).replaceAll(" ").trim();
+        if (words(c) >= 6 && looksLikeDocProse(c)) {
+          sentences.addAll(sentences(c));
+        }
+      }
+      passages(source, sentences);
+    }
+  }
+
+  static final Pattern RST_UNDERLINE = Pattern.compile("^([=\\-~^\"'`#*+.:_])\\1{2,}\\s*$");
+  static final Pattern RST_ROLE = Pattern.compile(":[a-z:+-]+:`([^`<]*?)(?:\\s*<[^`>]*>)?`");
+  static final Pattern RST_LINK = Pattern.compile("`([^`<]*?)(?:\\s*<[^`>]*>)?`_{1,2}");
+  static final Pattern RST_LITERAL = Pattern.compile("``([^`]+)``");
+  static final Pattern RST_EMPH = Pattern.compile("\\*{1,2}([^*\\s][^*]*?)\\*{1,2}");
+  static final Pattern BULLET = Pattern.compile("^(?:[-*+\u2022]|\\(?(?:[0-9]{1,3}|[a-zA-Z#])[.)])\\s+");
+
+  /** reStructuredText (and the kernel's plain .txt): unindented paragraphs that are not markup. */
+  static List<String> rstParagraphs(String text) {
+    List<String> out = new ArrayList<>();
+    for (String block : text.split("\\n\\s*\\n")) {
+      String b = block.replaceAll("^\\n+", "");
+      if (b.isBlank() || Character.isWhitespace(b.charAt(0)) || b.startsWith("..")
+          || b.startsWith(":") || b.startsWith("|") || b.startsWith("+-") || b.startsWith(">>>")) {
+        continue; // literal/quoted/directive bodies, field lists, tables, doctests
+      }
+      boolean heading = false;
+      for (String line : b.split("\n")) {
+        if (RST_UNDERLINE.matcher(line).matches()) {
+          heading = true;
+          break;
+        }
+      }
+      if (heading) {
+        continue;
+      }
+      b = BULLET.matcher(b).replaceFirst("");
+      b = RST_ROLE.matcher(b).replaceAll("$1");
+      b = RST_LINK.matcher(b).replaceAll("$1");
+      b = RST_LITERAL.matcher(b).replaceAll("$1");
+      b = RST_EMPH.matcher(b).replaceAll("$1");
+      b = b.replace("::", ":").replace("\\ ", "");
+      out.add(b);
+    }
+    return out;
+  }
+
+  static final Pattern POD_CODE = Pattern.compile("[A-Z]<([^<>]*)>");
+  static final Pattern POD_CODE_WIDE = Pattern.compile("[A-Z]<<+\\s+(.*?)\\s+>>+");
+
+  /** POD: ordinary paragraphs (not commands, not verbatim, not inside =begin/=for). */
+  static List<String> podParagraphs(String text) {
+    List<String> out = new ArrayList<>();
+    boolean inBegin = false;
+    for (String block : text.split("\\n\\s*\\n")) {
+      String b = block.replaceAll("^\\n+", "");
+      if (b.startsWith("=begin")) {
+        inBegin = true;
+      }
+      if (b.startsWith("=end")) {
+        inBegin = false;
+        continue;
+      }
+      if (inBegin || b.isBlank() || b.startsWith("=") || Character.isWhitespace(b.charAt(0))) {
+        continue;
+      }
+      b = POD_CODE_WIDE.matcher(b).replaceAll("$1");
+      for (int i = 0; i < 4; i++) { // nested codes, innermost first
+        Matcher m = POD_CODE.matcher(b);
+        StringBuilder r = new StringBuilder();
+        while (m.find()) {
+          String inner = m.group(1);
+          String code = b.substring(m.start(), m.start() + 1);
+          String rep = switch (code) {
+            case "X", "Z" -> "";
+            case "E" -> inner.equals("lt") ? "<" : inner.equals("gt") ? ">" : inner.equals("verbar")
+                ? "|" : inner.equals("sol") ? "/" : "";
+            case "L" -> inner.contains("|") ? inner.substring(0, inner.indexOf('|'))
+                : inner.replace("\"", "").replaceFirst("^/", "");
+            default -> inner;
+          };
+          m.appendReplacement(r, Matcher.quoteReplacement(rep));
+        }
+        m.appendTail(r);
+        b = r.toString();
+      }
+      out.add(b);
+    }
+    return out;
+  }
+
+  static final Pattern HTML_P = Pattern.compile(
+      "<(?:p|div class=\"para\")(?:\\s[^>]*)?>(.*?)</(?:p|div)>", Pattern.DOTALL);
+  static final Pattern HTML_TAG = Pattern.compile("<[^>]*>");
+  static final Pattern HTML_ENTITY = Pattern.compile("&(#x?[0-9a-fA-F]+|[a-z]+);");
+  static final Map<String, String> ENTITIES = Map.of("lt", "<", "gt", ">", "amp", "&", "quot",
+      "\"", "apos", "'", "nbsp", " ", "mdash", "\u2014", "ndash", "\u2013", "hellip", "\u2026");
+
+  /**
+   * HTML: the text of the paragraphs (&lt;p&gt;, or DocBook's &lt;div class="para"&gt;), tags
+   * stripped, entities decoded.
+   */
+  static List<String> htmlParagraphs(String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = HTML_P.matcher(text);
+    while (m.find()) {
+      String b = HTML_TAG.matcher(m.group(1)).replaceAll("");
+      Matcher e = HTML_ENTITY.matcher(b);
+      StringBuilder r = new StringBuilder();
+      while (e.find()) {
+        String n = e.group(1);
+        String rep;
+        if (n.startsWith("#x")) {
+          rep = new String(Character.toChars(Integer.parseInt(n.substring(2), 16)));
+        } else if (n.startsWith("#")) {
+          rep = new String(Character.toChars(Integer.parseInt(n.substring(1))));
+        } else {
+          rep = ENTITIES.getOrDefault(n, " ");
+        }
+        e.appendReplacement(r, Matcher.quoteReplacement(rep));
+      }
+      e.appendTail(r);
+      out.add(r.toString());
+    }
+    return out;
+  }
+
+  /**
+   * Documentation prose: mostly letters, few code characters, and at least one sentence-like
+   * ending (a list of option names or a signature has none).
+   */
+  static boolean looksLikeDocProse(String s) {
+    String ns = s.replace(" ", "");
+    long letters = ns.chars().filter(Character::isLetter).count();
+    long code = ns.chars().filter(c -> "{}[]();=<>$@%&|\\_#/*".indexOf(c) >= 0).count();
+    return letters >= 0.75 * ns.length() && code <= 0.03 * ns.length()
+        && s.matches("(?s).*[a-z].*[.!?:][\"')]*$");
   }
 
   /** Running text into passages of whole sentences. */

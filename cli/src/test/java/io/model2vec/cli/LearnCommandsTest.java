@@ -85,6 +85,54 @@ class LearnCommandsTest {
   }
 
   @Test
+  void trainReadsSeveralFeatureFoldersInTheOrderGiven() throws IOException {
+    String[] animals = {"A grey heron", "The neighbour's cat", "An old horse", "Two foxes"};
+    String[] places = {"by the canal", "in the garden", "behind the barn", "under the bridge"};
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 60; i++) {
+      b.append("{\"text\": \"").append(animals[i % 4]).append(" waits ").append(places[(i / 4) % 4])
+          .append(" at ").append(i).append(" o'clock.\"}\n");
+    }
+    Path corpus2 = Files.writeString(tmp.resolve("corpus-2.jsonl"), b.toString());
+    Path features2 = tmp.resolve("features-2");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(withStderr(err, () -> Model2VecCli.run("featurize", "--teacher",
+        "bge-small-en-v1.5", "--input", corpus2.toString(), "--output", features2.toString(),
+        "--threads", "1", "--log-progress"))).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+    Path both = tmp.resolve("both");
+    Path comma = tmp.resolve("comma");
+    Path first = tmp.resolve("first-only");
+    String f1 = features.toString();
+    String f2 = features2.toString();
+    assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features", f1, "--features",
+        f2, "--output", both.toString(), "--epochs", "1", "--batch-size", "32")))
+        .as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("model2vec train: 360 passages from 2 feature folders");
+    assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features", f1 + "," + f2,
+        "--output", comma.toString(), "--epochs", "1", "--batch-size", "32"))).isZero();
+    assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features", f1,
+        "--output", first.toString(), "--epochs", "1", "--batch-size", "32"))).isZero();
+    byte[] bothTable = Files.readAllBytes(both.resolve("model.safetensors"));
+    assertThat(Files.readAllBytes(comma.resolve("model.safetensors"))).isEqualTo(bothTable);
+    assertThat(Files.readAllBytes(first.resolve("model.safetensors"))).isNotEqualTo(bothTable);
+
+    // targets cut at another length are not the same training set
+    Path other = tmp.resolve("features-other");
+    Files.createDirectories(other);
+    Files.copy(features2.resolve("features.bin"), other.resolve("features.bin"));
+    Files.writeString(other.resolve("meta.json"), Files.readString(features2.resolve("meta.json"))
+        .replaceFirst("\"max_tokens\" : \\d+", "\"max_tokens\" : 64"));
+    ByteArrayOutputStream bad = new ByteArrayOutputStream();
+    assertThat(withStderr(bad, () -> Model2VecCli.run("train", "--features", f1, "--features",
+        other.toString(), "--output", tmp.resolve("x").toString()))).isEqualTo(1);
+    assertThat(bad.toString(StandardCharsets.UTF_8))
+        .contains(other.resolve("meta.json") + ": \"max_tokens\" is 64 but 256 in "
+            + features.resolve("meta.json"));
+  }
+
+  @Test
   void badTrainOptionsAreUsageErrors() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features",

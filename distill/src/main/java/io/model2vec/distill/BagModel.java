@@ -305,6 +305,26 @@ final class BagModel {
     return t;
   }
 
+  /**
+   * The table with the head folded in: row {@code t} is {@code W (w[t] e[t]) + b}. The mean of
+   * these rows over a text is exactly the head's output for the text ({@code W x + b}, the bias
+   * added once per token and divided by the count), the vector the loss compared with the target.
+   */
+  float[][] foldedTable() {
+    float[][] t = new float[vocab][out];
+    double[] x = new double[dims];
+    for (int i = 0; i < vocab; i++) {
+      for (int j = 0; j < dims; j++) {
+        x[j] = weight[i] * emb[i * dims + j];
+      }
+      double[] h = headOf(x);
+      for (int k = 0; k < out; k++) {
+        t[i][k] = (float) h[k];
+      }
+    }
+    return t;
+  }
+
   static double normalize(double[] v) {
     double n = Math.sqrt(dot(v, v));
     double safe = Math.max(n, 1e-12);

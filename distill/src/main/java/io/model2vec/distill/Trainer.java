@@ -44,6 +44,8 @@ public final class Trainer {
   private final boolean trainWeights;
   private final boolean trainHead;
   private final Double sif;
+  private final boolean center;
+  private final boolean foldHead;
   private final PrintStream progress;
 
   private Trainer(Builder b) {
@@ -57,6 +59,8 @@ public final class Trainer {
     this.trainWeights = b.trainWeights;
     this.trainHead = b.trainHead;
     this.sif = b.sif;
+    this.center = b.center;
+    this.foldHead = b.foldHead;
     this.progress = b.progress;
   }
 
@@ -76,6 +80,8 @@ public final class Trainer {
     private boolean trainWeights = true;
     private boolean trainHead = true;
     private Double sif = 1e-3;
+    private boolean center;
+    private boolean foldHead;
     private PrintStream progress;
 
     private Builder() {}
@@ -157,6 +163,28 @@ public final class Trainer {
       return this;
     }
 
+    /**
+     * Whether the trained table is centred (its mean row subtracted) before SIF weighting.
+     * tokenlearn's original post-processing (the potion models') runs a PCA of the trained table
+     * to the model's width; at the same width that is this centring plus a rotation, and a
+     * rotation changes no cosine. Removing the component every row shares makes passages differ
+     * in what they say rather than in that they are text.
+     */
+    public Builder centerTable(boolean b) {
+      this.center = b;
+      return this;
+    }
+
+    /**
+     * Whether the trained head is folded into the table ({@link BagModel#foldedTable}) instead
+     * of dropped: the texts' vectors are then the head's outputs, which the loss compared with the
+     * targets, rather than the pooled rows before it.
+     */
+    public Builder foldHead(boolean b) {
+      this.foldHead = b;
+      return this;
+    }
+
     public Builder progress(PrintStream out) {
       this.progress = out;
       return this;
@@ -176,6 +204,11 @@ public final class Trainer {
     public final double bestValidationLoss;
     public final double[] validationLosses;
     public final double explainedVariance;
+    /** Before post-processing: the rows {@code w[t] e[t]}, and with the head folded in (or null). */
+    float[][] rows;
+    float[][] folded;
+    /** The training passages (the split), whose token counts SIF uses. */
+    int[] train;
 
     Result(float[][] table, int epochs, int bestEpoch, double initial, double best,
         double[] losses, double explained) {
@@ -305,12 +338,44 @@ public final class Trainer {
           bestEpoch == epoch ? " (best)" : "", (System.nanoTime() - t0) / 1e9);
     }
     bestState.restore(m);
-    float[][] table = m.table();
+    float[][] rows = m.table();
+    float[][] folded = trainHead ? m.foldedTable() : null;
+    float[][] table = foldHead && trainHead ? copy(folded) : copy(rows);
+    if (center) {
+      center(table);
+    }
     if (sif != null) {
       applySif(table, ids, train, sif);
     }
-    return new Result(table, epoch, bestEpoch, initial, best, Arrays.copyOf(losses, epoch),
+    Result res = new Result(table, epoch, bestEpoch, initial, best, Arrays.copyOf(losses, epoch),
         explained);
+    res.rows = rows;
+    res.folded = folded;
+    res.train = train;
+    return res;
+  }
+
+  private static float[][] copy(float[][] x) {
+    float[][] c = new float[x.length][];
+    for (int i = 0; i < x.length; i++) {
+      c[i] = x[i].clone();
+    }
+    return c;
+  }
+
+  /** Subtracts the mean row (over the whole vocabulary, unweighted, as a PCA of the table does). */
+  static void center(float[][] table) {
+    double[] mean = new double[table[0].length];
+    for (float[] row : table) {
+      for (int j = 0; j < row.length; j++) {
+        mean[j] += row[j];
+      }
+    }
+    for (float[] row : table) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] = (float) (row[j] - mean[j] / table.length);
+      }
+    }
   }
 
   /** Row t times c / (c + p_t), p_t the share of token t among the training passages' tokens. */

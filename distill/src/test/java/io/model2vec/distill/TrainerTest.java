@@ -226,4 +226,79 @@ class TrainerTest {
     assertThat(t[2]).containsExactly(5f, 6f);
   }
 
+  @Test
+  void centeringSubtractsTheMeanRowBeforeSif() {
+    float[][] t = {{1, 2}, {3, 4}, {5, 12}};
+    Trainer.center(t);
+    assertThat(t[0]).containsExactly(-2f, -4f);
+    assertThat(t[1]).containsExactly(0f, -2f);
+    assertThat(t[2]).containsExactly(2f, 6f);
+
+    // in train(): centred, then SIF-weighted
+    Random r = new Random(5);
+    int vocab = 40;
+    int[][] ids = passages(300, vocab, r);
+    float[][] y = targets(ids, table(vocab, 6, r), 10, r);
+    float[][] start = table(vocab, 6, r);
+    Trainer.Result raw = trainer(Trainer.Loss.COSINE).maxEpochs(2).sifCoefficient(null).build()
+        .train(start, ids, y);
+    Trainer.Result centred = trainer(Trainer.Loss.COSINE).maxEpochs(2).sifCoefficient(null)
+        .centerTable(true).build().train(start, ids, y);
+    float[][] expected = new float[vocab][];
+    for (int i = 0; i < vocab; i++) {
+      expected[i] = raw.table[i].clone();
+    }
+    Trainer.center(expected);
+    assertThat(centred.table).isDeepEqualTo(expected);
+    double[] mean = new double[6];
+    for (float[] row : centred.table) {
+      for (int j = 0; j < 6; j++) {
+        mean[j] += row[j] / vocab;
+      }
+    }
+    for (double m : mean) {
+      assertThat(Math.abs(m)).isLessThan(1e-5);
+    }
+  }
+
+  @Test
+  void foldingTheHeadMakesTheMeanOfTheRowsTheHeadsOutput() {
+    Random r = new Random(11);
+    int vocab = 30;
+    int[][] ids = passages(200, vocab, r);
+    float[][] y = targets(ids, table(vocab, 5, r), 5, r);
+    float[][] start = table(vocab, 5, r);
+    Trainer.Result folded = trainer(Trainer.Loss.CONTRASTIVE).maxEpochs(3).sifCoefficient(null)
+        .foldHead(true).build().train(start, ids, y);
+    Trainer.Result dropped = trainer(Trainer.Loss.CONTRASTIVE).maxEpochs(3)
+        .sifCoefficient(null).build().train(start, ids, y);
+    // the same training: only the table written differs
+    assertThat(folded.rows).isDeepEqualTo(dropped.rows);
+    assertThat(dropped.table).isDeepEqualTo(dropped.rows);
+    assertThat(folded.table).isDeepEqualTo(folded.folded);
+    assertThat(java.util.Arrays.deepEquals(folded.table, dropped.table)).isFalse();
+
+    // on a model with a trained (non-identity) head and bias: mean of folded rows == W x + b
+    BagModel m = new BagModel(start, 5, true);
+    for (int i = 0; i < m.head.length; i++) {
+      m.head[i] = r.nextGaussian();
+    }
+    for (int i = 0; i < m.bias.length; i++) {
+      m.bias[i] = r.nextGaussian();
+      m.weight[i] = 0.5 + r.nextDouble();
+    }
+    float[][] t = m.foldedTable();
+    for (int[] passage : java.util.Arrays.copyOf(ids, 20)) {
+      double[] expected = m.headOf(m.pool(passage));
+      double[] mean = new double[5];
+      for (int tok : passage) {
+        for (int j = 0; j < 5; j++) {
+          mean[j] += t[tok][j] / (double) passage.length;
+        }
+      }
+      for (int j = 0; j < 5; j++) {
+        assertThat(mean[j]).isCloseTo(expected[j], org.assertj.core.data.Offset.offset(1e-5));
+      }
+    }
+  }
 }
