@@ -7,6 +7,9 @@ import io.model2vec.Fixtures;
 import io.model2vec.LoadOptions;
 import io.model2vec.LocalHub;
 import io.model2vec.StaticModel;
+import io.model2vec.index.IndexManifest;
+import io.model2vec.index.VectorIndex;
+import io.model2vec.spark.index.Model2VecIndex;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,14 +33,19 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real standalone cluster on 127.0.0.1: Spark's own Master and Worker classes in their own
  * JVMs, SPARK_HOME/jars assembled from the Maven classpath, two executor JVMs of one core each,
- * and our code shipped as the bundle jar, as users submit it.
+ * and our code shipped as the bundle jar, as users submit it. The tests that kill an executor run
+ * last, each after the master has replaced the executor the previous one killed.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
   /** Kept when a test fails: master, worker and executor logs are under it. */
   @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
@@ -152,6 +160,7 @@ class StandaloneClusterIT {
   }
 
   @Test
+  @Order(100)
   void aKilledExecutorLosesNoRowAndDuplicatesNone(@TempDir Path out) throws Exception {
     int n = 4000;
     List<String> texts = Fixtures.fortuneTexts(n);
@@ -167,19 +176,76 @@ class StandaloneClusterIT {
         .withColumn("embedding", Model2VecSpark.embed(org.apache.spark.sql.functions.col("text")));
     String target = out.resolve("embedded").toString();
     CompletableFuture<Void> job = CompletableFuture.runAsync(() -> slow.write().parquet(target));
-    // kill one executor JVM while the job runs
-    Thread.sleep(8000);
-    List<ProcessHandle> executors = ProcessHandle.allProcesses()
-        .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
-        .collect(Collectors.toList());
-    assertThat(executors).as("executor JVMs").hasSizeGreaterThanOrEqualTo(2);
-    assertThat(job).as("the job is still running when an executor dies").isNotDone();
-    executors.get(0).destroyForcibly();
+    killAnExecutorWhileItRuns(job);
     job.get(5, TimeUnit.MINUTES);
     Dataset<Row> written = spark.read().parquet(target);
     assertThat(written.count()).isEqualTo(n);
     assertThat(written.select("id").distinct().count()).isEqualTo(n);
     assertThat(written.where("embedding IS NULL AND text IS NOT NULL").count()).isZero();
+  }
+
+  @Test
+  @Order(101)
+  void anIndexBuildWithAKilledExecutorHasExactlyNRowsEachIdOnce(@TempDir Path out)
+      throws Exception {
+    int n = 4000;
+    List<String> texts = Fixtures.fortuneTexts(n);
+    List<Row> input = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      input.add(org.apache.spark.sql.RowFactory.create((long) i, texts.get(i)));
+    }
+    var schema = new org.apache.spark.sql.types.StructType()
+        .add("id", org.apache.spark.sql.types.DataTypes.LongType, false)
+        .add("text", org.apache.spark.sql.types.DataTypes.StringType, true);
+    Dataset<Row> slow = spark.createDataFrame(input, schema).repartition(40)
+        .mapPartitions(ClusterFunctions.SLOW, Encoders.row(schema));
+    Path target = out.resolve("index");
+    CompletableFuture<IndexManifest> job = CompletableFuture.supplyAsync(() ->
+        Model2VecIndex.writer(slow).model(MODEL, LoadOptions.defaults()).save(target.toString()));
+    killAnExecutorWhileItRuns(job);
+    IndexManifest manifest = job.get(5, TimeUnit.MINUTES);
+    assertThat(manifest.rows()).isEqualTo(n);
+    assertThat(manifest.shards()).hasSize(40);
+    try (Stream<Path> files = Files.list(target)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(f -> f.startsWith("shard-")))
+          .hasSize(40);
+    }
+    assertThat(target.resolve("_temporary")).doesNotExist();
+    try (VectorIndex index = VectorIndex.open(target)) {
+      List<VectorIndex.Hit> all = index.exactSearch(new float[index.dimensions()], n + 1);
+      assertThat(all).hasSize(n);
+      assertThat(all.stream().map(VectorIndex.Hit::id).distinct().count()).isEqualTo(n);
+    }
+    // nearest() on the executors, with the bundle's relocated Lucene
+    spark.createDataFrame(input.subList(0, 200), schema).repartition(4).createOrReplaceTempView("q");
+    List<Row> hits = spark.sql("SELECT text, nearest(text, '" + target + "', 2) FROM q")
+        .collectAsList();
+    assertThat(hits).hasSize(200);
+    for (Row r : hits) {
+      assertThat(r.<Row>getList(1).get(0).getString(2)).isEqualTo(r.getString(0));
+    }
+  }
+
+  /**
+   * Waits until two executors run (the master replaces a killed one), lets the job run for a
+   * while, then kills one executor JVM while the job is still running.
+   */
+  private static void killAnExecutorWhileItRuns(CompletableFuture<?> job) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (executorJvms().size() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+    }
+    Thread.sleep(8000);
+    List<ProcessHandle> executors = executorJvms();
+    assertThat(executors).as("executor JVMs").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(job).as("the job is still running when an executor dies").isNotDone();
+    executors.get(0).destroyForcibly();
+  }
+
+  private static List<ProcessHandle> executorJvms() {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+        .collect(Collectors.toList());
   }
 
   private static Process start(String name, List<String> command) throws IOException {
