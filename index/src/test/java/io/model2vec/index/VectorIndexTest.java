@@ -108,7 +108,9 @@ class VectorIndexTest {
         List<VectorIndex.Hit> e1 = one.exactSearch(q, 10);
         List<VectorIndex.Hit> e4 = four.exactSearch(q, 10);
         assertThat(scores(e4)).containsExactly(scores(e1));
-        assertThat(new HashSet<>(ids(e4))).isEqualTo(new HashSet<>(ids(e1)));
+        // the same rows, except among rows tied with the 10th (the corpus repeats some texts:
+        // which of two equal rows makes the cut depends on the merge order of the shards)
+        assertThat(idsAbove(e4, e4.get(9).score())).isEqualTo(idsAbove(e1, e1.get(9).score()));
         // HNSW: each graph is approximate, so the same up to its misses
         Set<String> h1 = new HashSet<>(ids(one.search(q, 10)));
         h1.retainAll(ids(four.search(q, 10)));
@@ -220,5 +222,15 @@ class VectorIndexTest {
 
   private static Float[] scores(List<VectorIndex.Hit> hits) {
     return hits.stream().map(VectorIndex.Hit::score).toArray(Float[]::new);
+  }
+
+  private static Set<String> idsAbove(List<VectorIndex.Hit> hits, float score) {
+    Set<String> ids = new HashSet<>();
+    for (VectorIndex.Hit h : hits) {
+      if (h.score() > score) {
+        ids.add(h.id());
+      }
+    }
+    return ids;
   }
 }
