@@ -115,6 +115,7 @@ class StandaloneClusterIT {
   }
 
   @Test
+  @Order(1) // first: it counts the models each executor JVM has loaded
   void vectorsEqualTheCoreAndEachExecutorLoadsTheModelOnce() throws Exception {
     List<String> texts = Fixtures.fortuneTexts(2000);
     Dataset<String> ds = spark.createDataset(texts, Encoders.STRING()).repartition(24);
@@ -138,6 +139,7 @@ class StandaloneClusterIT {
   }
 
   @Test
+  @Order(2)
   void aHubModelIsDownloadedByTheDriverAndReachesTheExecutors(@TempDir Path cache) throws Exception {
     List<String> texts = Fixtures.fortuneTexts(300);
     try (LocalHub hub = LocalHub.serve(Map.of("minishlab/test-float32",
