@@ -90,11 +90,22 @@ final class IndexBatchWrite implements BatchWrite {
     }
   }
 
+  /** How long an abort waits for commits already under way before it deletes again. */
+  private static final long ABORT_SETTLE_MILLIS = 2000;
+
   @Override
   public void abort(WriterCommitMessage[] messages) {
     Path out = new Path(spec.output);
     try {
-      out.getFileSystem(spec.hadoop.get()).delete(out, true);
+      FileSystem fs = out.getFileSystem(spec.hadoop.get());
+      fs.delete(out, true);
+      // Spark calls abort as soon as the job fails, without waiting for the tasks it cancels: a
+      // task authorized to commit just before may still be copying its shard. Such a copy takes
+      // milliseconds (a task's shard is local and finished), so a second pass removes it.
+      Thread.sleep(ABORT_SETTLE_MILLIS);
+      fs.delete(out, true);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (IOException e) {
       LOG.warn("index {}: could not delete the output of the failed build: {}", spec.output,
           e.getMessage());

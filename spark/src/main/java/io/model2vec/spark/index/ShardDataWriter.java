@@ -93,6 +93,12 @@ final class ShardDataWriter implements DataWriter<InternalRow> {
         "part-" + partition + "-task-" + taskId);
     if (rows > 0) {
       FileSystem fs = target.getFileSystem(spec.hadoop.get());
+      if (!fs.exists(new org.apache.hadoop.fs.Path(spec.output))) {
+        // the job failed and the driver's abort removed the output: do not bring it back
+        deleteLocal();
+        throw new IOException("index output " + spec.output + " was removed: the build was "
+            + "aborted before partition " + partition + " committed");
+      }
       copied = target;
       fs.mkdirs(target);
       for (Path f : files(local)) {
