@@ -7,7 +7,11 @@ import io.model2vec.index.IndexManifest;
 import io.model2vec.index.IndexShardWriter;
 import io.model2vec.index.Quantization;
 import io.model2vec.index.VectorIndex;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +97,11 @@ public final class IndexBenchCommand implements Callable<Integer> {
       description = "Indexes built (default: ${DEFAULT-VALUE}).")
   String quantize;
 
+  @Option(names = "--write-rows", paramLabel = "FILE",
+      description = "Also write the rows as JSONL (id, text) to FILE, to run bin/spark-embed, "
+          + "bin/spark-index and bin/spark-search --exact on the same rows.")
+  Path writeRows;
+
   @Option(names = "--dir", paramLabel = "DIR",
       description = "Where the indexes are written and kept (default: a temporary folder, "
           + "deleted at the end).")
@@ -130,6 +139,11 @@ public final class IndexBenchCommand implements Callable<Integer> {
               : "texts, then variations", t, s, IndexShardWriter.maxConn(),
           IndexShardWriter.beamWidth());
       out.flush();
+      if (writeRows != null) {
+        writeRows(corpus, writeRows);
+        out.printf(Locale.ROOT, "rows: %d written to %s%n", rows, writeRows);
+        out.flush();
+      }
       ExecutorService pool = Executors.newFixedThreadPool(t);
       try {
         embedOnly(pool, t, corpus, m, Math.min(rows, 20_000)); // warm-up
@@ -158,6 +172,19 @@ public final class IndexBenchCommand implements Callable<Integer> {
     } finally {
       if (temporary) {
         deleteTree(root);
+      }
+    }
+  }
+
+  private void writeRows(Rows corpus, Path file) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (int i = 0; i < rows; i++) {
+        ObjectNode row = json.createObjectNode();
+        row.put("id", Integer.toString(i));
+        row.put("text", corpus.row(i));
+        w.write(json.writeValueAsString(row));
+        w.write('\n');
       }
     }
   }

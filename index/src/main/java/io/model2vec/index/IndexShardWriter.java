@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
@@ -94,9 +92,8 @@ public final class IndexShardWriter implements AutoCloseable {
       }
       int m = maxConn();
       int beam = beamWidth();
-      KnnVectorsFormat format = quantization == Quantization.INT8
-          ? new Lucene99HnswScalarQuantizedVectorsFormat(m, beam)
-          : new Lucene99HnswVectorsFormat(m, beam);
+      // Lucene's format, its graph built with the Vector API where Lucene would score scalar
+      KnnVectorsFormat format = new GraphBuildFormat(m, beam, quantization);
       TieredMergePolicy merges = new TieredMergePolicy();
       merges.setNoCFSRatio(0.0); // plain files: the size of the vector data is visible per file
       IndexWriterConfig config = new IndexWriterConfig()

@@ -18,19 +18,28 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
+import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.index.CodecReader;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.VectorUtil;
+import org.apache.lucene.util.hnsw.HnswGraph;
+import org.apache.lucene.util.hnsw.HnswGraphSearcher;
+import org.apache.lucene.util.hnsw.RandomAccessVectorValues;
+import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * A sharded index of Model2Vec vectors, opened from its folder ({@code manifest.json} and one
@@ -316,6 +325,8 @@ public final class VectorIndex implements AutoCloseable {
   /** One opened shard. */
   private static final class Shard {
     private static final AtomicInteger NUMBERS = new AtomicInteger();
+    /** The field attribute where Lucene records a field's vector format by name. */
+    private static final String PER_FIELD_FORMAT = "PerFieldKnnVectorsFormat.format";
     final Path folder;
     final int number = NUMBERS.incrementAndGet();
     final DirectoryReader reader;
@@ -354,30 +365,84 @@ public final class VectorIndex implements AutoCloseable {
     }
 
     List<Candidate> approximate(float[] q, int k, int candidates) throws IOException {
-      TopDocs top = searcher.search(new KnnFloatVectorQuery(IndexShardWriter.VECTOR, q,
-          candidates), candidates);
-      // Rescore with the stored floats: exact cosines, and an int8 graph's order corrected.
-      ScoreDoc[] docs = top.scoreDocs.clone();
-      Arrays.sort(docs, Comparator.comparingInt(d -> d.doc));
-      List<Candidate> out = new ArrayList<>(docs.length);
-      List<LeafReaderContext> leaves = reader.leaves();
-      int leafIndex = -1;
-      FloatVectorValues values = null;
-      for (ScoreDoc d : docs) {
-        int li = ReaderUtil.subIndex(d.doc, leaves);
-        LeafReaderContext leaf = leaves.get(li);
-        if (li != leafIndex) {
-          leafIndex = li;
-          values = leaf.reader().getFloatVectorValues(IndexShardWriter.VECTOR);
+      List<Candidate> out = new ArrayList<>(candidates * reader.leaves().size());
+      for (LeafReaderContext leaf : reader.leaves()) {
+        FloatVectorValues values = leaf.reader().getFloatVectorValues(IndexShardWriter.VECTOR);
+        if (values == null) {
+          continue;
         }
-        int local = d.doc - leaf.docBase;
-        if (values.docID() < local) {
-          values.advance(local);
+        HnswGraph graph = floatGraph(leaf);
+        if (graph == null) {
+          lucene(leaf, q, candidates, values, out);
+        } else {
+          walk(leaf, graph, q, candidates, values, out);
         }
-        out.add(new Candidate(this, d.doc, VectorUtil.dotProduct(q, values.vectorValue())));
       }
       out.sort(Candidate.ORDER);
       return out.size() > k ? new ArrayList<>(out.subList(0, k)) : out;
+    }
+
+    /**
+     * The graph of a leaf whose vectors are floats, when {@link GraphScorer} is the Vector API
+     * one: then {@link #walk} searches it with that scorer (Lucene 9.12 scores scalar on Java
+     * 17). Null otherwise (int8 shards search their quantized vectors through Lucene).
+     */
+    private static HnswGraph floatGraph(LeafReaderContext leaf) throws IOException {
+      if (!(GraphScorer.INSTANCE instanceof GraphScorer)
+          || !(leaf.reader() instanceof CodecReader)) {
+        return null;
+      }
+      FieldInfo info = leaf.reader().getFieldInfos().fieldInfo(IndexShardWriter.VECTOR);
+      if (info == null
+          || !"Lucene99HnswVectorsFormat".equals(info.getAttribute(PER_FIELD_FORMAT))) {
+        return null;
+      }
+      KnnVectorsReader vectors = ((CodecReader) leaf.reader()).getVectorReader();
+      if (vectors instanceof PerFieldKnnVectorsFormat.FieldsReader) {
+        vectors = ((PerFieldKnnVectorsFormat.FieldsReader) vectors)
+            .getFieldReader(IndexShardWriter.VECTOR);
+      }
+      return vectors instanceof HnswGraphProvider
+          ? ((HnswGraphProvider) vectors).getGraph(IndexShardWriter.VECTOR) : null;
+    }
+
+    /** Lucene's search of a leaf's graph (as KnnFloatVectorQuery runs it), then rescored. */
+    private void walk(LeafReaderContext leaf, HnswGraph graph, float[] q, int candidates,
+        FloatVectorValues values, List<Candidate> out) throws IOException {
+      RandomAccessVectorValues.Floats ords = (RandomAccessVectorValues.Floats) values;
+      RandomVectorScorer scorer = GraphScorer.INSTANCE.getRandomVectorScorer(
+          VectorSimilarityFunction.DOT_PRODUCT, ords, q);
+      TopKnnCollector collector = new TopKnnCollector(candidates, Integer.MAX_VALUE);
+      if (candidates < ords.size()) {
+        HnswGraphSearcher.search(scorer, collector, graph, null);
+      } else {
+        for (int ord = 0; ord < ords.size(); ord++) {
+          collector.collect(ord, scorer.score(ord));
+        }
+      }
+      RandomAccessVectorValues.Floats reread = ords.copy();
+      for (ScoreDoc d : collector.topDocs().scoreDocs) {
+        // exact cosines, summed as exactSearch sums them
+        out.add(new Candidate(this, leaf.docBase + reread.ordToDoc(d.doc),
+            VectorUtil.dotProduct(q, reread.vectorValue(d.doc))));
+      }
+    }
+
+    /** KnnFloatVectorQuery on one leaf, rescored with the stored floats. */
+    private void lucene(LeafReaderContext leaf, float[] q, int candidates,
+        FloatVectorValues values, List<Candidate> out) throws IOException {
+      TopDocs top = leaf.reader().searchNearestVectors(IndexShardWriter.VECTOR, q, candidates,
+          leaf.reader().getLiveDocs(), Integer.MAX_VALUE);
+      // Rescore with the stored floats: exact cosines, and an int8 graph's order corrected.
+      ScoreDoc[] docs = top.scoreDocs.clone();
+      Arrays.sort(docs, Comparator.comparingInt(d -> d.doc));
+      for (ScoreDoc d : docs) {
+        if (values.docID() < d.doc) {
+          values.advance(d.doc);
+        }
+        out.add(new Candidate(this, leaf.docBase + d.doc,
+            VectorUtil.dotProduct(q, values.vectorValue())));
+      }
     }
 
     List<Candidate> exact(float[] q, int k) throws IOException {

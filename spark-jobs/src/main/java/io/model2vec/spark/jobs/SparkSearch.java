@@ -69,6 +69,7 @@ public final class SparkSearch implements Callable<Integer> {
       Model2VecSpark.register(spark, options.model);
       spark.read().parquet(input).createOrReplaceTempView("corpus");
       for (String query : queries) {
+        long start = System.nanoTime();
         spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")
             .createOrReplaceTempView("q");
         // the query's vector and squared norm once, in the one-row side of the cross join
@@ -86,6 +87,7 @@ public final class SparkSearch implements Callable<Integer> {
           String score = r.isNullAt(1) ? "  n/a" : String.format(Locale.ROOT, "%.3f", r.getDouble(1));
           System.out.println("  " + score + "  " + r.getString(0));
         }
+        took(query, start, "full scan of " + input);
       }
       return 0;
     } finally {
@@ -93,15 +95,24 @@ public final class SparkSearch implements Callable<Integer> {
     }
   }
 
+  /** The time of a query, on stderr: stdout holds the results alone. */
+  private static void took(String query, long startNanos, String how) {
+    System.err.printf(Locale.ROOT, "spark-search: \"%s\" in %.0f ms (%s)%n", query,
+        (System.nanoTime() - startNanos) / 1e6, how);
+  }
+
   private int searchIndex() {
     if (exact) {
       // every row compared: on this machine, with the index's own model
       try (VectorIndex idx = VectorIndex.open(java.nio.file.Path.of(index))) {
         for (String query : queries) {
+          long start = System.nanoTime();
+          List<VectorIndex.Hit> hits = idx.exactSearch(query, k);
           System.out.println("query: " + query);
-          for (VectorIndex.Hit h : idx.exactSearch(query, k)) {
+          for (VectorIndex.Hit h : hits) {
             System.out.println("  " + String.format(Locale.ROOT, "%.3f", h.score()) + "  " + h.text());
           }
+          took(query, start, "exact search of " + index);
         }
       }
       return 0;
@@ -112,6 +123,7 @@ public final class SparkSearch implements Callable<Integer> {
     try {
       Model2VecSpark.register(spark, options.model); // registers nearest() too
       for (String query : queries) {
+        long start = System.nanoTime();
         spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")
             .createOrReplaceTempView("q");
         List<Row> hits = spark.sql("SELECT h.score, h.text FROM (SELECT explode(nearest(query, '"
@@ -122,6 +134,7 @@ public final class SparkSearch implements Callable<Integer> {
           System.out.println("  " + String.format(Locale.ROOT, "%.3f", r.getFloat(0)) + "  "
               + r.getString(1));
         }
+        took(query, start, "nearest() on " + index);
       }
       return 0;
     } finally {
