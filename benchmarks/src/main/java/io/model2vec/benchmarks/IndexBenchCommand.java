@@ -134,10 +134,10 @@ public final class IndexBenchCommand implements Callable<Integer> {
     Path root = temporary ? Files.createTempDirectory("model2vec-bench-index") : dir;
     try {
       out.printf(Locale.ROOT, "model: %s (%d dims); corpus: %s, %d texts -> %d rows (%s); "
-          + "%d threads, %d shards; HNSW m %d, beam width %d%n", model == null ? "built-in" : model,
+          + "%d threads, %d shards; HNSW m %d, beam width %d; indexing buffer %d MB per shard%n", model == null ? "built-in" : model,
           m.dimension(), input, texts.size(), rows, rows <= texts.size() ? "texts as they are"
               : "texts, then variations", t, s, IndexShardWriter.maxConn(),
-          IndexShardWriter.beamWidth());
+          IndexShardWriter.beamWidth(), IndexShardWriter.ramBufferMb());
       out.flush();
       if (writeRows != null) {
         writeRows(corpus, writeRows);

@@ -23,7 +23,18 @@ import picocli.CommandLine.Command;
         CommandLine.HelpCommand.class,
     })
 public final class Model2VecCli {
+  /**
+   * Lucene 9.12 warns through java.util.logging, on its first vector search, that the Vector API
+   * module is present but the Java version is too old for its own use of it; the index module
+   * uses it itself (docs/index.md), so the warning only misleads a command-line user. Held here:
+   * java.util.logging keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger LUCENE_VECTORIZATION =
+      java.util.logging.Logger.getLogger(
+          "org.apache.lucene.internal.vectorization.VectorizationProvider");
+
   public static void main(String[] args) {
+    LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.SEVERE);
     System.exit(run(args));
   }
 

@@ -54,6 +54,29 @@ public final class IndexShardWriter implements AutoCloseable {
     return Integer.getInteger("model2vec.index.hnsw.beam-width", 200);
   }
 
+  /**
+   * Lucene's indexing buffer of a shard writer, in MB: system property
+   * {@code model2vec.index.ram-buffer-mb}, by default a third of the heap shared by the writers
+   * of all cores ({@code maxMemory / (3 * availableProcessors)}), at least 256 and at most 1,945
+   * (Lucene's limit per writing thread). A shard whose rows fit (about 1.5 KB a row with 256
+   * dims and the default graph) is one segment when committed; a larger one is flushed in
+   * several, which commit merges into one graph, re-inserting the smaller segments' vectors read
+   * back from disk: slower per row than building them in memory.
+   */
+  public static int ramBufferMb() {
+    Integer set = Integer.getInteger("model2vec.index.ram-buffer-mb");
+    if (set != null) {
+      if (set < 1 || set > 1945) {
+        throw new IllegalArgumentException("model2vec.index.ram-buffer-mb must be in [1, 1945] "
+            + "(Lucene's limit per writing thread), was " + set);
+      }
+      return set;
+    }
+    long perWriter = Runtime.getRuntime().maxMemory()
+        / (3L * Runtime.getRuntime().availableProcessors()) / (1024 * 1024);
+    return (int) Math.max(256, Math.min(1945, perWriter));
+  }
+
   private final Path folder;
   private final int dimensions;
   private final List<String> storedFields;
@@ -98,7 +121,7 @@ public final class IndexShardWriter implements AutoCloseable {
       merges.setNoCFSRatio(0.0); // plain files: the size of the vector data is visible per file
       IndexWriterConfig config = new IndexWriterConfig()
           .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
-          .setRAMBufferSizeMB(256) // few flushed segments, so little to merge on commit
+          .setRAMBufferSizeMB(ramBufferMb()) // a shard that fits is one segment: no merge
           .setUseCompoundFile(false)
           .setMergePolicy(merges)
           .setCodec(new Lucene912Codec() {
