@@ -153,7 +153,7 @@ public final class IndexBenchCommand implements Callable<Integer> {
         for (Quantization q : kinds) {
           Path folder = root.resolve("index-" + q.id());
           double build = build(pool, t, s, corpus, ref, m, q, folder);
-          out.printf(Locale.ROOT, "index build, %s: %,.0f rows/s (%,.0f per thread), %.0f%% of "
+          out.printf(Locale.ROOT, "index build, %s: %,.0f rows/s (%,.0f per thread), %.2f%% of "
               + "embed only%n", q.id(), build, build / t, 100 * build / embed);
           out.printf(Locale.ROOT, "index size, %s: %s on disk; float vectors (.vec) %s, int8 "
               + "vectors (.veq) %s, graph (.vex) %s%n", q.id(), mib(bytes(folder, "")),
