@@ -1,5 +1,7 @@
 package io.model2vec.benchmarks;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
@@ -7,12 +9,10 @@ import io.model2vec.index.IndexManifest;
 import io.model2vec.index.IndexShardWriter;
 import io.model2vec.index.Quantization;
 import io.model2vec.index.VectorIndex;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,7 +134,8 @@ public final class IndexBenchCommand implements Callable<Integer> {
     Path root = temporary ? Files.createTempDirectory("model2vec-bench-index") : dir;
     try {
       out.printf(Locale.ROOT, "model: %s (%d dims); corpus: %s, %d texts -> %d rows (%s); "
-          + "%d threads, %d shards; HNSW m %d, beam width %d; indexing buffer %d MB per shard%n", model == null ? "built-in" : model,
+          + "%d threads, %d shards; HNSW m %d, beam width %d; indexing buffer %d MB per shard%n",
+          model == null ? "built-in" : model,
           m.dimension(), input, texts.size(), rows, rows <= texts.size() ? "texts as they are"
               : "texts, then variations", t, s, IndexShardWriter.maxConn(),
           IndexShardWriter.beamWidth(), IndexShardWriter.ramBufferMb());

@@ -2,6 +2,8 @@ package io.model2vec.cli;
 
 import io.model2vec.benchmarks.BenchCommand;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,12 +31,11 @@ public final class Model2VecCli {
    * uses it itself (docs/index.md), so the warning only misleads a command-line user. Held here:
    * java.util.logging keeps loggers weakly.
    */
-  private static final java.util.logging.Logger LUCENE_VECTORIZATION =
-      java.util.logging.Logger.getLogger(
-          "org.apache.lucene.internal.vectorization.VectorizationProvider");
+  private static final Logger LUCENE_VECTORIZATION =
+      Logger.getLogger("org.apache.lucene.internal.vectorization.VectorizationProvider");
 
   public static void main(String[] args) {
-    LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.SEVERE);
+    LUCENE_VECTORIZATION.setLevel(Level.SEVERE);
     System.exit(run(args));
   }
 
