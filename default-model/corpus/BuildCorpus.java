@@ -1,5 +1,6 @@
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +55,9 @@ public final class BuildCorpus {
   }
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2 && args.length != 4) {
-      System.err.println("usage: java BuildCorpus.java SRC_DIR OUT_FILE [SRC2_DIR OUT2_FILE]");
+    if (args.length != 2 && args.length != 4 && args.length != 6) {
+      System.err.println("usage: java BuildCorpus.java SRC_DIR OUT_FILE [SRC2_DIR OUT2_FILE "
+          + "[MAIL_FILE OUT3_FILE]]");
       System.exit(2);
     }
     Path src = Paths.get(args[0]);
@@ -85,6 +87,10 @@ public final class BuildCorpus {
             ".html", Set.of());
       });
     }
+    if (args.length == 6) {
+      Path mails = Paths.get(args[4]);
+      write(Paths.get(args[5]), seen, b -> b.mail(mails));
+    }
   }
 
   interface Sources {
@@ -111,6 +117,43 @@ public final class BuildCorpus {
   void sotu(Path dir) throws IOException {
     for (Path f : list(dir, ".txt")) {
       prose("sotu", Files.readString(f, StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * SpamAssassin mail, as {@code bin/model2vec evaluate --write-held-out} writes it: a line per
+   * message, "sample" or "held-out", a tab, its subject and body. The passages of the sample (the
+   * messages evaluate scores) are remembered and written nowhere, so that no passage of the
+   * held-out messages repeats one of them; the held-out messages are cut like prose.
+   */
+  void mail(Path file) throws IOException {
+    List<String> sample = new ArrayList<>();
+    List<String> heldOut = new ArrayList<>();
+    int n = 0;
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      n++;
+      int tab = line.indexOf('\t');
+      String kind = tab < 0 ? "" : line.substring(0, tab);
+      switch (kind) {
+        case "sample" -> sample.add(line.substring(tab + 1));
+        case "held-out" -> heldOut.add(line.substring(tab + 1));
+        default -> throw new IOException(file + " line " + n
+            + ": expected 'sample' or 'held-out', a tab and the text");
+      }
+    }
+    if (sample.isEmpty() || heldOut.isEmpty()) {
+      throw new IOException(file + " has " + sample.size() + " sample and " + heldOut.size()
+          + " held-out messages; both are needed");
+    }
+    BuildCorpus evaluated = new BuildCorpus(new BufferedWriter(Writer.nullWriter()), seen);
+    int before = seen.size();
+    for (String text : sample) {
+      evaluated.prose("sample", text);
+    }
+    System.err.printf("  %,d passages of the %,d evaluated messages left out%n",
+        seen.size() - before, sample.size());
+    for (String text : heldOut) {
+      prose("spam-assassin", text);
     }
   }
 

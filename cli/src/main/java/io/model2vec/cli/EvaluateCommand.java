@@ -3,7 +3,12 @@ package io.model2vec.cli;
 import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
 import io.model2vec.distill.Teacher;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -109,6 +114,14 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "ONNX Runtime threads of the teacher (default: ${DEFAULT-VALUE}).")
   int teacherThreads;
 
+  @Option(names = "--write-held-out", paramLabel = "FILE",
+      description = "Write the messages to FILE instead of scoring, one a line: 'sample' (the "
+          + "--limit messages this --seed scores) or 'held-out' (all the others, lines quoting "
+          + "other messages dropped), a tab, then the subject and body. The default model's "
+          + "training corpus takes its mail from the held-out ones and leaves out every passage "
+          + "of the sample (default-model/corpus/).")
+  Path writeHeldOut;
+
   @Override
   public Integer call() {
     if (limit < 0 || folds < 2 || teacherThreads < 1) {
@@ -130,6 +143,10 @@ final class EvaluateCommand implements Callable<Integer> {
     Collections.shuffle(all, new Random(seed));
     List<SpamAssassin.Message> sample = limit == 0 || limit >= all.size() ? all
         : all.subList(0, limit);
+    if (writeHeldOut != null) {
+      writeHeldOut(all, sample.size(), err);
+      return 0;
+    }
     List<String> texts = new ArrayList<>(sample.size());
     int[] y = new int[sample.size()];
     for (int i = 0; i < y.length; i++) {
@@ -224,6 +241,24 @@ final class EvaluateCommand implements Callable<Integer> {
           r.retrieval.mrr, r.retrieval.recallAt10, mrrKept);
     }
     return 0;
+  }
+
+  /** The messages in sampling order: the first {@code sampled} are the scored sample. */
+  private void writeHeldOut(List<SpamAssassin.Message> all, int sampled, PrintStream err) {
+    try (AtomicOutput out = AtomicOutput.open(writeHeldOut, "output")) {
+      Writer w = new BufferedWriter(new OutputStreamWriter(out.stream(), StandardCharsets.UTF_8));
+      for (int i = 0; i < all.size(); i++) {
+        // Both texts are whitespace-collapsed: no tab or line break inside.
+        w.write(i < sampled ? "sample\t" + all.get(i).text : "held-out\t" + all.get(i).ownText);
+        w.write('\n');
+      }
+      w.flush();
+      out.commit();
+    } catch (IOException e) {
+      throw new CliFailure("cannot write " + writeHeldOut + ": " + AtomicOutput.reason(e));
+    }
+    err.printf("model2vec evaluate: %d sample and %d held-out messages -> %s%n", sampled,
+        all.size() - sampled, writeHeldOut);
   }
 
   private static final class Row {

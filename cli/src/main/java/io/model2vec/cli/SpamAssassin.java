@@ -34,12 +34,19 @@ final class SpamAssassin {
     final String subject;
     final String body;
     final boolean spam;
+    /** {@link #text} without the lines that quote other messages ({@link #unquoted}). */
+    final String ownText;
 
     Message(String subject, String body, boolean spam) {
+      this(subject, body, spam, null);
+    }
+
+    Message(String subject, String body, boolean spam, String ownText) {
       this.subject = subject;
       this.body = body;
       this.text = (subject + " " + body).trim();
       this.spam = spam;
+      this.ownText = ownText == null ? text : ownText;
     }
   }
 
@@ -119,8 +126,9 @@ final class SpamAssassin {
         throw new IllegalArgumentException(f + " has group '" + group
             + "', expected spam-* or *-ham-*");
       }
-      String[] parts = parts(n.get("text").asText());
-      out.add(new Message(parts[0], parts[1], spam));
+      String raw = n.get("text").asText();
+      String[] parts = parts(raw);
+      out.add(new Message(parts[0], parts[1], spam, clean(unquoted(raw))));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("no messages (*.json) under " + data);
@@ -135,6 +143,30 @@ final class SpamAssassin {
   static String clean(String raw) {
     String[] p = parts(raw);
     return (p[0] + " " + p[1]).trim();
+  }
+
+  private static final Pattern QUOTE_INTRO = Pattern.compile("^On .{0,200}wrote:$");
+
+  /**
+   * A raw e-mail without the body lines that quote another message: lines starting with
+   * {@code >} or {@code |} and "On ... wrote:" introductions. A reply quotes the message it
+   * answers, which may be one that {@code evaluate} scores; its own lines are the reply's alone.
+   */
+  static String unquoted(String raw) {
+    String r = raw.replace("\r\n", "\n");
+    int split = r.indexOf("\n\n");
+    if (split < 0) {
+      return r;
+    }
+    StringBuilder b = new StringBuilder(r.length()).append(r, 0, split + 2);
+    for (String line : r.substring(split + 2).split("\n")) {
+      String t = line.trim();
+      if (t.startsWith(">") || t.startsWith("|") || QUOTE_INTRO.matcher(t).matches()) {
+        continue;
+      }
+      b.append(line).append('\n');
+    }
+    return b.toString();
   }
 
   /** {subject, body} of a raw e-mail, each cleaned as {@link #clean} describes. */

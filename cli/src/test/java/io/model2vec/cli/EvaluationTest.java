@@ -3,7 +3,9 @@ package io.model2vec.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,6 +89,47 @@ class EvaluationTest {
     assertThat(m.get(1).body).isEqualTo("Buy now");
     assertThat(m.get(0).subject).isEqualTo("Re: meeting");
     assertThat(m.get(0).body).isEqualTo("See you at 3.");
+  }
+
+  @Test
+  void aReplysOwnTextLeavesOutTheLinesThatQuoteAnotherMessage() {
+    String raw = "Subject: Re: the film\r\nFrom: a@b\r\n\r\nCount me in.\r\n"
+        + "On Wed, 14 Aug 2002, Rick Moen wrote:\r\n> Is this the film\r\n  >> of 2600?\r\n"
+        + "| piped quote\r\nSee you there.\r\n";
+    assertThat(SpamAssassin.clean(SpamAssassin.unquoted(raw)))
+        .isEqualTo("Re: the film Count me in. See you there.");
+    assertThat(SpamAssassin.clean(raw)).contains("Is this the film");
+    // headers only: nothing to drop
+    assertThat(SpamAssassin.unquoted("Subject: x")).isEqualTo("Subject: x");
+  }
+
+  @Test
+  void writeHeldOutListsTheScoredSampleAndTheOtherMessagesWithoutQuotes() throws IOException {
+    Path data = Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
+    for (int i = 0; i < 7; i++) {
+      Files.writeString(data.resolve(String.format("%05d.json", i)), "{\"group\":\"easy-ham-1\","
+          + "\"text\":\"Subject: message " + i + "\\n\\nBody " + i
+          + "\\n> quoted " + i + "\\n\"}");
+    }
+    Path out = tmp.resolve("mails.tsv");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(DistillCommandTest.withStderr(err, () -> Model2VecCli.run("evaluate", "--dataset",
+        tmp.resolve("package").toString(), "--limit", "3", "--seed", "9", "--write-held-out",
+        out.toString()))).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("3 sample and 4 held-out messages");
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSize(7);
+    // the sample is the one evaluate scores with this seed and limit: the first 3 of its shuffle
+    List<SpamAssassin.Message> all = new java.util.ArrayList<>(
+        SpamAssassin.load(tmp.resolve("package")));
+    java.util.Collections.shuffle(all, new Random(9));
+    for (int i = 0; i < 7; i++) {
+      String own = all.get(i).text.replaceAll(" > quoted \\d$", "");
+      assertThat(lines.get(i)).isEqualTo(i < 3 ? "sample\t" + all.get(i).text
+          : "held-out\t" + own);
+    }
+    assertThat(lines.get(0)).contains("> quoted");
+    assertThat(lines.get(6)).startsWith("held-out\tmessage ").doesNotContain("quoted");
   }
 
   @Test
