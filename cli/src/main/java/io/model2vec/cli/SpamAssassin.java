@@ -153,13 +153,12 @@ final class SpamAssassin {
    * answers, which may be one that {@code evaluate} scores; its own lines are the reply's alone.
    */
   static String unquoted(String raw) {
-    String r = raw.replace("\r\n", "\n");
-    int split = r.indexOf("\n\n");
-    if (split < 0) {
-      return r;
+    String[] hb = headersAndBody(raw);
+    if (hb[1] == null) {
+      return hb[0];
     }
-    StringBuilder b = new StringBuilder(r.length()).append(r, 0, split + 2);
-    for (String line : r.substring(split + 2).split("\n")) {
+    StringBuilder b = new StringBuilder(raw.length()).append(hb[0]).append("\n\n");
+    for (String line : hb[1].split("\n")) {
       String t = line.trim();
       if (t.startsWith(">") || t.startsWith("|") || QUOTE_INTRO.matcher(t).matches()) {
         continue;
@@ -169,12 +168,19 @@ final class SpamAssassin {
     return b.toString();
   }
 
-  /** {subject, body} of a raw e-mail, each cleaned as {@link #clean} describes. */
-  static String[] parts(String raw) {
+  /** {headers, body} of a raw e-mail, split at its first blank line; body null without one. */
+  private static String[] headersAndBody(String raw) {
     String r = raw.replace("\r\n", "\n");
     int split = r.indexOf("\n\n");
-    String headers = split < 0 ? r : r.substring(0, split);
-    String body = split < 0 ? "" : r.substring(split + 2);
+    return split < 0 ? new String[] {r, null}
+        : new String[] {r.substring(0, split), r.substring(split + 2)};
+  }
+
+  /** {subject, body} of a raw e-mail, each cleaned as {@link #clean} describes. */
+  static String[] parts(String raw) {
+    String[] hb = headersAndBody(raw);
+    String headers = hb[0];
+    String body = hb[1] == null ? "" : hb[1];
     String subject = "";
     for (String line : headers.split("\n")) {
       if (line.regionMatches(true, 0, "Subject:", 0, 8)) {
