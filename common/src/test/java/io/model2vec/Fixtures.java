@@ -9,49 +9,55 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /**
- * Where the shared test data lives: {@code -Dmodel2vec.shared=DIR}, else {@code $MODEL2VEC_SHARED},
- * else the {@code shared} folder beside the repository. Reused by the engine modules (test-jar).
+ * The repository's test data ({@code testdata/} at the top of the checkout: the reference
+ * fixtures and the corpora, see {@code testdata/README.md}), found from the working directory of
+ * any module. Reused by the engine modules (test-jar).
  */
 public final class Fixtures {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static volatile Path repo;
 
   private Fixtures() {}
 
-  public static Path shared() {
-    String p = System.getProperty("model2vec.shared");
-    if (p == null || p.isBlank()) {
-      p = System.getenv("MODEL2VEC_SHARED");
-    }
-    if (p != null && !p.isBlank() && Files.isDirectory(Paths.get(p))) {
-      return Paths.get(p).toAbsolutePath().normalize();
-    }
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared");
-      if (Files.isDirectory(candidate.resolve("fixtures"))) {
-        return candidate;
+  /** The top of the checkout: the nearest folder up from here that holds {@code testdata/}. */
+  public static Path repo() {
+    Path found = repo;
+    if (found == null) {
+      for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+        if (Files.isDirectory(dir.resolve("testdata/fixtures"))
+            && Files.isRegularFile(dir.resolve("pom.xml"))) {
+          found = dir;
+          break;
+        }
       }
-      Path sibling = dir.resolveSibling("shared");
-      if (Files.isDirectory(sibling.resolve("fixtures"))) {
-        return sibling;
+      if (found == null) {
+        throw new IllegalStateException("testdata/ not found in "
+            + Paths.get("").toAbsolutePath() + " or any folder above it: run the tests inside "
+            + "the checkout");
       }
+      repo = found;
     }
-    throw new IllegalStateException("shared test data not found: set -Dmodel2vec.shared=DIR or "
-        + "MODEL2VEC_SHARED to the folder that holds fixtures/ and corpora/");
+    return found;
+  }
+
+  /** {@code testdata/}: {@code fixtures/} (the reference's outputs) and {@code corpora/}. */
+  public static Path testdata() {
+    return repo().resolve("testdata");
   }
 
   /** A fixture model folder, e.g. {@code test-model-float32}. */
   public static Path model(String name) {
-    return shared().resolve("fixtures/model2vec-rs").resolve(name);
+    return testdata().resolve("fixtures/model2vec-rs").resolve(name);
   }
 
   public static Path fortunes() {
-    return shared().resolve("corpora/fortunes-en-de.jsonl");
+    return testdata().resolve("corpora/fortunes-en-de.jsonl");
   }
 
   /** A JSON list of vectors produced by the Python reference. */
   public static float[][] expected(String file) {
     try {
-      JsonNode root = JSON.readTree(shared().resolve("fixtures/model2vec-rs").resolve(file).toFile());
+      JsonNode root = JSON.readTree(testdata().resolve("fixtures/model2vec-rs").resolve(file).toFile());
       float[][] out = new float[root.size()][];
       for (int i = 0; i < root.size(); i++) {
         JsonNode row = root.get(i);

@@ -59,7 +59,7 @@ public class EncodeBenchmark {
   public String corpus;
 
   /** The fortunes corpus (JSONL with a "text" field). */
-  @Param({"../shared/corpora/fortunes-en-de.jsonl"})
+  @Param({"../testdata/corpora/fortunes-en-de.jsonl"})
   public String corpusFile;
 
   @Param({"2"})
@@ -69,7 +69,7 @@ public class EncodeBenchmark {
   public String tokenizer;
 
   /** The Unigram tokenizer.json (the vocabulary-quantized fixture's). */
-  @Param({"../shared/fixtures/model2vec-rs/test-model-vocab-quantized/tokenizer.json"})
+  @Param({"../testdata/fixtures/model2vec-rs/test-model-vocab-quantized/tokenizer.json"})
   public String unigramTokenizerFile;
 
   private Path dir;

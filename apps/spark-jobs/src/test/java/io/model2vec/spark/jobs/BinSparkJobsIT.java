@@ -1,0 +1,107 @@
+package io.model2vec.spark.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.model2vec.Fixtures;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/spark-embed} then {@code bin/spark-search}, as separate processes, as a user runs them. */
+class BinSparkJobsIT {
+  private static final Path REPO = Fixtures.repo()
+      .toAbsolutePath().normalize();
+
+  private static final String KNEAD = "Knead the dough for ten minutes until it is smooth and elastic.";
+
+  @TempDir
+  Path tmp;
+
+  @Test
+  void embedTheSampleCorpusThenSearchIt() throws Exception {
+    String model = Fixtures.model("test-model-vocab-quantized").toString();
+    Path out = tmp.resolve("sample-embeddings");
+    Result embed = run("bin/spark-embed", "--model", model, "--master", "local[2]", "--input",
+        REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString());
+    assertThat(embed.code).as(embed.err).isZero();
+    assertThat(embed.out).containsPattern("spark-embed: 200 rows in [0-9.]+ s \\([0-9]+ rows/s\\)");
+    try (var files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".parquet"))
+          .contains("_SUCCESS");
+    }
+
+    Result search = run("bin/spark-search", "--model", model, "--master", "local[1]", "--input",
+        out.toString(), "--query", KNEAD, "-k", "3");
+    assertThat(search.code).as(search.err).isZero();
+    List<String> lines = search.out.lines().toList();
+    assertThat(lines).first().isEqualTo("query: " + KNEAD);
+    assertThat(lines).hasSize(4);
+    // the text itself is in the corpus: it is its own nearest neighbour, with cosine 1
+    assertThat(lines.get(1)).isEqualTo("  1.000  " + KNEAD);
+  }
+
+  @Test
+  void indexTheSampleCorpusThenSearchItWithHnswAndExact() throws Exception {
+    String model = Fixtures.model("test-model-vocab-quantized").toString();
+    Path out = tmp.resolve("sample-index");
+    Result index = run("bin/spark-index", "--model", model, "--master", "local[2]", "--input",
+        REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString(),
+        "--shards", "3", "--quantize", "int8");
+    assertThat(index.code).as(index.err).isZero();
+    assertThat(index.out).containsPattern(
+        "spark-index: 200 rows in 3 shards, [0-9.]+ s \\([0-9]+ rows/s\\) -> " + out);
+    assertThat(out.resolve("manifest.json")).isRegularFile();
+    assertThat(out.resolve("shard-00002")).isDirectory();
+
+    for (String exact : List.of("no", "yes")) {
+      List<String> args = new ArrayList<>(List.of("--master", "local[1]", "--index", out.toString(),
+          "--query", KNEAD, "-k", "3"));
+      if (exact.equals("yes")) {
+        args.add("--exact");
+      }
+      Result search = run("bin/spark-search", args.toArray(new String[0]));
+      assertThat(search.code).as(search.err).isZero();
+      List<String> lines = search.out.lines().toList();
+      assertThat(lines).first().isEqualTo("query: " + KNEAD);
+      assertThat(lines).hasSize(4);
+      assertThat(lines.get(1)).isEqualTo("  1.000  " + KNEAD);
+    }
+    Result again = run("bin/spark-index", "--model", model, "--master", "local[1]", "--input",
+        REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString());
+    assertThat(again.code).isNotZero();
+    assertThat(again.err).contains("index output " + out + " exists; choose a new folder or overwrite");
+  }
+
+  @Test
+  void helpDocumentsTheFlags() throws Exception {
+    Result help = run("bin/spark-embed", "--help");
+    assertThat(help.code).isZero();
+    assertThat(help.out).contains("--model", "--input", "--output", "--master", "--text-column",
+        "--input-format", "--output-format", "--spark", "MODEL2VEC_SPARK_LINE");
+    Result index = run("bin/spark-index", "--help");
+    assertThat(index.code).isZero();
+    assertThat(index.out).contains("--input", "--output", "--shards", "--text-column", "--id-column",
+        "--keep", "--quantize", "--overwrite", "--model", "--master");
+    Result search = run("bin/spark-search", "--help");
+    assertThat(search.out).contains("--input", "--index", "--exact", "--query", "-k");
+  }
+
+  private Result run(String script, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(REPO.resolve(script).toString());
+    command.addAll(List.of(args));
+    File err = tmp.resolve("err-" + System.nanoTime() + ".txt").toFile();
+    Process p = new ProcessBuilder(command).directory(tmp.toFile()).redirectError(err).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(script + " finished").isTrue();
+    return new Result(p.exitValue(), out, Files.readString(err.toPath()));
+  }
+
+  private record Result(int code, String out, String err) {}
+}
