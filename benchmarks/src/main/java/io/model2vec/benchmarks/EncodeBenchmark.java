@@ -7,6 +7,7 @@ import io.model2vec.StaticModel;
 import io.model2vec.TokenizerMetadata;
 import io.model2vec.app.Baseline;
 import io.model2vec.app.Corpus;
+import io.model2vec.app.Derive;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -159,12 +160,12 @@ public class EncodeBenchmark {
 
   /** The corpus in the shape asked for, through the bench command's reshaping. */
   static List<String> corpus(Path file, String shape) throws IOException {
-    Corpus.Derive how = shape.equals("paragraphs") ? Corpus.Derive.as_is
-        : shape.equals("short") ? Corpus.Derive.short_
-        : shape.equals("long") ? Corpus.Derive.long_ : null;
+    Derive how = shape.equals("paragraphs") ? Derive.as_is
+        : shape.equals("short") ? Derive.short_
+        : shape.equals("long") ? Derive.long_ : null;
     if (how == null) {
       throw new IllegalArgumentException("corpus must be short, paragraphs or long, was " + shape);
     }
-    return Corpus.derive(Corpus.texts(file, "text"), how, 20_000);
+    return how.apply(Corpus.texts(file, "text"), 20_000);
   }
 }

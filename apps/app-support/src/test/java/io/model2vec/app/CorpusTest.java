@@ -18,12 +18,12 @@ class CorpusTest {
   void derivedCorpora() {
     List<String> texts = List.of("Short one. Then more text follows here!", "x".repeat(500),
         "A first sentence that is long enough. And a second sentence.");
-    assertThat(Corpus.derive(texts, Corpus.Derive.short_, 10)).containsExactly(
+    assertThat(Derive.short_.apply(texts, 10)).containsExactly(
         "Short one. Then more text follows here!", "x".repeat(110),
         "A first sentence that is long enough.");
-    List<String> docs = Corpus.derive(texts, Corpus.Derive.long_, 3);
+    List<String> docs = Derive.long_.apply(texts, 3);
     assertThat(docs).isNotEmpty().allSatisfy(d -> assertThat(d.length()).isGreaterThanOrEqualTo(1200));
-    assertThatThrownBy(() -> Corpus.Derive.parse("medium"))
+    assertThatThrownBy(() -> Derive.parse("medium"))
         .hasMessage("--derive must be as-is, short or long, was medium");
   }
 

@@ -6,6 +6,7 @@ import io.model2vec.StaticModel;
 import io.model2vec.TokenizerMetadata;
 import io.model2vec.app.Baseline;
 import io.model2vec.app.Corpus;
+import io.model2vec.app.Derive;
 import io.model2vec.app.ModelOptions;
 import io.model2vec.app.SyntheticModel;
 import java.io.IOException;
@@ -112,9 +113,9 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine cl = spec.commandLine();
-    Corpus.Derive how;
+    Derive how;
     try {
-      how = Corpus.Derive.parse(deriveName);
+      how = Derive.parse(deriveName);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cl, e.getMessage());
     }
@@ -145,8 +146,8 @@ final class BenchCommand implements Callable<Integer> {
       modelRef = StaticModel.DEFAULT_MODEL;
     }
     try {
-      List<String> texts = Corpus.derive(Corpus.texts(input, format == Format.text ? null : field),
-          how, limit);
+      List<String> texts = how.apply(Corpus.texts(input, format == Format.text ? null : field),
+          limit);
       return run(out, modelRef, texts);
     } finally {
       if (tmp != null) {
