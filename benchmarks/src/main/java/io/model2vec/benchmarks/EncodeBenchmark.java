@@ -5,6 +5,9 @@ import io.model2vec.LoadOptions;
 import io.model2vec.ModelWriter;
 import io.model2vec.StaticModel;
 import io.model2vec.TokenizerMetadata;
+import io.model2vec.app.Baseline;
+import io.model2vec.app.Corpus;
+import io.model2vec.app.Derive;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,7 +78,7 @@ public class EncodeBenchmark {
   private Path dir;
   private StaticModel model;
   private HuggingFaceTokenizer djl;
-  private BenchCommand.Baseline baseline;
+  private Baseline baseline;
   private java.util.concurrent.ExecutorService pool;
   private int dims;
   private long unk;
@@ -111,7 +114,7 @@ public class EncodeBenchmark {
     model = StaticModel.load(dir, LoadOptions.defaults());
     djl = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizer),
         Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
-    baseline = new BenchCommand.Baseline(djl, vocab, dims, true, unk);
+    baseline = new Baseline(djl, vocab, dims, true, LoadOptions.DEFAULT_MAX_LENGTH, unk);
     pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
     texts = corpus(Paths.get(corpusFile), corpus);
   }
@@ -157,12 +160,12 @@ public class EncodeBenchmark {
 
   /** The corpus in the shape asked for, through the bench command's reshaping. */
   static List<String> corpus(Path file, String shape) throws IOException {
-    BenchCommand.Derive how = shape.equals("paragraphs") ? BenchCommand.Derive.as_is
-        : shape.equals("short") ? BenchCommand.Derive.short_
-        : shape.equals("long") ? BenchCommand.Derive.long_ : null;
+    Derive how = shape.equals("paragraphs") ? Derive.as_is
+        : shape.equals("short") ? Derive.short_
+        : shape.equals("long") ? Derive.long_ : null;
     if (how == null) {
       throw new IllegalArgumentException("corpus must be short, paragraphs or long, was " + shape);
     }
-    return BenchCommand.derive(Corpus.texts(file, "text"), how, 20_000);
+    return how.apply(Corpus.texts(file, "text"), 20_000);
   }
 }

@@ -1,5 +1,6 @@
 package io.model2vec.cli;
 
+import io.model2vec.app.CliFailure;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,8 +1,11 @@
 package io.model2vec.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.model2vec.StaticModel;
+import io.model2vec.app.BadLineOptions;
+import io.model2vec.app.CliFailure;
+import io.model2vec.app.EnrichedJson;
+import io.model2vec.app.LineReader;
+import io.model2vec.app.ModelOptions;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -16,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -57,7 +59,6 @@ final class EncodeCommand implements Callable<Integer> {
   private static final int BATCH = 2048;
   // A batch also ends at this many chars of input, so long rows keep memory bounded too.
   private static final long BATCH_CHARS = 16L << 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec
   CommandSpec spec;
@@ -84,10 +85,9 @@ final class EncodeCommand implements Callable<Integer> {
       description = "Threads encoding each batch (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(names = "--on-error", paramLabel = "fail|skip", defaultValue = "fail",
-      description = "A bad line stops the run (fail, exit code 1) or is left out and counted "
-          + "(skip). Default: ${DEFAULT-VALUE}.")
-  OnError onError;
+  // --on-error, --max-line-bytes
+  @Mixin
+  BadLineOptions badLines;
 
   @Option(names = "--rejects", paramLabel = "F",
       description = "With --on-error skip: JSONL file of the rejected lines, one object each: "
@@ -96,14 +96,7 @@ final class EncodeCommand implements Callable<Integer> {
           + "\"raw_base64\" (then also \"truncated\", \"bytes\" for a too long line).")
   Path rejects;
 
-  @Option(names = "--max-line-bytes", paramLabel = "N", defaultValue = "67108864",
-      description = "Longest line accepted, in bytes (default: ${DEFAULT-VALUE}, 64 MiB); a "
-          + "longer one is a bad line and is not held in memory past this size.")
-  int maxLineBytes;
-
   enum Format { jsonl, text }
-
-  enum OnError { fail, skip }
 
   /** The threads besides the caller's that encode a batch (--threads - 1), made on first use. */
   private java.util.concurrent.Executor workers;
@@ -130,7 +123,7 @@ final class EncodeCommand implements Callable<Integer> {
         StaticModel model = modelOptions.load()) {
       Writer writer = writer(out == null ? stdout() : out.stream());
       Writer rejectsWriter = rej == null ? null : writer(rej.stream());
-      run(new LineReader(in, maxLineBytes), model, writer, rejectsWriter);
+      run(new LineReader(in, badLines.maxLineBytes()), model, writer, rejectsWriter);
       // Both files are complete before either is renamed: a full disk fails the run with
       // neither in place.
       try {
@@ -180,15 +173,7 @@ final class EncodeCommand implements Callable<Integer> {
     if (threads < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be >= 1, was " + threads);
     }
-    // a line is held in one array: Java's limit
-    if (maxLineBytes < 1 || maxLineBytes > Integer.MAX_VALUE - 16) {
-      throw new ParameterException(spec.commandLine(), "--max-line-bytes must be in 1.."
-          + (Integer.MAX_VALUE - 16) + ", was " + maxLineBytes);
-    }
-    if (rejects != null && onError != OnError.skip) {
-      throw new ParameterException(spec.commandLine(),
-          "--rejects needs --on-error skip (with fail the first bad line stops the run)");
-    }
+    badLines.check(spec.commandLine(), rejects != null);
     // Before anything is opened: writing would empty the input.
     refuseSame(output, "--output", input, "--input");
     refuseSame(rejects, "--rejects", input, "--input");
@@ -237,8 +222,7 @@ final class EncodeCommand implements Callable<Integer> {
       String text = null;
       EnrichedJson parsed = null;
       if (lines.tooLong()) {
-        reason = "longer than --max-line-bytes " + maxLineBytes + " (" + lines.totalBytes()
-            + " bytes)";
+        reason = BadLineOptions.tooLong(badLines.maxLineBytes(), lines.totalBytes());
       } else {
         try {
           text = lines.decode();
@@ -257,7 +241,7 @@ final class EncodeCommand implements Callable<Integer> {
             parsed = EnrichedJson.parse(text, field);
           } catch (EnrichedJson.SyntaxError e) {
             reason = lines.endedWithNewline() ? e.getMessage()
-                : "cut short: the input ends inside this line, " + e.getMessage();
+                : BadLineOptions.cutShort(e.getMessage());
           } catch (IllegalArgumentException e) {
             reason = e.getMessage();
           }
@@ -265,7 +249,7 @@ final class EncodeCommand implements Callable<Integer> {
       }
       rowsIn++;
       if (reason != null) {
-        if (onError == OnError.fail) {
+        if (!badLines.skip()) {
           if (output == null) { // standard output gets every row before the bad line
             encodeAndWrite(model, rows, texts, out, row);
             flush(out);
@@ -346,20 +330,10 @@ final class EncodeCommand implements Callable<Integer> {
   }
 
   private void writeReject(Writer out, LineReader lines, String reason, String text) {
-    ObjectNode r = JSON.createObjectNode();
-    r.put("line", lines.number());
-    r.put("reason", reason);
-    if (text != null) {
-      r.put("raw", text);
-    } else {
-      r.put("raw_base64", Base64.getEncoder().encodeToString(lines.copy()));
-      if (lines.tooLong()) {
-        r.put("truncated", true);
-        r.put("bytes", lines.totalBytes());
-      }
-    }
+    String r = BadLineOptions.reject(null, lines.number(), reason, text,
+        text == null ? lines.copy() : null, lines.tooLong() ? lines.totalBytes() : -1);
     try {
-      out.write(JSON.writeValueAsString(r));
+      out.write(r);
       out.write('\n');
     } catch (IOException e) {
       throw new CliFailure("cannot write rejects file " + rejects + ": "

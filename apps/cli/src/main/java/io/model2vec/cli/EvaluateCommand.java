@@ -2,6 +2,7 @@ package io.model2vec.cli;
 
 import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
+import io.model2vec.app.CliFailure;
 import io.model2vec.distill.Teacher;
 import java.io.BufferedWriter;
 import java.io.IOException;

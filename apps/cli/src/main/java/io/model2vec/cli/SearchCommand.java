@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.app.CliFailure;
+import io.model2vec.app.LineReader;
 import io.model2vec.index.VectorIndex;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.Fixtures;
 import io.model2vec.ModelReference;
+import io.model2vec.app.Commands;
 import io.model2vec.index.Quantization;
 import io.model2vec.index.TestIndexes;
 import io.model2vec.index.VectorIndex;
@@ -102,7 +103,7 @@ class SearchCommandTest {
     CommandLine cl = new CommandLine(new Model2VecCli());
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
-    int code = Model2VecCli.execute(cl, e -> e.getMessage() == null ? e.toString() : e.getMessage(),
+    int code = Commands.execute(cl, e -> e.getMessage() == null ? e.toString() : e.getMessage(),
         args);
     return new String[] {Integer.toString(code), out.toString(), err.toString()};
   }

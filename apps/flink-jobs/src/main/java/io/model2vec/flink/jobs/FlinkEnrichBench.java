@@ -1,9 +1,9 @@
 package io.model2vec.flink.jobs;
 
-import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
 import io.model2vec.ModelReference;
-import io.model2vec.benchmarks.Corpus;
+import io.model2vec.app.Corpus;
+import io.model2vec.app.ModelOptions;
 import io.model2vec.flink.EmbeddingMapFunction;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,6 +20,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,9 +42,10 @@ public final class FlinkEnrichBench implements Callable<Integer> {
   /** The texts the job reads; set before each job (local mode: same JVM). */
   static volatile String[] texts;
 
-  @Option(names = "--model", paramLabel = "<folder|hub id>",
-      description = "Model (default: the built-in default model).")
-  String model;
+  // --model (default: the built-in model), --max-length | --no-max-length, --normalize,
+  // --dimensions
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--corpus", paramLabel = "F",
       description = "JSONL corpus with a 'text' field (default: testdata/corpora/fortunes-en-de.jsonl of this checkout).")
@@ -70,8 +72,7 @@ public final class FlinkEnrichBench implements Callable<Integer> {
     Path file = corpus != null ? corpus : defaultCorpus();
     String[] all = repeat(Corpus.texts(file, "text"), records);
     texts = all;
-    LoadOptions options = LoadOptions.defaults();
-    ModelReference flinkModel = ModelReference.of(model, options).resolvedHere();
+    ModelReference flinkModel = modelOptions.reference().resolvedHere();
     // Hold the shared model for the whole run, so that every job and the core use the same one.
     try (StaticModel core = flinkModel.shared()) { // close() leaves a shared model alone
       System.out.printf(Locale.ROOT, "model %s, %d records from %s, %d cores%n", core,

@@ -2,8 +2,9 @@ package io.model2vec.flink.jobs;
 
 import io.model2vec.Model2VecException;
 import io.model2vec.ModelReference;
-import io.model2vec.cli.Model2VecCli;
-import io.model2vec.cli.ModelOptions;
+import io.model2vec.app.BadLineOptions;
+import io.model2vec.app.Commands;
+import io.model2vec.app.ModelOptions;
 import io.model2vec.flink.EmbeddingMapFunction;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,10 +106,9 @@ public final class FlinkEnrichJob implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   double checkpointSeconds;
 
-  @Option(names = "--on-error", paramLabel = "fail|skip", defaultValue = "fail",
-      description = "A bad line fails the job (fail) or is left out and counted (skip). "
-          + "Default: ${DEFAULT-VALUE}.")
-  OnError onError;
+  // --on-error, --max-line-bytes
+  @Mixin
+  BadLineOptions badLines;
 
   @Option(names = "--rejects", paramLabel = "DIR",
       description = "With --on-error skip: folder of JSONL part files of the rejected lines, one "
@@ -116,20 +116,13 @@ public final class FlinkEnrichJob implements Callable<Integer> {
           + "(a string) or \"raw_base64\" (bytes that are not UTF-8; none for a too long line).")
   Path rejects;
 
-  @Option(names = "--max-line-bytes", paramLabel = "N", defaultValue = "67108864",
-      description = "Longest line accepted, in bytes (default: ${DEFAULT-VALUE}, 64 MiB); a "
-          + "longer one is a bad line and is not held in memory past this size.")
-  int maxLineBytes;
-
-  enum OnError { fail, skip }
-
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
   /** Runs the command and returns its exit code. */
   public static int run(String... args) {
-    return Model2VecCli.execute(new CommandLine(new FlinkEnrichJob()),
+    return Commands.execute(new CommandLine(new FlinkEnrichJob()),
         FlinkEnrichJob::rootMessage, args);
   }
 
@@ -146,14 +139,7 @@ public final class FlinkEnrichJob implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(),
           "--monitor-interval must be >= 1, was " + monitorSeconds);
     }
-    if (maxLineBytes < 1 || maxLineBytes > Integer.MAX_VALUE - 16) {
-      throw new ParameterException(spec.commandLine(), "--max-line-bytes must be in 1.."
-          + (Integer.MAX_VALUE - 16) + ", was " + maxLineBytes);
-    }
-    if (rejects != null && onError != OnError.skip) {
-      throw new ParameterException(spec.commandLine(),
-          "--rejects needs --on-error skip (with fail the first bad line fails the job)");
-    }
+    badLines.check(spec.commandLine(), rejects != null);
     Path in = input.toAbsolutePath().normalize();
     for (Path out : rejects == null ? new Path[] {output} : new Path[] {output, rejects}) {
       Path o = out.toAbsolutePath().normalize();
@@ -205,11 +191,11 @@ public final class FlinkEnrichJob implements Callable<Integer> {
     env.setParallelism(parallelism);
 
     FileSource.FileSourceBuilder<NumberedLine> source = FileSource.forBulkFileFormat(
-        new StrictLineFormat(maxLineBytes), new org.apache.flink.core.fs.Path(input.toUri()));
+        new StrictLineFormat(badLines.maxLineBytes()), new org.apache.flink.core.fs.Path(input.toUri()));
     if (monitorSeconds != null) {
       source.monitorContinuously(Duration.ofSeconds(monitorSeconds));
     }
-    JsonLineEnricher enricher = new JsonLineEnricher(textField, onError == OnError.skip);
+    JsonLineEnricher enricher = new JsonLineEnricher(textField, badLines.skip());
     SingleOutputStreamOperator<String> rows =
         env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "jsonl-files")
             .map(new EmbeddingMapFunction<>(flinkModel, enricher, enricher, Types.STRING))

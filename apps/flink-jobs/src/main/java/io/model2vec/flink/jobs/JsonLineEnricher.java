@@ -1,10 +1,8 @@
 package io.model2vec.flink.jobs;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.model2vec.cli.EnrichedJson;
+import io.model2vec.app.BadLineOptions;
+import io.model2vec.app.EnrichedJson;
 import io.model2vec.flink.EmbeddingMapFunction;
-import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -28,7 +26,6 @@ final class JsonLineEnricher implements EmbeddingMapFunction.TextExtractor<Numbe
   /** First char of a reject record; an output row starts with '{'. */
   static final char REJECT = '\0';
   private static final long serialVersionUID = 1L;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String field;
   private final boolean skipBadLines;
@@ -64,8 +61,7 @@ final class JsonLineEnricher implements EmbeddingMapFunction.TextExtractor<Numbe
       try {
         row = EnrichedJson.parse(line.text, field);
       } catch (EnrichedJson.SyntaxError e) {
-        line.error = line.unterminated
-            ? "cut short: the input ends inside this line, " + e.getMessage() : e.getMessage();
+        line.error = line.unterminated ? BadLineOptions.cutShort(e.getMessage()) : e.getMessage();
       } catch (IllegalArgumentException e) {
         line.error = e.getMessage();
       }
@@ -79,15 +75,7 @@ final class JsonLineEnricher implements EmbeddingMapFunction.TextExtractor<Numbe
   }
 
   private static String reject(NumberedLine line) {
-    ObjectNode r = JSON.createObjectNode();
-    r.put("file", line.file);
-    r.put("line", line.line);
-    r.put("reason", line.error);
-    if (line.text != null) {
-      r.put("raw", line.text);
-    } else if (line.raw != null) {
-      r.put("raw_base64", Base64.getEncoder().encodeToString(line.raw));
-    }
-    return r.toString();
+    // a too long line keeps no bytes (raw is null): the reason says how long it was
+    return BadLineOptions.reject(line.file, line.line, line.error, line.text, line.raw, -1);
   }
 }

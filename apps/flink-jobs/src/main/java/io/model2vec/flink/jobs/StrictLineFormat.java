@@ -1,6 +1,7 @@
 package io.model2vec.flink.jobs;
 
-import io.model2vec.cli.LineReader;
+import io.model2vec.app.BadLineOptions;
+import io.model2vec.app.LineReader;
 import java.io.IOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -104,8 +105,7 @@ final class StrictLineFormat implements BulkFormat<NumberedLine, FileSourceSplit
             NumberedLine r = new NumberedLine(null, in.number(), null);
             r.unterminated = !in.endedWithNewline();
             if (in.tooLong()) {
-              r.error = "longer than --max-line-bytes " + maxLineBytes + " (" + in.totalBytes()
-                  + " bytes)";
+              r.error = BadLineOptions.tooLong(maxLineBytes, in.totalBytes());
               return r;
             }
             try {

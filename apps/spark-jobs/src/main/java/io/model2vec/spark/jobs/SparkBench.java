@@ -1,8 +1,9 @@
 package io.model2vec.spark.jobs;
 
 import io.model2vec.StaticModel;
-import io.model2vec.benchmarks.Corpus;
-import io.model2vec.benchmarks.SyntheticModel;
+import io.model2vec.app.Corpus;
+import io.model2vec.app.ModelOptions;
+import io.model2vec.app.SyntheticModel;
 import io.model2vec.spark.Model2VecSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,8 +34,10 @@ public final class SparkBench implements Callable<Integer> {
       description = SparkJobOptions.LINE_HELP)
   String sparkLine;
 
-  @Option(names = "--model", description = "Model folder or hub id (default: the built-in model).")
-  String model;
+  // --model (default: the built-in model), --max-length | --no-max-length, --normalize,
+  // --dimensions
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--input", required = true, description = "JSONL corpus (e.g. ../shared/corpora/fortunes-en-de.jsonl).")
   Path input;
@@ -68,6 +72,7 @@ public final class SparkBench implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), "--passes must be >= 1, was " + passes);
     }
     List<String> texts = Corpus.texts(input, field);
+    String model = modelOptions.model();
     String ref = model;
     if (syntheticDims > 0) {
       ref = SyntheticModel.create(model, syntheticDims, Files.createTempDirectory("m2v-bench")).toString();
@@ -101,7 +106,7 @@ public final class SparkBench implements Callable<Integer> {
 
   /** Rows/s of {@code encodeInto} on one thread over the corpus repeated {@code reps} times. */
   private double core(String ref, List<String> texts, int reps) {
-    try (StaticModel m = StaticModel.load(ref)) {
+    try (StaticModel m = StaticModel.load(ref, modelOptions.toLoadOptions())) {
       float[] out = new float[m.dimension()];
       for (int warm = 0; warm < 2; warm++) {
         for (String t : texts) {
@@ -129,9 +134,9 @@ public final class SparkBench implements Callable<Integer> {
         .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
         .getOrCreate();
     try {
-      Model2VecSpark.register(spark, ref);
+      Model2VecSpark.register(spark, ref, modelOptions.toLoadOptions());
       if (udf) {
-        udfModel = StaticModel.load(ref);
+        udfModel = StaticModel.load(ref, modelOptions.toLoadOptions());
         spark.udf().register("embed_udf", (UDF1<String, float[]>) t -> t == null ? null : udfModel.encode(t),
             DataTypes.createArrayType(DataTypes.FloatType, false));
       }

@@ -1,5 +1,6 @@
 package io.model2vec.spark.jobs;
 
+import io.model2vec.app.ModelOptions;
 import io.model2vec.spark.Model2VecSpark;
 import java.util.Arrays;
 import java.util.Locale;
@@ -24,6 +25,10 @@ import picocli.CommandLine.Option;
 public final class SparkEmbedJob implements Callable<Integer> {
   @Mixin
   SparkJobOptions options;
+
+  // --model, --max-length | --no-max-length, --normalize, --dimensions
+  @Mixin
+  ModelOptions model;
 
   @Option(names = "--input", required = true, paramLabel = "IN", description = "Input file or folder.")
   String input;
@@ -62,7 +67,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
         .getOrCreate();
     try {
       long start = System.nanoTime();
-      Model2VecSpark.register(spark, options.model);
+      Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
       Dataset<Row> in;
       switch (inputFormat) {
         case "text":

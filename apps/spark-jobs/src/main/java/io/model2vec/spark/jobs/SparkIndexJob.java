@@ -1,7 +1,7 @@
 package io.model2vec.spark.jobs;
 
-import io.model2vec.LoadOptions;
 import io.model2vec.index.IndexManifest;
+import io.model2vec.app.ModelOptions;
 import io.model2vec.index.Quantization;
 import io.model2vec.spark.Model2VecSpark;
 import io.model2vec.spark.index.Model2VecIndex;
@@ -29,6 +29,10 @@ import picocli.CommandLine.Option;
 public final class SparkIndexJob implements Callable<Integer> {
   @Mixin
   SparkJobOptions options;
+
+  // --model, --max-length | --no-max-length, --normalize, --dimensions
+  @Mixin
+  ModelOptions model;
 
   @Option(names = "--input", required = true, paramLabel = "IN", description = "Input file or folder.")
   String input;
@@ -90,7 +94,7 @@ public final class SparkIndexJob implements Callable<Integer> {
         .getOrCreate();
     try {
       long start = System.nanoTime();
-      Model2VecSpark.register(spark, options.model);
+      Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
       Dataset<Row> in = read(spark, inputFormat, input, options.textColumn);
       String id = idColumn == null ? "id" : idColumn;
       if (idColumn == null && !Arrays.asList(in.columns()).contains("id")) {
@@ -105,7 +109,7 @@ public final class SparkIndexJob implements Callable<Integer> {
       }
       Model2VecIndex.Writer w = Model2VecIndex.writer(in).textColumn(options.textColumn)
           .idColumn(id).keep(keep.toArray(new String[0])).quantization(quantization)
-          .model(options.model, LoadOptions.defaults()).overwrite(overwrite);
+          .model(model.model(), model.toLoadOptions()).overwrite(overwrite);
       if (shards != null) {
         w.shards(shards);
       }

@@ -3,13 +3,11 @@ package io.model2vec.spark.jobs;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 
-/** The options every Spark job of {@code bin/} takes, and how they build the session. */
+/**
+ * The Spark options every Spark job of {@code bin/} takes, and how they build the session (the
+ * model options are {@link io.model2vec.app.ModelOptions}, as in every command).
+ */
 final class SparkJobOptions {
-  @Option(names = "--model", paramLabel = "M",
-      description = "Model folder, Hadoop path (hdfs://, s3a://, file://) or HuggingFace hub id "
-          + "(default: the built-in model distilled from bge-small-en-v1.5).")
-  String model;
-
   @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
       description = "Spark master (default: ${DEFAULT-VALUE}; under spark-submit, its own wins).")
   String master;

@@ -1,5 +1,6 @@
 package io.model2vec.spark.jobs;
 
+import io.model2vec.app.ModelOptions;
 import io.model2vec.index.VectorIndex;
 import io.model2vec.spark.Model2VecSpark;
 import java.util.List;
@@ -26,6 +27,10 @@ import picocli.CommandLine.Option;
 public final class SparkSearch implements Callable<Integer> {
   @Mixin
   SparkJobOptions options;
+
+  // --model, --max-length | --no-max-length, --normalize, --dimensions
+  @Mixin
+  ModelOptions model;
 
   @Option(names = "--input", paramLabel = "DIR",
       description = "Parquet folder written by spark-embed (columns: the text column, embedding).")
@@ -66,7 +71,7 @@ public final class SparkSearch implements Callable<Integer> {
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate();
     try {
-      Model2VecSpark.register(spark, options.model);
+      Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
       spark.read().parquet(input).createOrReplaceTempView("corpus");
       for (String query : queries) {
         long start = System.nanoTime();
@@ -121,7 +126,8 @@ public final class SparkSearch implements Callable<Integer> {
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate();
     try {
-      Model2VecSpark.register(spark, options.model); // registers nearest() too
+      // registers nearest() too (which embeds with the index's own model)
+      Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
       for (String query : queries) {
         long start = System.nanoTime();
         spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")

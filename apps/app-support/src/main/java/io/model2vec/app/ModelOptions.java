@@ -1,4 +1,4 @@
-package io.model2vec.cli;
+package io.model2vec.app;
 
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelReference;
@@ -9,15 +9,17 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
- * The model options shared by the commands (a picocli mixin): which model, and how it encodes.
- * The values go through the core's one options parser ({@link LoadOptions#parse}), so they are
- * spelled and checked as in Spark and Flink.
+ * The model options of every command that embeds with a model (a picocli mixin: bin/model2vec,
+ * the Spark and the Flink jobs): which model, and how it encodes. The values go through the
+ * core's one options parser ({@link LoadOptions#parse}), so they are spelled and checked as in
+ * Spark SQL and Flink SQL.
  */
 public final class ModelOptions {
   @Option(names = "--model", paramLabel = "<folder|hub id>",
       description = "Model folder (model2vec or sentence-transformers layout), classpath: folder "
-          + "or HuggingFace hub id such as minishlab/potion-base-8M. Default: the built-in model "
-          + "(distilled from bge-small-en-v1.5, 256 dims).")
+          + "or HuggingFace hub id such as minishlab/potion-base-8M; the Spark jobs also read a "
+          + "Hadoop path (hdfs://, s3a://, file://). Default: the built-in model (distilled from "
+          + "bge-small-en-v1.5, 256 dims).")
   String model;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1")

@@ -1,27 +1,27 @@
-package io.model2vec.cli;
+package io.model2vec.app;
 
 /**
  * A failure the command line reports as one line (its message, no stack trace) with an exit
  * code: 1 for bad data and unreadable or unwritable files, 141 (no message) when standard output
  * was closed by its reader, as a process killed by SIGPIPE reports it.
  */
-final class CliFailure extends RuntimeException {
-  static final int BAD_DATA = 1;
-  static final int SIGPIPE = 128 + 13;
+public final class CliFailure extends RuntimeException {
+  public static final int BAD_DATA = 1;
+  public static final int SIGPIPE = 128 + 13;
   private static final long serialVersionUID = 1L;
 
   final int exitCode;
 
-  CliFailure(String message) {
+  public CliFailure(String message) {
     this(message, BAD_DATA);
   }
 
-  CliFailure(String message, int exitCode) {
+  public CliFailure(String message, int exitCode) {
     super(message, null, false, false);
     this.exitCode = exitCode;
   }
 
-  static CliFailure stdoutClosed() {
+  public static CliFailure stdoutClosed() {
     return new CliFailure(null, SIGPIPE);
   }
 }

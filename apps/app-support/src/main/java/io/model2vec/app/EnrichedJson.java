@@ -1,4 +1,4 @@
-package io.model2vec.cli;
+package io.model2vec.app;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package io.model2vec.cli;
+package io.model2vec.app;
 
 import java.io.IOException;
 import java.io.InputStream;

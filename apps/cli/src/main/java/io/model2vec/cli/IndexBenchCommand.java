@@ -1,10 +1,11 @@
-package io.model2vec.benchmarks;
+package io.model2vec.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.model2vec.LoadOptions;
 import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
+import io.model2vec.app.Corpus;
+import io.model2vec.app.ModelOptions;
 import io.model2vec.index.IndexManifest;
 import io.model2vec.index.IndexShardWriter;
 import io.model2vec.index.Quantization;
@@ -31,6 +32,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,13 +54,14 @@ import picocli.CommandLine.Spec;
         "4. queries (--queries, texts not in the index): latency of embedding the query and "
             + "VectorIndex.search(vector, 10, candidates) for each --candidates, one query at a time (the shards of a query in parallel), p50 / p99; recall@10 "
             + "against exactSearch on --recall-queries of them, and the exact scan's time."})
-public final class IndexBenchCommand implements Callable<Integer> {
+final class IndexBenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "<folder|hub id>",
-      description = "Model (default: the built-in model).")
-  String model;
+  // --model (default: the built-in model), --max-length | --no-max-length, --normalize,
+  // --dimensions
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--input", paramLabel = "F", required = true,
       description = "Corpus: JSONL, text in --field.")
@@ -128,14 +131,14 @@ public final class IndexBenchCommand implements Callable<Integer> {
     PrintWriter out = cl.getOut();
     List<String> texts = Corpus.texts(input, field);
     Rows corpus = new Rows(texts);
-    ModelReference ref = ModelReference.of(model, LoadOptions.defaults());
+    ModelReference ref = modelOptions.reference();
     StaticModel m = ref.shared();
     boolean temporary = dir == null;
     Path root = temporary ? Files.createTempDirectory("model2vec-bench-index") : dir;
     try {
       out.printf(Locale.ROOT, "model: %s (%d dims); corpus: %s, %d texts -> %d rows (%s); "
           + "%d threads, %d shards; HNSW m %d, beam width %d; indexing buffer %d MB per shard%n",
-          model == null ? "built-in" : model,
+          modelOptions.model() == null ? "built-in" : modelOptions.model(),
           m.dimension(), input, texts.size(), rows, rows <= texts.size() ? "texts as they are"
               : "texts, then variations", t, s, IndexShardWriter.maxConn(),
           IndexShardWriter.beamWidth(), IndexShardWriter.ramBufferMb());

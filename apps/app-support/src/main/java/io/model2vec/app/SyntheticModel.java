@@ -1,4 +1,4 @@
-package io.model2vec.benchmarks;
+package io.model2vec.app;
 
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelReference;

@@ -1,4 +1,4 @@
-package io.model2vec.benchmarks;
+package io.model2vec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

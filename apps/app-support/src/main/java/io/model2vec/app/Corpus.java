@@ -1,4 +1,4 @@
-package io.model2vec.benchmarks;
+package io.model2vec.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.model2vec.benchmarks;
+package io.model2vec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import io.model2vec.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The bench command runs end to end (a functional check: no timing is asserted). */
@@ -38,17 +37,6 @@ class BenchCommandTest {
     // the baseline drops a Unigram model's unk_id, as the reference does
     assertThat(io.model2vec.TokenizerMetadata.of(java.nio.file.Files.readString(
         java.nio.file.Path.of(tokenizer)), "tokenizer.json").unknownId()).isEqualTo(1);
-  }
-
-  @Test
-  void derivedCorpora() {
-    List<String> texts = List.of("Short one. Then more text follows here!", "x".repeat(500),
-        "A first sentence that is long enough. And a second sentence.");
-    assertThat(BenchCommand.derive(texts, BenchCommand.Derive.short_, 10)).containsExactly(
-        "Short one. Then more text follows here!", "x".repeat(110),
-        "A first sentence that is long enough.");
-    List<String> docs = BenchCommand.derive(texts, BenchCommand.Derive.long_, 3);
-    assertThat(docs).isNotEmpty().allSatisfy(d -> assertThat(d.length()).isGreaterThanOrEqualTo(1200));
   }
 
   private static String run(String... args) {

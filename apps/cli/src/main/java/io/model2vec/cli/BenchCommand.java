@@ -1,10 +1,14 @@
-package io.model2vec.benchmarks;
+package io.model2vec.cli;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
 import io.model2vec.TokenizerMetadata;
+import io.model2vec.app.Baseline;
+import io.model2vec.app.Corpus;
+import io.model2vec.app.Derive;
+import io.model2vec.app.ModelOptions;
+import io.model2vec.app.SyntheticModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +19,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,8 +36,8 @@ import picocli.CommandLine.Spec;
     description = {
         "Measures sentences/s of this encoder against a baseline, on one corpus in one run.",
         "Baseline: DJL HuggingFaceTokenizer.encode(text, false, false).getIds() per sentence, "
-            + "then a float mean loop (unknown tokens dropped, at most 512 ids, L2 norm if the "
-            + "model normalizes) over a float32 table of the model's shape.",
+            + "then a float mean loop (unknown tokens dropped, at most --max-length ids, L2 norm "
+            + "if the model normalizes) over a float32 table of the model's shape.",
         "Ours: StaticModel.encode(text) per sentence on one thread; with --threads N also "
             + "StaticModel.encode(batch, executor, N).",
         "Prints baseline and ours in sentences/s and their ratio (with --threads N: the batch "
@@ -44,16 +48,16 @@ import picocli.CommandLine.Spec;
             + "BPE) with a random table, vocabulary-quantized with --synthetic-clusters.",
         "Corpora: --derive short makes ~70-character texts (each text's first sentence), "
             + "--derive long ~1,200-character documents (consecutive texts joined)."})
-public final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "<folder|hub id>",
-      description = "Model to benchmark (default: the built-in default model, when it is on the "
-          + "classpath).")
-  String model;
+  // --model (default: the built-in model), --max-length | --no-max-length, --normalize,
+  // --dimensions
+  @Mixin
+  ModelOptions modelOptions;
 
   @Option(names = "--synthetic-tokenizer", paramLabel = "FILE",
       description = "Instead of --model: a model made of this tokenizer.json and a random F32 "
@@ -106,22 +110,6 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Alternating rounds; medians are reported (default: ${DEFAULT-VALUE}).")
   int rounds;
 
-  enum Derive { as_is, short_, long_;
-
-    static Derive parse(String s) {
-      switch (s) {
-        case "as-is":
-          return as_is;
-        case "short":
-          return short_;
-        case "long":
-          return long_;
-        default:
-          throw new IllegalArgumentException("--derive must be as-is, short or long, was " + s);
-      }
-    }
-  }
-
   @Override
   public Integer call() throws Exception {
     CommandLine cl = spec.commandLine();
@@ -137,9 +125,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     PrintWriter out = cl.getOut();
     Path tmp = null;
-    String modelRef = model;
+    String modelRef = modelOptions.model();
     if (syntheticTokenizer != null) {
-      if (model != null) {
+      if (modelRef != null) {
         throw new CommandLine.ParameterException(cl, "give --model or --synthetic-tokenizer, "
             + "not both");
       }
@@ -158,8 +146,8 @@ public final class BenchCommand implements Callable<Integer> {
       modelRef = StaticModel.DEFAULT_MODEL;
     }
     try {
-      List<String> texts = derive(Corpus.texts(input, format == Format.text ? null : field),
-          how, limit);
+      List<String> texts = how.apply(Corpus.texts(input, format == Format.text ? null : field),
+          limit);
       return run(out, modelRef, texts);
     } finally {
       if (tmp != null) {
@@ -171,12 +159,12 @@ public final class BenchCommand implements Callable<Integer> {
   private int run(PrintWriter out, String modelRef, List<String> texts) throws IOException {
     System.setProperty("OPT_OUT_TRACKING", "true");
     byte[] tokenizer = SyntheticModel.tokenizerJson(modelRef);
-    try (StaticModel m = StaticModel.load(modelRef, LoadOptions.defaults());
+    try (StaticModel m = StaticModel.load(modelRef, modelOptions.toLoadOptions());
         HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(
             new java.io.ByteArrayInputStream(tokenizer),
             Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
       Baseline base = new Baseline(djl, m.vocabularySize(), m.dimension(), m.normalizes(),
-          TokenizerMetadata.of(new String(tokenizer, StandardCharsets.UTF_8), modelRef)
+          m.maxLength() == null ? Integer.MAX_VALUE : m.maxLength(), TokenizerMetadata.of(new String(tokenizer, StandardCharsets.UTF_8), modelRef)
               .unknownId());
       long chars = 0;
       for (String t : texts) {
@@ -291,109 +279,6 @@ public final class BenchCommand implements Callable<Integer> {
     double[] s = v.clone();
     Arrays.sort(s);
     return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  }
-
-  /** The seed design: DJL's encode, then a plain float mean over a float32 table. */
-  static final class Baseline {
-    private final HuggingFaceTokenizer tokenizer;
-    private final float[] table;
-    private final int dims;
-    private final boolean normalize;
-    private final long unk;
-
-    Baseline(HuggingFaceTokenizer tokenizer, int rows, int dims, boolean normalize, long unk) {
-      this.tokenizer = tokenizer;
-      this.dims = dims;
-      this.normalize = normalize;
-      this.unk = unk;
-      this.table = new float[rows * dims];
-      Random r = new Random(7);
-      for (int i = 0; i < table.length; i++) {
-        table[i] = (float) r.nextGaussian();
-      }
-    }
-
-    float[] encode(String text) {
-      long[] ids = tokenizer.encode(text, false, false).getIds();
-      float[] out = new float[dims];
-      int n = 0;
-      for (long id : ids) {
-        if (id == unk) {
-          continue;
-        }
-        if (n == 512) {
-          break;
-        }
-        int off = (int) id * dims;
-        for (int j = 0; j < dims; j++) {
-          out[j] += table[off + j];
-        }
-        n++;
-      }
-      if (n > 0) {
-        double sq = 0;
-        for (int j = 0; j < dims; j++) {
-          out[j] /= n;
-          sq += out[j] * out[j];
-        }
-        if (normalize) {
-          float inv = (float) (1 / (Math.sqrt(sq) + 1e-32));
-          for (int j = 0; j < dims; j++) {
-            out[j] *= inv;
-          }
-        }
-      }
-      return out;
-    }
-  }
-
-  /** Reshapes the corpus: first sentences (short) or ~1,200-character documents (long). */
-  static List<String> derive(List<String> texts, Derive how, int limit) {
-    List<String> out = new ArrayList<>();
-    if (how == Derive.as_is) {
-      out.addAll(texts.subList(0, Math.min(limit, texts.size())));
-    } else if (how == Derive.short_) {
-      for (String t : texts) {
-        String s = firstSentence(t.replaceAll("\\s+", " ").trim());
-        if (!s.isEmpty()) {
-          out.add(s);
-        }
-        if (out.size() == limit) {
-          break;
-        }
-      }
-    } else {
-      StringBuilder doc = new StringBuilder();
-      for (int i = 0; out.size() < limit && texts.size() > 0; i = (i + 1) % texts.size()) {
-        if (doc.length() > 0) {
-          doc.append(' ');
-        }
-        doc.append(texts.get(i));
-        if (doc.length() >= 1200) {
-          out.add(doc.toString());
-          doc.setLength(0);
-        }
-        if (i == texts.size() - 1 && out.size() >= Math.max(1, texts.size() / 8)) {
-          break;
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Up to the first sentence end after 30 characters, at most ~110 characters (word-cut). */
-  static String firstSentence(String t) {
-    for (int i = 30; i < t.length() && i < 110; i++) {
-      char c = t.charAt(i);
-      if ((c == '.' || c == '!' || c == '?') && (i + 1 == t.length() || t.charAt(i + 1) == ' ')) {
-        return t.substring(0, i + 1);
-      }
-    }
-    if (t.length() <= 110) {
-      return t;
-    }
-    int cut = t.lastIndexOf(' ', 110);
-    return t.substring(0, cut > 30 ? cut : 110);
   }
 
   private static void deleteTree(Path dir) throws IOException {
