@@ -199,9 +199,10 @@ public final class IndexManifest {
     for (JsonNode shard : s) {
       String name = shard.path("name").asText("");
       long rows = shard.path("rows").asLong(-1);
-      if (!name.matches("[A-Za-z0-9._-]+") || rows < 0) {
+      // a plain folder name inside the index: no separator, and no "." or ".." (a leading dot)
+      if (!name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*") || rows < 0) {
         throw new IndexException(where + ": key 'shards' has a bad entry " + shard
-            + " (needs a folder name and rows >= 0)");
+            + " (needs a plain folder name inside the index and rows >= 0)");
       }
       shards.put(name, rows);
     }

@@ -5,6 +5,7 @@ import io.model2vec.ModelReference;
 import io.model2vec.index.IndexManifest;
 import io.model2vec.index.Quantization;
 import io.model2vec.spark.Model2VecSpark;
+import io.model2vec.spark.ReplaceableOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -102,7 +102,11 @@ public final class Model2VecIndex {
       return this;
     }
 
-    /** Replaces an existing index (a folder with a manifest.json, or an empty one). */
+    /**
+     * Replaces an existing index (or an empty folder): the new index is built beside it and
+     * swapped in when complete, so a failed build leaves the old one readable. A folder that is
+     * not an index is never replaced.
+     */
     public Writer overwrite(boolean value) {
       this.overwrite = value;
       return this;
@@ -130,58 +134,41 @@ public final class Model2VecIndex {
       }
       check(new LinkedHashSet<>(keep).size() == keep.size(), "keeps a column twice: " + keep);
 
-      Path out = prepare(spark, output);
-      ModelReference reference = ModelReference.of(model, options);
-      String name = "index" + Integer.toHexString(reference.hashCode() & 0x7fffffff);
-      Model2VecSpark.registerModel(spark, name, model, options);
-      int dims = spark.range(1).select(Model2VecSpark.embed(functions.lit("dimensions"), name))
-          .first().getList(0).size();
+      // Written beside the output and swapped in when complete: an existing index stays readable
+      // until then, and a failed build leaves it as it was.
+      try (ReplaceableOutput target = ReplaceableOutput.open(
+          spark.sparkContext().hadoopConfiguration(), output, overwrite,
+          ReplaceableOutput.Kind.INDEX, Arrays.asList(df.inputFiles()))) {
+        Path out = target.staging();
+        ModelReference reference = ModelReference.of(model, options);
+        String name = "index" + Integer.toHexString(reference.hashCode() & 0x7fffffff);
+        Model2VecSpark.registerModel(spark, name, model, options);
+        int dims = spark.range(1).select(Model2VecSpark.embed(functions.lit("dimensions"), name))
+            .first().getList(0).size();
 
-      List<Column> cols = new ArrayList<>();
-      cols.add(functions.col(idColumn).cast("string").as("id"));
-      cols.add(functions.col(textColumn).as("text"));
-      cols.add(Model2VecSpark.embed(functions.col(textColumn), name).as("vector"));
-      for (String k : keep) {
-        cols.add(functions.col(k).cast("string").as("f_" + cols.size()));
-      }
-      Dataset<Row> rows = df.select(cols.toArray(new Column[0]));
-      if (shards > 0) {
-        rows = rows.repartition(shards);
-      }
-      rows.write().format(IndexSource.class.getName()).mode(SaveMode.Append)
-          .option(IndexSource.PATH, out.toString())
-          .option(IndexSource.ID_COLUMN, idColumn)
-          .option(IndexSource.STORE_TEXT, Boolean.toString(storeText))
-          .option(IndexSource.KEPT, IndexSource.json(keep))
-          .option(IndexSource.DIMENSIONS, Integer.toString(dims))
-          .option(IndexSource.QUANTIZATION, quantization.id())
-          .option(IndexSource.MODEL, IndexSource.json(reference.toMap()))
-          .save();
-      return readManifest(spark, out);
-    }
-
-    private Path prepare(SparkSession spark, String output) {
-      Path out = new Path(output);
-      try {
-        FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        out = fs.makeQualified(out);
-        if (fs.exists(out)) {
-          FileStatus[] entries = fs.listStatus(out);
-          boolean index = fs.exists(new Path(out, IndexManifest.FILE));
-          if (!overwrite) {
-            throw new IllegalArgumentException("index output " + output + " exists; choose a new "
-                + "folder or overwrite");
-          }
-          if (!index && entries.length > 0) {
-            throw new IllegalArgumentException("index output " + output + " is not empty and "
-                + "holds no " + IndexManifest.FILE + ": not replaced (overwrite replaces indexes only)");
-          }
-          fs.delete(out, true);
+        List<Column> cols = new ArrayList<>();
+        cols.add(functions.col(idColumn).cast("string").as("id"));
+        cols.add(functions.col(textColumn).as("text"));
+        cols.add(Model2VecSpark.embed(functions.col(textColumn), name).as("vector"));
+        for (String k : keep) {
+          cols.add(functions.col(k).cast("string").as("f_" + cols.size()));
         }
-        fs.mkdirs(out);
-        return out;
-      } catch (IOException e) {
-        throw new UncheckedIOException("index output " + output + ": " + e.getMessage(), e);
+        Dataset<Row> rows = df.select(cols.toArray(new Column[0]));
+        if (shards > 0) {
+          rows = rows.repartition(shards);
+        }
+        rows.write().format(IndexSource.class.getName()).mode(SaveMode.Append)
+            .option(IndexSource.PATH, out.toString())
+            .option(IndexSource.ID_COLUMN, idColumn)
+            .option(IndexSource.STORE_TEXT, Boolean.toString(storeText))
+            .option(IndexSource.KEPT, IndexSource.json(keep))
+            .option(IndexSource.DIMENSIONS, Integer.toString(dims))
+            .option(IndexSource.QUANTIZATION, quantization.id())
+            .option(IndexSource.MODEL, IndexSource.json(reference.toMap()))
+            .save();
+        IndexManifest manifest = readManifest(spark, out);
+        target.commit();
+        return manifest;
       }
     }
 

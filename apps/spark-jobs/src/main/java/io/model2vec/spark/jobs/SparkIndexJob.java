@@ -4,6 +4,7 @@ import io.model2vec.LoadOptions;
 import io.model2vec.index.IndexManifest;
 import io.model2vec.index.Quantization;
 import io.model2vec.spark.Model2VecSpark;
+import io.model2vec.spark.ReplaceableOutput;
 import io.model2vec.spark.index.Model2VecIndex;
 import java.util.Arrays;
 import java.util.List;
@@ -62,7 +63,9 @@ public final class SparkIndexJob implements Callable<Integer> {
           + "${DEFAULT-VALUE}.")
   String quantize;
 
-  @Option(names = "--overwrite", description = "Replace the output folder if it is an index.")
+  @Option(names = "--overwrite", description = "Replace the output folder if it is an index: "
+      + "the new index is built beside it and swapped in when the job succeeds; a failed job "
+      + "leaves the old index readable. A folder that is not an index is never replaced.")
   boolean overwrite;
 
   public static void main(String[] args) {
@@ -90,6 +93,8 @@ public final class SparkIndexJob implements Callable<Integer> {
         .getOrCreate();
     try {
       long start = System.nanoTime();
+      ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), output,
+          List.of(input));
       Model2VecSpark.register(spark, options.model);
       Dataset<Row> in = read(spark, inputFormat, input, options.textColumn);
       String id = idColumn == null ? "id" : idColumn;
