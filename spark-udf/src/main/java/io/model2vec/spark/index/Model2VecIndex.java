@@ -143,8 +143,16 @@ public final class Model2VecIndex {
         ModelReference reference = ModelReference.of(model, options);
         String name = "index" + Integer.toHexString(reference.hashCode() & 0x7fffffff);
         Model2VecSpark.registerModel(spark, name, model, options);
-        int dims = spark.range(1).select(Model2VecSpark.embed(functions.lit("dimensions"), name))
-            .first().getList(0).size();
+        // the model's vector of the check text, as the executors compute it: the manifest keeps
+        // it, and opening the index refuses a model that no longer gives it
+        List<Object> check = spark.range(1)
+            .select(Model2VecSpark.embed(functions.lit(IndexManifest.MODEL_CHECK_TEXT), name))
+            .first().getList(0);
+        int dims = check.size();
+        float[] checkVector = new float[dims];
+        for (int i = 0; i < dims; i++) {
+          checkVector[i] = ((Number) check.get(i)).floatValue();
+        }
 
         List<Column> cols = new ArrayList<>();
         cols.add(functions.col(idColumn).cast("string").as("id"));
@@ -166,7 +174,8 @@ public final class Model2VecIndex {
             .option(IndexSource.QUANTIZATION, quantization.id())
             .option(IndexSource.MODEL, IndexSource.json(reference.toMap()))
             .save();
-        IndexManifest manifest = readManifest(spark, out);
+        IndexManifest manifest = readManifest(spark, out).withModelCheck(checkVector);
+        writeManifest(spark, out, manifest);
         target.commit();
         return manifest;
       }
@@ -177,6 +186,23 @@ public final class Model2VecIndex {
         throw new IllegalArgumentException("index input " + message + " (columns: "
             + String.join(", ", df.columns()) + ")");
       }
+    }
+  }
+
+  /** Replaces the manifest of an index that no reader sees yet (the staging folder). */
+  private static void writeManifest(SparkSession spark, Path folder, IndexManifest manifest) {
+    Path file = new Path(folder, IndexManifest.FILE);
+    Path tmp = new Path(folder, "." + IndexManifest.FILE + ".tmp");
+    try {
+      FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (var o = fs.create(tmp, true)) {
+        o.write(manifest.toJson());
+      }
+      if (!fs.delete(file, false) || !fs.rename(tmp, file)) {
+        throw new IOException("could not move " + tmp + " to " + file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot write: " + e.getMessage(), e);
     }
   }
 
