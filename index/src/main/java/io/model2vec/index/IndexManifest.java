@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelReference;
+import io.model2vec.StaticModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -34,6 +35,15 @@ public final class IndexManifest {
   public static final String FILE = "manifest.json";
   static final int FORMAT = 1;
   static final String SIMILARITY = "dot_product";
+  /**
+   * The text whose vector an index records at build time ({@link #withModelCheck}): opening the
+   * index embeds it again and refuses a model that no longer gives that vector (edited options,
+   * replaced files), instead of answering queries from another vector space.
+   */
+  public static final String MODEL_CHECK_TEXT =
+      "Model2Vec index check: the quick brown fox jumps over the lazy dog, 0123456789.";
+  /** How far (per dimension) the model check's vector may move: pooling on another CPU path. */
+  static final float MODEL_CHECK_TOLERANCE = 1e-4f;
 
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
@@ -46,6 +56,7 @@ public final class IndexManifest {
   private final Quantization quantization;
   private final List<String> storedFields;
   private final Map<String, Long> shards;
+  private final float[] modelCheck;
 
   public IndexManifest(ModelReference model, int dimensions, boolean modelNormalizes,
       Quantization quantization, List<String> storedFields, Map<String, Long> shards) {
@@ -58,6 +69,21 @@ public final class IndexManifest {
     this.quantization = Objects.requireNonNull(quantization, "quantization");
     this.storedFields = List.copyOf(storedFields);
     this.shards = Collections.unmodifiableMap(new LinkedHashMap<>(shards));
+    this.modelCheck = null;
+  }
+
+  private IndexManifest(IndexManifest m, Map<String, Long> shards, float[] modelCheck) {
+    this.model = m.model;
+    this.dimensions = m.dimensions;
+    this.modelNormalizes = m.modelNormalizes;
+    this.quantization = m.quantization;
+    this.storedFields = m.storedFields;
+    this.shards = Collections.unmodifiableMap(new LinkedHashMap<>(shards));
+    if (modelCheck != null && modelCheck.length != m.dimensions) {
+      throw new IllegalArgumentException("the model check vector must have " + m.dimensions
+          + " dimensions, had " + modelCheck.length);
+    }
+    this.modelCheck = modelCheck == null ? null : modelCheck.clone();
   }
 
   /** The model the vectors come from (reference and options as given to the builder). */
@@ -98,8 +124,31 @@ public final class IndexManifest {
 
   /** This manifest with other shards. */
   public IndexManifest withShards(Map<String, Long> newShards) {
-    return new IndexManifest(model, dimensions, modelNormalizes, quantization, storedFields,
-        newShards);
+    return new IndexManifest(this, newShards, modelCheck);
+  }
+
+  /** This manifest with the model's vector of {@link #MODEL_CHECK_TEXT}, as the build saw it. */
+  public IndexManifest withModelCheck(float[] vector) {
+    return new IndexManifest(this, shards, vector);
+  }
+
+  /**
+   * Throws unless {@code model} gives the vector of {@link #MODEL_CHECK_TEXT} recorded at build
+   * time (indexes without the record, from earlier releases, pass).
+   */
+  void checkModel(StaticModel model, String where) {
+    if (modelCheck == null) {
+      return;
+    }
+    float[] now = model.encode(MODEL_CHECK_TEXT);
+    for (int i = 0; i < modelCheck.length; i++) {
+      if (!(Math.abs(now[i] - modelCheck[i]) <= MODEL_CHECK_TOLERANCE)) {
+        throw new IndexException(where + ": the model " + model() + " no longer gives the vectors "
+            + "this index was built with (dimension " + i + ": " + now[i] + ", built with "
+            + modelCheck[i] + "): its options or files changed since the build; restore them or "
+            + "rebuild the index");
+      }
+    }
   }
 
   public byte[] toJson() {
@@ -115,6 +164,14 @@ public final class IndexManifest {
     storedFields.forEach(fields::add);
     ArrayNode s = root.putArray("shards");
     shards.forEach((name, rows) -> s.addObject().put("name", name).put("rows", rows));
+    if (modelCheck != null) {
+      ObjectNode check = root.putObject("modelCheck");
+      check.put("text", MODEL_CHECK_TEXT);
+      ArrayNode v = check.putArray("vector");
+      for (float x : modelCheck) {
+        v.add(x);
+      }
+    }
     try {
       return JSON.writeValueAsBytes(root);
     } catch (IOException e) {
@@ -199,14 +256,33 @@ public final class IndexManifest {
     for (JsonNode shard : s) {
       String name = shard.path("name").asText("");
       long rows = shard.path("rows").asLong(-1);
-      if (!name.matches("[A-Za-z0-9._-]+") || rows < 0) {
+      // a plain folder name inside the index: no separator, and no "." or ".." (a leading dot)
+      if (!name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*") || rows < 0) {
         throw new IndexException(where + ": key 'shards' has a bad entry " + shard
-            + " (needs a folder name and rows >= 0)");
+            + " (needs a plain folder name inside the index and rows >= 0)");
       }
       shards.put(name, rows);
     }
-    return new IndexManifest(model, dims, root.path("modelNormalizes").asBoolean(false), q, stored,
-        shards);
+    IndexManifest manifest = new IndexManifest(model, dims,
+        root.path("modelNormalizes").asBoolean(false), q, stored, shards);
+    JsonNode check = root.get("modelCheck");
+    if (check != null && !check.isNull()) {
+      JsonNode v = check.path("vector");
+      if (!MODEL_CHECK_TEXT.equals(check.path("text").asText(null)) || !v.isArray()
+          || v.size() != dims) {
+        throw new IndexException(where + ": key 'modelCheck' must hold the check text and a "
+            + "vector of " + dims + " numbers");
+      }
+      float[] vector = new float[dims];
+      for (int i = 0; i < dims; i++) {
+        if (!v.get(i).isNumber()) {
+          throw new IndexException(where + ": key 'modelCheck': element " + i + " is not a number");
+        }
+        vector[i] = v.get(i).floatValue();
+      }
+      manifest = manifest.withModelCheck(vector);
+    }
+    return manifest;
   }
 
   private static JsonNode required(JsonNode root, String key, String where) {

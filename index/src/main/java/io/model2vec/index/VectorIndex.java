@@ -1,6 +1,7 @@
 package io.model2vec.index;
 
 import io.model2vec.StaticModel;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,11 +19,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
 import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.CodecReader;
+import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
@@ -34,7 +37,10 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.hnsw.HnswGraph;
 import org.apache.lucene.util.hnsw.HnswGraphSearcher;
@@ -150,7 +156,14 @@ public final class VectorIndex implements AutoCloseable {
       throw new IllegalArgumentException("candidates must be >= k (" + k + "), was " + candidates);
     }
     float[] q = query(vector, k);
-    return merge(k, shard -> shard.approximate(q, k, candidates));
+    // no more hits or candidates than rows: k is what a user may ask, memory is what rows need
+    int kk = atMostRows(k);
+    int cc = atMostRows(candidates);
+    return merge(kk, shard -> shard.approximate(q, kk, cc));
+  }
+
+  private int atMostRows(int n) {
+    return (int) Math.max(1, Math.min(n, size()));
   }
 
   /** The exact k nearest rows of {@code text}: every vector compared. */
@@ -161,7 +174,8 @@ public final class VectorIndex implements AutoCloseable {
   /** The exact k nearest rows of {@code vector}: every vector compared. */
   public List<Hit> exactSearch(float[] vector, int k) {
     float[] q = query(vector, k);
-    return merge(k, shard -> shard.exact(q, k));
+    int kk = atMostRows(k);
+    return merge(kk, shard -> shard.exact(q, kk));
   }
 
   /** The vector of {@code text} from the index's model (loaded once per JVM, shared). */
@@ -185,6 +199,7 @@ public final class VectorIndex implements AutoCloseable {
                 + manifest.model() + " gives " + m.dimension() + " dimensions, the index has "
                 + manifest.dimensions());
           }
+          manifest.checkModel(m, folder.resolve(IndexManifest.FILE).toString());
           model = m;
         }
       }
@@ -344,7 +359,11 @@ public final class VectorIndex implements AutoCloseable {
       }
       DirectoryReader reader;
       try {
-        reader = DirectoryReader.open(FSDirectory.open(folder));
+        FSDirectory dir = FSDirectory.open(folder);
+        verifyChecksums(dir, folder);
+        reader = DirectoryReader.open(dir);
+      } catch (IndexException e) {
+        throw e;
       } catch (IOException | RuntimeException e) {
         throw new IndexException(folder + ": not a readable Lucene index: " + e.getMessage(), e);
       }
@@ -362,6 +381,33 @@ public final class VectorIndex implements AutoCloseable {
         }
       }
       return new Shard(folder, reader);
+    }
+
+    /**
+     * Reads every file of the shard once and checks it against the checksum Lucene wrote in its
+     * footer: a flipped byte in a vector or a stored field is refused when the index opens, not
+     * answered as a wrong score or text. Costs one sequential read of the index.
+     */
+    private static void verifyChecksums(Directory dir, Path folder) throws IOException {
+      for (String name : dir.listAll()) {
+        if (name.equals("write.lock")) {
+          continue;
+        }
+        try (IndexInput in = dir.openInput(name, IOContext.READONCE)) {
+          CodecUtil.checksumEntireFile(in);
+        } catch (CorruptIndexException | EOFException e) {
+          throw new IndexException(folder.resolve(name) + ": corrupt (" + firstLine(e.getMessage())
+              + "): the file changed after the index was built; rebuild the index", e);
+        }
+      }
+    }
+
+    private static String firstLine(String s) {
+      if (s == null) {
+        return "unreadable";
+      }
+      int nl = s.indexOf('\n');
+      return nl < 0 ? s : s.substring(0, nl);
     }
 
     List<Candidate> approximate(float[] q, int k, int candidates) throws IOException {

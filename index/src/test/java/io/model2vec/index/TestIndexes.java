@@ -35,7 +35,7 @@ public final class TestIndexes {
       counts.put(IndexManifest.shardName(s), writers[s].commit());
     }
     new IndexManifest(model, m.dimension(), m.normalizes(), quantization, List.of("n"), counts)
-        .writeTo(out);
+        .withModelCheck(m.encode(IndexManifest.MODEL_CHECK_TEXT)).writeTo(out);
     return out;
   }
 

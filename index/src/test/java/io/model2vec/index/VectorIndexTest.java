@@ -175,7 +175,83 @@ class VectorIndexTest {
     Files.writeString(manifest, json);
     Files.write(copy.resolve("shard-00001").resolve("segments_1"), "x".getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> VectorIndex.open(copy))
-        .hasMessageStartingWith(copy.resolve("shard-00001") + ": not a readable Lucene index");
+        .hasMessageStartingWith(copy.resolve("shard-00001").resolve("segments_1") + ": corrupt (");
+  }
+
+  @Test
+  void shardNamesArePlainFolderNamesInsideTheIndex() throws Exception {
+    Path copy = tmp.resolve("names");
+    TestIndexes.build(copy, MODEL, texts.subList(0, 20), 1, Quantization.NONE);
+    Path manifest = copy.resolve("manifest.json");
+    String json = Files.readString(manifest);
+    for (String bad : new String[] {"..", ".", "../other", "/etc", "a/b", ".hidden"}) {
+      Files.writeString(manifest, json.replace("\"shard-00000\"", "\"" + bad + "\""));
+      assertThatThrownBy(() -> VectorIndex.open(copy)).isInstanceOf(IndexException.class)
+          .hasMessageContaining("key 'shards' has a bad entry")
+          .hasMessageContaining("needs a plain folder name inside the index");
+    }
+  }
+
+  @Test
+  void aFlippedByteAnywhereIsRefusedWhenTheIndexOpens() throws Exception {
+    Path copy = tmp.resolve("flipped");
+    TestIndexes.build(copy, MODEL, texts.subList(0, 100), 1, Quantization.NONE);
+    List<Path> files;
+    try (var s = Files.list(copy.resolve("shard-00000"))) {
+      files = s.filter(p -> !p.getFileName().toString().equals("write.lock")).sorted().toList();
+    }
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      byte[] original = Files.readAllBytes(f);
+      byte[] flipped = original.clone();
+      flipped[flipped.length / 2] ^= 0x10; // a byte in the middle: a vector, a stored text, ...
+      Files.write(f, flipped);
+      assertThatThrownBy(() -> VectorIndex.open(copy).close())
+          .as("flipped byte in %s", f.getFileName())
+          .isInstanceOf(IndexException.class)
+          .hasMessageStartingWith(copy.resolve("shard-00000").toString());
+      Files.write(f, original);
+    }
+    try (VectorIndex index = VectorIndex.open(copy)) {
+      assertThat(index.search(texts.get(3), 1).get(0).score()).isGreaterThan(0.9999f);
+    }
+  }
+
+  @Test
+  void aManifestWhoseModelWasEditedIsRefused() throws Exception {
+    Path copy = tmp.resolve("edited");
+    TestIndexes.build(copy, MODEL, texts.subList(0, 20), 1, Quantization.NONE);
+    Path manifest = copy.resolve("manifest.json");
+    String json = Files.readString(manifest);
+    assertThat(json).contains("\"modelCheck\"");
+    // the model's normalization switched off: same model and dimensions, other vectors
+    com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+    com.fasterxml.jackson.databind.node.ObjectNode root =
+        (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json);
+    ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("model")).put("normalize", "false");
+    Files.writeString(manifest, mapper.writeValueAsString(root));
+    try (VectorIndex index = VectorIndex.open(copy)) {
+      assertThatThrownBy(() -> index.search("a query", 3)).isInstanceOf(IndexException.class)
+          .hasMessageContaining("no longer gives the vectors this index was built with");
+    }
+    // an index of an earlier release, without the check, still opens and searches
+    root = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(json);
+    root.remove("modelCheck");
+    Files.writeString(manifest, mapper.writeValueAsString(root));
+    assertThat(Files.readString(manifest)).doesNotContain("modelCheck");
+    try (VectorIndex index = VectorIndex.open(copy)) {
+      assertThat(index.search(texts.get(2), 1)).hasSize(1);
+    }
+  }
+
+  @Test
+  void kIsClampedToTheRowsThatExist() {
+    try (VectorIndex index = VectorIndex.open(oneShard)) {
+      long rows = index.size();
+      assertThat(index.search(texts.get(0), Integer.MAX_VALUE)).hasSize((int) rows);
+      assertThat(index.search(texts.get(0), 1_000_000_000)).hasSize((int) rows);
+      assertThat(index.exactSearch(texts.get(0), Integer.MAX_VALUE)).hasSize((int) rows);
+    }
   }
 
   @Test

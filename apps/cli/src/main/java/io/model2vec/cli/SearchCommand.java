@@ -65,7 +65,7 @@ final class SearchCommand implements Callable<Integer> {
   String field;
 
   @Option(names = "-k", paramLabel = "N", defaultValue = "10",
-      description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
+      description = "Neighbours per query (default: ${DEFAULT-VALUE}; at most the index's rows).")
   int k;
 
   @Option(names = "--format", paramLabel = "text|jsonl", defaultValue = "text",
@@ -85,6 +85,14 @@ final class SearchCommand implements Callable<Integer> {
     }
     if (k < 1) {
       throw new ParameterException(spec.commandLine(), "-k must be >= 1, was " + k);
+    }
+    if (queries != null) {
+      for (String q : queries) {
+        if (q.isBlank()) {
+          throw new ParameterException(spec.commandLine(),
+              "--query must not be empty: an empty query has no nearest rows");
+        }
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     try (VectorIndex idx = openIndex()) {
@@ -115,6 +123,10 @@ final class SearchCommand implements Callable<Integer> {
             if (row == null || !row.isObject() || text == null || !text.isTextual()) {
               throw new CliFailure(input + " line " + lines.number() + ": no string field '"
                   + field + "'");
+            }
+            if (text.asText().isBlank()) {
+              throw new CliFailure(input + " line " + lines.number() + ": the query in '" + field
+                  + "' is empty");
             }
             print(out, idx, text.asText(), row.get("id"));
           }
@@ -164,7 +176,10 @@ final class SearchCommand implements Callable<Integer> {
       }
       out.println();
     }
-    if (out.checkError()) {
+    // one query at a time: a reader that went away (| head) ends the run at the next query.
+    // System.out itself is checked too: the PrintWriter over it does not see its write errors.
+    out.flush();
+    if (out.checkError() || System.out.checkError()) {
       throw CliFailure.stdoutClosed();
     }
   }

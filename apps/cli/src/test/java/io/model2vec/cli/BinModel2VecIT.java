@@ -117,6 +117,34 @@ class BinModel2VecIT {
   }
 
   @Test
+  void searchStopsWhenItsReaderGoesAway() throws Exception {
+    Path index = io.model2vec.index.TestIndexes.build(tmp.resolve("idx"),
+        io.model2vec.ModelReference.defaultModel(), Fixtures.fortuneTexts(100), 1,
+        io.model2vec.index.Quantization.NONE);
+    Process p = new ProcessBuilder(script().toString(), "search", "--index", index.toString(),
+        "--input", "-", "--format", "jsonl", "-k", "1")
+        .directory(tmp.toFile())
+        .redirectError(new File(tmp.toFile(), "err.txt"))
+        .start();
+    byte[] line = "{\"text\":\"rocket launch\"}\n".getBytes(StandardCharsets.UTF_8);
+    AtomicLong written = new AtomicLong();
+    feed(p, line, 5_000_000L, written); // ~130 MB of queries: far more than the run may read
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      assertThat(out.readLine()).startsWith("{\"query\":\"rocket launch\"");
+    } // like `| head -1`
+    boolean ended = p.waitFor(60, TimeUnit.SECONDS);
+    if (!ended) {
+      p.destroyForcibly();
+    }
+    assertThat(ended).as("ends soon after stdout is closed").isTrue();
+    String err = Files.readString(tmp.resolve("err.txt"));
+    assertThat(p.exitValue()).as(err).isEqualTo(141);
+    assertThat(err).doesNotContain("Exception");
+    assertThat(written.get()).as("bytes of queries taken").isLessThan(16L << 20);
+  }
+
+  @Test
   void anEndlessLineIsSkippedInBoundedMemory() throws Exception {
     Path out = tmp.resolve("out.jsonl");
     ProcessBuilder pb = new ProcessBuilder(script().toString(), "encode", "--model",

@@ -68,6 +68,23 @@ class SearchCommandTest {
   }
 
   @Test
+  void kIsClampedToTheRowsAndAnEmptyQueryIsAUsageError() throws Exception {
+    String[] r = run("search", "--index", index.toString(), "--query", texts.get(3), "-k",
+        "2147483647", "--format", "jsonl");
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(JSON.readTree(r[1]).get("hits")).hasSize(texts.size());
+    r = run("search", "--index", index.toString(), "--query", "", "--format", "jsonl");
+    assertThat(r[0]).isEqualTo("2");
+    assertThat(r[2]).contains("--query must not be empty");
+    assertThat(r[1]).isEmpty();
+    Path queries = Files.write(tmp.resolve("empty.jsonl"), List.of("{\"text\": \"a\"}",
+        "{\"text\": \"  \"}"));
+    r = run("search", "--index", index.toString(), "--input", queries.toString());
+    assertThat(r[0]).isEqualTo("1");
+    assertThat(r[2]).contains(queries + " line 2: the query in 'text' is empty");
+  }
+
+  @Test
   void textFormatAndExact() {
     String[] r = run("search", "--index", index.toString(), "--query", texts.get(3), "-k", "2",
         "--exact");

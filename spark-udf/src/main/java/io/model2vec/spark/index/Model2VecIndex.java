@@ -5,6 +5,7 @@ import io.model2vec.ModelReference;
 import io.model2vec.index.IndexManifest;
 import io.model2vec.index.Quantization;
 import io.model2vec.spark.Model2VecSpark;
+import io.model2vec.spark.ReplaceableOutput;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -102,7 +102,11 @@ public final class Model2VecIndex {
       return this;
     }
 
-    /** Replaces an existing index (a folder with a manifest.json, or an empty one). */
+    /**
+     * Replaces an existing index (or an empty folder): the new index is built beside it and
+     * swapped in when complete, so a failed build leaves the old one readable. A folder that is
+     * not an index is never replaced.
+     */
     public Writer overwrite(boolean value) {
       this.overwrite = value;
       return this;
@@ -130,58 +134,50 @@ public final class Model2VecIndex {
       }
       check(new LinkedHashSet<>(keep).size() == keep.size(), "keeps a column twice: " + keep);
 
-      Path out = prepare(spark, output);
-      ModelReference reference = ModelReference.of(model, options);
-      String name = "index" + Integer.toHexString(reference.hashCode() & 0x7fffffff);
-      Model2VecSpark.registerModel(spark, name, model, options);
-      int dims = spark.range(1).select(Model2VecSpark.embed(functions.lit("dimensions"), name))
-          .first().getList(0).size();
-
-      List<Column> cols = new ArrayList<>();
-      cols.add(functions.col(idColumn).cast("string").as("id"));
-      cols.add(functions.col(textColumn).as("text"));
-      cols.add(Model2VecSpark.embed(functions.col(textColumn), name).as("vector"));
-      for (String k : keep) {
-        cols.add(functions.col(k).cast("string").as("f_" + cols.size()));
-      }
-      Dataset<Row> rows = df.select(cols.toArray(new Column[0]));
-      if (shards > 0) {
-        rows = rows.repartition(shards);
-      }
-      rows.write().format(IndexSource.class.getName()).mode(SaveMode.Append)
-          .option(IndexSource.PATH, out.toString())
-          .option(IndexSource.ID_COLUMN, idColumn)
-          .option(IndexSource.STORE_TEXT, Boolean.toString(storeText))
-          .option(IndexSource.KEPT, IndexSource.json(keep))
-          .option(IndexSource.DIMENSIONS, Integer.toString(dims))
-          .option(IndexSource.QUANTIZATION, quantization.id())
-          .option(IndexSource.MODEL, IndexSource.json(reference.toMap()))
-          .save();
-      return readManifest(spark, out);
-    }
-
-    private Path prepare(SparkSession spark, String output) {
-      Path out = new Path(output);
-      try {
-        FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
-        out = fs.makeQualified(out);
-        if (fs.exists(out)) {
-          FileStatus[] entries = fs.listStatus(out);
-          boolean index = fs.exists(new Path(out, IndexManifest.FILE));
-          if (!overwrite) {
-            throw new IllegalArgumentException("index output " + output + " exists; choose a new "
-                + "folder or overwrite");
-          }
-          if (!index && entries.length > 0) {
-            throw new IllegalArgumentException("index output " + output + " is not empty and "
-                + "holds no " + IndexManifest.FILE + ": not replaced (overwrite replaces indexes only)");
-          }
-          fs.delete(out, true);
+      // Written beside the output and swapped in when complete: an existing index stays readable
+      // until then, and a failed build leaves it as it was.
+      try (ReplaceableOutput target = ReplaceableOutput.open(
+          spark.sparkContext().hadoopConfiguration(), output, overwrite,
+          ReplaceableOutput.Kind.INDEX, Arrays.asList(df.inputFiles()))) {
+        Path out = target.staging();
+        ModelReference reference = ModelReference.of(model, options);
+        String name = "index" + Integer.toHexString(reference.hashCode() & 0x7fffffff);
+        Model2VecSpark.registerModel(spark, name, model, options);
+        // the model's vector of the check text, as the executors compute it: the manifest keeps
+        // it, and opening the index refuses a model that no longer gives it
+        List<Object> check = spark.range(1)
+            .select(Model2VecSpark.embed(functions.lit(IndexManifest.MODEL_CHECK_TEXT), name))
+            .first().getList(0);
+        int dims = check.size();
+        float[] checkVector = new float[dims];
+        for (int i = 0; i < dims; i++) {
+          checkVector[i] = ((Number) check.get(i)).floatValue();
         }
-        fs.mkdirs(out);
-        return out;
-      } catch (IOException e) {
-        throw new UncheckedIOException("index output " + output + ": " + e.getMessage(), e);
+
+        List<Column> cols = new ArrayList<>();
+        cols.add(functions.col(idColumn).cast("string").as("id"));
+        cols.add(functions.col(textColumn).as("text"));
+        cols.add(Model2VecSpark.embed(functions.col(textColumn), name).as("vector"));
+        for (String k : keep) {
+          cols.add(functions.col(k).cast("string").as("f_" + cols.size()));
+        }
+        Dataset<Row> rows = df.select(cols.toArray(new Column[0]));
+        if (shards > 0) {
+          rows = rows.repartition(shards);
+        }
+        rows.write().format(IndexSource.class.getName()).mode(SaveMode.Append)
+            .option(IndexSource.PATH, out.toString())
+            .option(IndexSource.ID_COLUMN, idColumn)
+            .option(IndexSource.STORE_TEXT, Boolean.toString(storeText))
+            .option(IndexSource.KEPT, IndexSource.json(keep))
+            .option(IndexSource.DIMENSIONS, Integer.toString(dims))
+            .option(IndexSource.QUANTIZATION, quantization.id())
+            .option(IndexSource.MODEL, IndexSource.json(reference.toMap()))
+            .save();
+        IndexManifest manifest = readManifest(spark, out).withModelCheck(checkVector);
+        writeManifest(spark, out, manifest);
+        target.commit();
+        return manifest;
       }
     }
 
@@ -190,6 +186,23 @@ public final class Model2VecIndex {
         throw new IllegalArgumentException("index input " + message + " (columns: "
             + String.join(", ", df.columns()) + ")");
       }
+    }
+  }
+
+  /** Replaces the manifest of an index that no reader sees yet (the staging folder). */
+  private static void writeManifest(SparkSession spark, Path folder, IndexManifest manifest) {
+    Path file = new Path(folder, IndexManifest.FILE);
+    Path tmp = new Path(folder, "." + IndexManifest.FILE + ".tmp");
+    try {
+      FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      try (var o = fs.create(tmp, true)) {
+        o.write(manifest.toJson());
+      }
+      if (!fs.delete(file, false) || !fs.rename(tmp, file)) {
+        throw new IOException("could not move " + tmp + " to " + file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot write: " + e.getMessage(), e);
     }
   }
 

@@ -129,6 +129,40 @@ class IndexSparkTest {
   }
 
   @Test
+  void aFailedRebuildKeepsTheOldIndexAndOnlyIndexesAreReplaced() throws Exception {
+    Path out = shared.resolve("kept");
+    Model2VecIndex.writer(docs.where("id < 50")).save(out.toString());
+    // the rebuild fails half way (a null id fails its task): the old index is still there
+    Dataset<Row> bad = docs.selectExpr("IF(id = 1234, NULL, id) AS id", "text");
+    assertThatThrownBy(() -> Model2VecIndex.writer(bad).overwrite(true).save(out.toString()))
+        .hasStackTraceContaining("has a null id (column 'id'); every row needs an id");
+    try (VectorIndex index = VectorIndex.open(out)) {
+      assertThat(index.size()).isEqualTo(50);
+      assertThat(index.search(texts.get(7), 1).get(0).score()).isGreaterThan(0.9999f);
+    }
+    try (java.util.stream.Stream<Path> left = Files.list(shared)) {
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".m2v-"));
+    }
+    // a folder that is not an index is never replaced, even with a manifest.json in it
+    Path site = Files.createDirectories(shared.resolve("site"));
+    Files.writeString(site.resolve("manifest.json"), "{\"name\": \"my web app\"}");
+    Files.writeString(site.resolve("index.html"), "<html></html>");
+    assertThatThrownBy(() -> Model2VecIndex.writer(docs.limit(5)).overwrite(true)
+        .save(site.toString()))
+        .hasMessageStartingWith("index output " + site + " has a manifest.json that is not an "
+            + "index's");
+    assertThat(site.resolve("index.html")).hasContent("<html></html>");
+    // an output that holds the input is refused before anything is written
+    Path data = shared.resolve("lake/docs");
+    docs.where("id < 20").write().parquet(data.toString());
+    Dataset<Row> fromLake = spark.read().parquet(data.toString());
+    assertThatThrownBy(() -> Model2VecIndex.writer(fromLake).overwrite(true)
+        .save(shared.resolve("lake").toString()))
+        .hasMessageContaining("contains the input");
+    assertThat(fromLake.count()).isEqualTo(20);
+  }
+
+  @Test
   void nearestInSql() {
     String dir = built.toString().replace("'", "\\'");
     List<Row> rows = spark.sql("SELECT id, text, nearest(text, '" + dir + "', 3) AS hits, "

@@ -2,7 +2,10 @@ package io.model2vec.spark.jobs;
 
 import io.model2vec.app.ModelOptions;
 import io.model2vec.spark.Model2VecSpark;
+import io.model2vec.spark.ReplaceableOutput;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
@@ -34,7 +37,8 @@ public final class SparkEmbedJob implements Callable<Integer> {
   String input;
 
   @Option(names = "--output", required = true, paramLabel = "OUT",
-      description = "Output folder (must not exist unless --overwrite).")
+      description = "Output folder (must not exist unless --overwrite; never the input, "
+          + "inside it or around it).")
   String output;
 
   @Option(names = "--input-format", paramLabel = "jsonl|text|parquet", defaultValue = "jsonl",
@@ -45,7 +49,9 @@ public final class SparkEmbedJob implements Callable<Integer> {
       description = "Output format (default: ${DEFAULT-VALUE}).")
   String outputFormat;
 
-  @Option(names = "--overwrite", description = "Replace the output folder if it exists.")
+  @Option(names = "--overwrite", description = "Replace the output folder if it exists and is "
+      + "a Spark output (_SUCCESS and part files): the new output is written beside it and "
+      + "swapped in when the job succeeds; a failed job leaves the old one as it was.")
   boolean overwrite;
 
   public static void main(String[] args) {
@@ -95,13 +101,24 @@ public final class SparkEmbedJob implements Callable<Integer> {
       Observation rows = new Observation("rows");
       Dataset<Row> out = in.withColumn("embedding", Model2VecSpark.embed(functions.col(options.textColumn)))
           .observe(rows, functions.count(functions.lit(1)).as("rows"));
-      var writer = out.write().mode(overwrite ? SaveMode.Overwrite : SaveMode.ErrorIfExists);
-      if (outputFormat.equals("jsonl")) {
-        writer.json(output);
-      } else {
-        writer.parquet(output);
+      long n;
+      // Written beside the output and swapped in when complete: an existing output stays as it
+      // was until then; one that is, holds or lies in the input, or that Spark did not write,
+      // is refused before anything runs.
+      List<String> inputs = new ArrayList<>(List.of(input));
+      inputs.addAll(Arrays.asList(in.inputFiles()));
+      try (ReplaceableOutput target = ReplaceableOutput.open(
+          spark.sparkContext().hadoopConfiguration(), output, overwrite,
+          ReplaceableOutput.Kind.SPARK_FILES, inputs)) {
+        var writer = out.write().mode(SaveMode.ErrorIfExists);
+        if (outputFormat.equals("jsonl")) {
+          writer.json(target.staging().toString());
+        } else {
+          writer.parquet(target.staging().toString());
+        }
+        n = ((Number) rows.getAsJava().get("rows")).longValue();
+        target.commit();
       }
-      long n = ((Number) rows.getAsJava().get("rows")).longValue();
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(Locale.ROOT, "spark-embed: %d rows in %.1f s (%.0f rows/s) -> %s%n",
           n, seconds, n / seconds, output);

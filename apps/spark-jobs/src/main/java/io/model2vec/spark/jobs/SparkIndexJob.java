@@ -1,9 +1,10 @@
 package io.model2vec.spark.jobs;
 
-import io.model2vec.index.IndexManifest;
 import io.model2vec.app.ModelOptions;
+import io.model2vec.index.IndexManifest;
 import io.model2vec.index.Quantization;
 import io.model2vec.spark.Model2VecSpark;
+import io.model2vec.spark.ReplaceableOutput;
 import io.model2vec.spark.index.Model2VecIndex;
 import java.util.Arrays;
 import java.util.List;
@@ -66,7 +67,9 @@ public final class SparkIndexJob implements Callable<Integer> {
           + "${DEFAULT-VALUE}.")
   String quantize;
 
-  @Option(names = "--overwrite", description = "Replace the output folder if it is an index.")
+  @Option(names = "--overwrite", description = "Replace the output folder if it is an index: "
+      + "the new index is built beside it and swapped in when the job succeeds; a failed job "
+      + "leaves the old index readable. A folder that is not an index is never replaced.")
   boolean overwrite;
 
   public static void main(String[] args) {
@@ -94,6 +97,8 @@ public final class SparkIndexJob implements Callable<Integer> {
         .getOrCreate();
     try {
       long start = System.nanoTime();
+      ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), output,
+          List.of(input));
       Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
       Dataset<Row> in = read(spark, inputFormat, input, options.textColumn);
       String id = idColumn == null ? "id" : idColumn;

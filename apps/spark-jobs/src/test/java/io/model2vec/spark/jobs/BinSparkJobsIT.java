@@ -79,6 +79,56 @@ class BinSparkJobsIT {
   }
 
   @Test
+  void aRebuildKilledHalfWayLeavesTheOldIndexReadable() throws Exception {
+    String model = Fixtures.model("test-model-vocab-quantized").toString();
+    Path out = tmp.resolve("kept-index");
+    String sample = REPO.resolve("examples/data/sample.jsonl").toString();
+    Result first = run("bin/spark-index", "--model", model, "--master", "local[1]", "--input",
+        sample, "--output", out.toString());
+    assertThat(first.code).as(first.err).isZero();
+
+    // kill -9 while the rebuild writes its shards, then Ctrl-C (SIGTERM) another one
+    for (boolean forcibly : new boolean[] {true, false}) {
+      Process p = new ProcessBuilder(REPO.resolve("bin/spark-index").toString(), "--model", model,
+          "--master", "local[2]", "--input", Fixtures.fortunes().toString(), "--output",
+          out.toString(), "--overwrite")
+          .directory(tmp.toFile()).redirectErrorStream(true)
+          .redirectOutput(tmp.resolve("killed-" + forcibly + ".txt").toFile()).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (staging(tmp).size() < (forcibly ? 1 : 2) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertThat(p.isAlive()).as("the rebuild is still running").isTrue();
+      Thread.sleep(2000); // well into the build
+      if (forcibly) {
+        p.destroyForcibly();
+      } else {
+        p.destroy();
+      }
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      try (io.model2vec.index.VectorIndex index = io.model2vec.index.VectorIndex.open(out)) {
+        assertThat(index.size()).isEqualTo(200);
+        assertThat(index.search(KNEAD, 1).get(0).text()).isEqualTo(KNEAD);
+      }
+    }
+    // only the kill -9 can leave its hidden staging folder; Ctrl-C removes its own
+    assertThat(staging(tmp)).hasSize(1);
+    Result again = run("bin/spark-index", "--model", model, "--master", "local[1]", "--input",
+        sample, "--output", out.toString(), "--overwrite", "--shards", "2");
+    assertThat(again.code).as(again.err).isZero();
+    try (io.model2vec.index.VectorIndex index = io.model2vec.index.VectorIndex.open(out)) {
+      assertThat(index.manifest().shards()).hasSize(2);
+    }
+  }
+
+  private static List<Path> staging(Path dir) throws Exception {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith(".kept-index.m2v-staging-"))
+          .toList();
+    }
+  }
+
+  @Test
   void helpDocumentsTheFlags() throws Exception {
     Result help = run("bin/spark-embed", "--help");
     assertThat(help.code).isZero();
