@@ -63,7 +63,7 @@ public final class SparkBench implements Callable<Integer> {
   private static volatile StaticModel udfModel;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SparkBench()).execute(args));
+    JobMain.run(new SparkBench(), args);
   }
 
   @Override

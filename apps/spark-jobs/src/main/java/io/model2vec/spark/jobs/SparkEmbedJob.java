@@ -55,7 +55,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
   boolean overwrite;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SparkEmbedJob()).execute(args));
+    JobMain.run(new SparkEmbedJob(), args);
   }
 
   @Override
@@ -68,6 +68,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--output-format must be parquet or jsonl, was '" + outputFormat + "'");
     }
+    SparkJobOptions.checkModel(model.model());
     SparkSession spark = options.session("model2vec spark-embed")
         .config("spark.ui.showConsoleProgress", "true")
         .getOrCreate();

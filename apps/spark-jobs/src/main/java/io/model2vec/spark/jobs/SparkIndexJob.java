@@ -73,7 +73,7 @@ public final class SparkIndexJob implements Callable<Integer> {
   boolean overwrite;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SparkIndexJob()).execute(args));
+    JobMain.run(new SparkIndexJob(), args);
   }
 
   @Override
@@ -92,6 +92,7 @@ public final class SparkIndexJob implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--quantize: " + e.getMessage());
     }
+    SparkJobOptions.checkModel(model.model());
     SparkSession spark = options.session("model2vec spark-index")
         .config("spark.ui.showConsoleProgress", "true")
         .getOrCreate();

@@ -53,4 +53,21 @@ final class SparkJobOptions {
           + sparkVersion + "; start the job through bin/ (bin/launch picks the line's jars)");
     }
   }
+
+  /**
+   * Fails before Spark starts when {@code model} can be none: a local path that does not exist
+   * and is no HuggingFace repo id (Hadoop URIs and {@code classpath:} folders are checked where
+   * they are read). The executors would fail on the first row otherwise, after a stage started.
+   */
+  static void checkModel(String model) {
+    if (model == null || model.startsWith("classpath:") || model.contains("://")) {
+      return;
+    }
+    if (java.nio.file.Files.exists(java.nio.file.Path.of(model))
+        || model.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      return;
+    }
+    throw new IllegalArgumentException("--model " + model + ": no such folder, and not a "
+        + "HuggingFace repo id (like minishlab/potion-base-8M) or a Hadoop path");
+  }
 }

@@ -52,7 +52,7 @@ public final class SparkSearch implements Callable<Integer> {
   int k;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SparkSearch()).execute(args));
+    JobMain.run(new SparkSearch(), args);
   }
 
   @Override
@@ -67,6 +67,7 @@ public final class SparkSearch implements Callable<Integer> {
     if (index != null) {
       return searchIndex();
     }
+    SparkJobOptions.checkModel(model.model());
     SparkSession spark = options.session("model2vec spark-search")
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate();
@@ -122,6 +123,7 @@ public final class SparkSearch implements Callable<Integer> {
       }
       return 0;
     }
+    SparkJobOptions.checkModel(model.model());
     SparkSession spark = options.session("model2vec spark-search")
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate();

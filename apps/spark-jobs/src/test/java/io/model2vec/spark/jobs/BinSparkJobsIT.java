@@ -129,6 +129,38 @@ class BinSparkJobsIT {
   }
 
   @Test
+  void failuresAreOneLineWithTheDocumentedExitCode() throws Exception {
+    String model = Fixtures.model("test-model-vocab-quantized").toString();
+    Path missing = tmp.resolve("no-such-corpus.jsonl");
+    Result noInput = run("bin/spark-embed", "--model", model, "--master", "local[1]", "--input",
+        missing.toString(), "--output", tmp.resolve("o1").toString());
+    assertThat(noInput.code).isEqualTo(1);
+    assertThat(lines(noInput.err)).as(noInput.err)
+        .containsExactly("spark-embed: [PATH_NOT_FOUND] Path does not exist: file:" + missing + ".");
+    Result noModel = run("bin/spark-index", "--model", tmp.resolve("no-model").toString(),
+        "--master", "local[1]", "--input", REPO.resolve("examples/data/sample.jsonl").toString(),
+        "--output", tmp.resolve("o2").toString());
+    assertThat(noModel.code).isEqualTo(1);
+    assertThat(lines(noModel.err)).as(noModel.err).hasSize(1);
+    assertThat(lines(noModel.err).get(0)).isEqualTo("spark-index: --model "
+        + tmp.resolve("no-model") + ": no such folder, and not a HuggingFace repo id (like "
+        + "minishlab/potion-base-8M) or a Hadoop path");
+    Result badOption = run("bin/spark-embed", "--input", "x", "--output", "y", "--output-format",
+        "csv");
+    assertThat(badOption.code).isEqualTo(2);
+    // picocli's usage error: the message, then the usage
+    assertThat(lines(badOption.err).get(0))
+        .isEqualTo("--output-format must be parquet or jsonl, was 'csv'");
+    assertThat(badOption.err).contains("Usage: spark-embed").doesNotContain("\tat ");
+  }
+
+  /** What a person reads on stderr: the lines besides the JVM's own incubator-module notice. */
+  private static List<String> lines(String err) {
+    return err.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules"))
+        .filter(l -> !l.contains(" WARN Utils: ")).toList();
+  }
+
+  @Test
   void helpDocumentsTheFlags() throws Exception {
     Result help = run("bin/spark-embed", "--help");
     assertThat(help.code).isZero();
