@@ -16,11 +16,7 @@ final class Tokenizers {
   private Tokenizers() {}
 
   static TokenIdEncoder create(String tokenizerJson, TokenizerInfo info, String source) {
-    String choice = System.getProperty("model2vec.tokenizer", "auto");
-    if (!choice.equals("auto") && !choice.equals("native")) {
-      throw new IllegalArgumentException("system property model2vec.tokenizer must be auto or "
-          + "native, was " + choice);
-    }
+    String choice = Settings.TOKENIZER.get();
     if (choice.equals("auto")) {
       String why = BertTokenizer.unsupported(info);
       if (why == null) {

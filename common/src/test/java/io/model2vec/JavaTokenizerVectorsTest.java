@@ -83,7 +83,7 @@ class JavaTokenizerVectorsTest {
     System.setProperty("model2vec.tokenizer", "fast");
     try {
       assertThatThrownBy(() -> StaticModel.load(Fixtures.model("test-model-float32")))
-          .hasMessageContaining("model2vec.tokenizer must be auto or native, was fast");
+          .hasMessageContaining("model2vec.tokenizer must be auto or native, was 'fast'");
     } finally {
       System.clearProperty("model2vec.tokenizer");
     }

@@ -1,5 +1,6 @@
 package io.model2vec.cli;
 
+import io.model2vec.Settings;
 import io.model2vec.benchmarks.BenchCommand;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -61,7 +62,7 @@ public final class Model2VecCli {
       OutOfMemoryError oom = outOfMemory(e);
       cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": "
           + (oom != null ? outOfMemoryMessage(oom) : message.apply(e)));
-      if (Boolean.getBoolean("model2vec.debug")) {
+      if (Settings.DEBUG.get()) {
         e.printStackTrace(cmd.getErr());
       }
       cmd.getErr().flush();
