@@ -369,7 +369,7 @@ abstract class EmbeddingTable {
      * {@link HalfVectors} is never linked, and the scalar loop is used.
      */
     private static boolean vectorSupport() {
-      if (!Boolean.parseBoolean(System.getProperty("model2vec.vector", "true"))
+      if (!Settings.VECTOR.get()
           || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
         return false;
       }

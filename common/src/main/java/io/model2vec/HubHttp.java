@@ -59,7 +59,7 @@ final class HubHttp {
    * (a renamed repository) are followed; a redirect that carries X-Repo-Commit is the answer (the
    * hub's 302 to its CDN for LFS files: its Location is where the body is).
    */
-  Head head(URI uri) throws HubClient.HubIoException {
+  Head head(URI uri) throws HubIoException {
     URI current = uri;
     for (int hops = 0; hops <= MAX_REDIRECTS; hops++) {
       HttpURLConnection c = open("HEAD", current, -1, etagTimeoutMillis);
@@ -71,11 +71,11 @@ final class HubHttp {
             ? location(c, current) : null;
         if (redirect && commit == null) {
           if (location == null) {
-            throw new HubClient.HubIoException("HTTP " + status + " without a Location header for HEAD "
+            throw new HubIoException("HTTP " + status + " without a Location header for HEAD "
                 + shown(current));
           }
           if (!sameOrigin(location, endpoint)) {
-            throw new HubClient.HubIoException("HEAD " + shown(current) + " was redirected to another "
+            throw new HubIoException("HEAD " + shown(current) + " was redirected to another "
                 + "origin (" + origin(location) + ") without the hub's X-Repo-Commit header; the "
                 + "redirect is not followed");
           }
@@ -96,7 +96,7 @@ final class HubHttp {
     throw tooManyRedirects("HEAD", uri);
   }
 
-  private static long size(HttpURLConnection c, URI uri, int status) throws HubClient.HubIoException {
+  private static long size(HttpURLConnection c, URI uri, int status) throws HubIoException {
     String linked = c.getHeaderField("X-Linked-Size");
     // a redirect's Content-Length is the length of the redirect's own body, not the file's
     String value = linked != null ? linked
@@ -112,7 +112,7 @@ final class HubHttp {
     } catch (NumberFormatException e) {
       // below
     }
-    throw new HubClient.HubIoException("HEAD " + shown(uri) + " answered with an unusable "
+    throw new HubIoException("HEAD " + shown(uri) + " answered with an unusable "
         + (linked != null ? "X-Linked-Size" : "Content-Length") + " '" + HubClient.shown(value) + "'");
   }
 
@@ -120,7 +120,7 @@ final class HubHttp {
    * A GET of {@code uri} from byte {@code from} on (a {@code Range} request when it is not 0),
    * following redirects by hand; the answer is a 2xx whose body the caller reads and closes.
    */
-  HttpURLConnection get(URI uri, long from) throws HubClient.HubIoException {
+  HttpURLConnection get(URI uri, long from) throws HubIoException {
     URI current = uri;
     for (int hops = 0; hops <= MAX_REDIRECTS; hops++) {
       HttpURLConnection c = open("GET", current, from, downloadTimeoutMillis);
@@ -129,14 +129,14 @@ final class HubHttp {
         int status = status(c, current, "HF_HUB_DOWNLOAD_TIMEOUT", downloadTimeoutMillis);
         if (status / 100 == 3) {
           if (c.getHeaderField("Location") == null) {
-            throw new HubClient.HubIoException("HTTP " + status + " without a Location header for GET "
+            throw new HubIoException("HTTP " + status + " without a Location header for GET "
                 + shown(current));
           }
           current = location(c, current);
           continue;
         }
         if (status / 100 != 2) {
-          throw new HubClient.HubIoException("HTTP " + status + " for GET " + shown(current));
+          throw new HubIoException("HTTP " + status + " for GET " + shown(current));
         }
         keep = true;
         return c;
@@ -150,7 +150,7 @@ final class HubHttp {
   }
 
   private HttpURLConnection open(String method, URI uri, long from, int timeoutMillis)
-      throws HubClient.HubIoException {
+      throws HubIoException {
     try {
       HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
       c.setInstanceFollowRedirects(false);
@@ -169,24 +169,24 @@ final class HubHttp {
       }
       return c;
     } catch (IOException | IllegalArgumentException e) {
-      throw new HubClient.HubIoException("cannot request " + shown(uri) + ": " + e.getMessage(), e);
+      throw new HubIoException("cannot request " + shown(uri) + ": " + e.getMessage(), e);
     }
   }
 
   private static int status(HttpURLConnection c, URI uri, String timeoutVariable, int timeoutMillis)
-      throws HubClient.HubIoException {
+      throws HubIoException {
     try {
       return c.getResponseCode();
     } catch (SocketTimeoutException e) {
-      throw new HubClient.HubIoException(c.getRequestMethod() + " " + shown(uri) + " timed out after "
+      throw new HubIoException(c.getRequestMethod() + " " + shown(uri) + " timed out after "
           + seconds(timeoutMillis) + " s (" + timeoutVariable + ")", e);
     } catch (IOException e) {
-      throw new HubClient.HubIoException(c.getRequestMethod() + " " + shown(uri) + " failed: " + e, e);
+      throw new HubIoException(c.getRequestMethod() + " " + shown(uri) + " failed: " + e, e);
     }
   }
 
   /** The Location of a redirect, resolved against {@code base}; only http and https. */
-  private static URI location(HttpURLConnection c, URI base) throws HubClient.HubIoException {
+  private static URI location(HttpURLConnection c, URI base) throws HubIoException {
     String value = c.getHeaderField("Location");
     URI target;
     try {
@@ -195,23 +195,23 @@ final class HubHttp {
       }
       target = base.resolve(new URI(value.trim()));
     } catch (URISyntaxException | IllegalArgumentException e) {
-      throw new HubClient.HubIoException(shown(base) + " redirected to a malformed Location header '"
+      throw new HubIoException(shown(base) + " redirected to a malformed Location header '"
           + HubClient.shown(value) + "'", e);
     }
     String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new HubClient.HubIoException(shown(base) + " redirected to a " + (scheme.isEmpty()
+      throw new HubIoException(shown(base) + " redirected to a " + (scheme.isEmpty()
           ? "Location header without a scheme" : scheme + ": Location header")
           + ", which is not followed (only http and https)");
     }
     if (target.getHost() == null) {
-      throw new HubClient.HubIoException(shown(base) + " redirected to a Location header without a host");
+      throw new HubIoException(shown(base) + " redirected to a Location header without a host");
     }
     return target;
   }
 
-  private static HubClient.HubIoException tooManyRedirects(String method, URI uri) {
-    return new HubClient.HubIoException("too many redirects (more than " + MAX_REDIRECTS + ") for "
+  private static HubIoException tooManyRedirects(String method, URI uri) {
+    return new HubIoException("too many redirects (more than " + MAX_REDIRECTS + ") for "
         + method + " " + shown(uri));
   }
 

@@ -1,6 +1,7 @@
 package io.model2vec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.model2vec.tokenizer.TokenizerInfo;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 

@@ -1,5 +1,9 @@
 package io.model2vec;
 
+import io.model2vec.tokenizer.IdBuffer;
+import io.model2vec.tokenizer.TokenIdEncoder;
+import io.model2vec.tokenizer.TokenizerInfo;
+import io.model2vec.tokenizer.Tokenizers;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,10 @@
 package io.model2vec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.model2vec.tokenizer.IdBuffer;
+import io.model2vec.tokenizer.TokenIdEncoder;
+import io.model2vec.tokenizer.TokenizerInfo;
+import io.model2vec.tokenizer.Tokenizers;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.model2vec;
 
+import io.model2vec.tokenizer.TokenizerInfo;
+
 /**
  * What the encoder reads from a {@code tokenizer.json} besides tokenizing, for tools that write
  * or inspect models (distillation, benchmarks): the one reader of these facts, so that a tool and

@@ -7,7 +7,7 @@
  * folder ──ModelFiles──▶ bytes of model.safetensors, tokenizer.json, config.json
  * bytes ──ModelParts──▶ EmbeddingTable (SafeTensors, dtype kept) + mapping + TokenWeights
  *                       + TokenizerInfo (vocabulary, unknown id, median token length)
- * text ──truncate──▶ Tokenizers: BertTokenizer (Java WordPiece, Trie) or NativeTokenizer (HF)
+ * text ──truncate──▶ tokenizer/: BertTokenizer (Java WordPiece, Trie) or NativeTokenizer (HF)
  *      ──keptIds──▶ unknown ids dropped, at most max-length ids (IdBuffer, per thread)
  *      ──EmbeddingTable.addRows──▶ (weighted) sum ──▶ mean, or L2-normalized ──▶ float[]
  * SharedModels: one StaticModel per (reference, options) per JVM while held, plus a keep-alive.

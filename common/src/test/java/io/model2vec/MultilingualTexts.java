@@ -10,7 +10,7 @@ import java.util.Random;
  * reachable), mixed with Latin, digits, emoji sequences, combining marks, control and
  * whitespace characters, full-width forms, and very long words; deterministic for a seed.
  */
-final class MultilingualTexts {
+public final class MultilingualTexts {
   /** Unicode blocks as [first, last] code points: every script block of Unicode 13's BMP, and more. */
   private static final int[][] BLOCKS = blocks();
 
@@ -38,11 +38,11 @@ final class MultilingualTexts {
   }
 
   /** How many blocks the generator draws words from. */
-  static int blockCount() {
+  public static int blockCount() {
     return BLOCKS.length;
   }
 
-  static List<String> generate(int n, long seed) {
+  public static List<String> generate(int n, long seed) {
     Random r = new Random(seed);
     List<String> out = new ArrayList<>(n);
     // first every block once, in order, as a run of its own characters

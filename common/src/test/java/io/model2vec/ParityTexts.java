@@ -14,7 +14,7 @@ import java.util.Random;
  * punctuation of every Unicode category, over-long words and special tokens written inside text,
  * plus fuzz strings drawn from all of these and from random code points.
  */
-final class ParityTexts {
+public final class ParityTexts {
   static final String[] WORDS = {
       // Latin with accents, precomposed and decomposed
       "déjà", "vu", "Ærøskøbing", "Łódź", "Đorđe", "ﬂoß", "São", "Paulo", "Ökonomie", "çà", "ñandú",
@@ -55,7 +55,7 @@ final class ParityTexts {
   private ParityTexts() {}
 
   /** {@code n} generated texts, deterministic for {@code seed}. */
-  static List<String> generate(int n, long seed) {
+  public static List<String> generate(int n, long seed) {
     Random r = new Random(seed);
     List<String> out = new ArrayList<>(n);
     while (out.size() < n) {
@@ -98,7 +98,7 @@ final class ParityTexts {
   }
 
   /** A random string over words, separators, punctuation, marks and random code points. */
-  static String fuzz(Random r, int pieces) {
+  public static String fuzz(Random r, int pieces) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < pieces; i++) {
       switch (r.nextInt(7)) {
@@ -137,7 +137,7 @@ final class ParityTexts {
   }
 
   /** The tokenizer.json of BAAI/bge-small-en-v1.5 (from the langchain4j test dependency). */
-  static String bgeTokenizerJson() {
+  public static String bgeTokenizerJson() {
     try (InputStream in = ParityTexts.class.getResourceAsStream("/bge-small-en-v1.5-tokenizer.json")) {
       if (in == null) {
         throw new IllegalStateException("bge-small-en-v1.5-tokenizer.json is not on the test "

@@ -4,6 +4,10 @@ import static io.model2vec.Fixtures.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.ForkJoinPool;
+import io.model2vec.tokenizer.IdBuffer;
+import io.model2vec.tokenizer.NativeTokenizer;
+import io.model2vec.tokenizer.TokenIdParityTest;
+import io.model2vec.tokenizer.TokenizerInfo;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;

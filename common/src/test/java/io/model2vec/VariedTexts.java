@@ -60,7 +60,7 @@ public final class VariedTexts {
   }
 
   /** Random code points from all planes (unassigned ones and lone surrogates included). */
-  static String randomCodePoints(Random r, int n) {
+  public static String randomCodePoints(Random r, int n) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n; i++) {
       int cp;

@@ -1,5 +1,6 @@
 package io.model2vec.index;
 
+import io.model2vec.Settings;
 import java.io.IOException;
 import org.apache.lucene.codecs.hnsw.DefaultFlatVectorScorer;
 import org.apache.lucene.codecs.hnsw.FlatVectorsScorer;
@@ -27,7 +28,7 @@ final class GraphScorer implements FlatVectorsScorer {
    * never linked.
    */
   static boolean vectorized() {
-    if (!Boolean.parseBoolean(System.getProperty("model2vec.vector", "true"))
+    if (!Settings.VECTOR.get()
         || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
       return false;
     }

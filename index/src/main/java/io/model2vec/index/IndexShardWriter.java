@@ -1,5 +1,6 @@
 package io.model2vec.index;
 
+import io.model2vec.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,11 +48,11 @@ public final class IndexShardWriter implements AutoCloseable {
    * than (16, 100).
    */
   public static int maxConn() {
-    return Integer.getInteger("model2vec.index.hnsw.m", 32);
+    return Settings.INDEX_HNSW_M.get();
   }
 
   public static int beamWidth() {
-    return Integer.getInteger("model2vec.index.hnsw.beam-width", 200);
+    return Settings.INDEX_HNSW_BEAM_WIDTH.get();
   }
 
   /**
@@ -64,12 +65,8 @@ public final class IndexShardWriter implements AutoCloseable {
    * back from disk: slower per row than building them in memory.
    */
   public static int ramBufferMb() {
-    Integer set = Integer.getInteger("model2vec.index.ram-buffer-mb");
+    Integer set = Settings.INDEX_RAM_BUFFER_MB.get();
     if (set != null) {
-      if (set < 1 || set > 1945) {
-        throw new IllegalArgumentException("model2vec.index.ram-buffer-mb must be in [1, 1945] "
-            + "(Lucene's limit per writing thread), was " + set);
-      }
       return set;
     }
     long perWriter = Runtime.getRuntime().maxMemory()

@@ -36,7 +36,7 @@ class IndexShardWriterTest {
     System.setProperty(PROPERTY, "0");
     assertThatThrownBy(() -> IndexShardWriter.create(tmp.resolve("s"), 8, Quantization.NONE,
         List.of())).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("model2vec.index.ram-buffer-mb must be in [1, 1945] (Lucene's limit per "
-            + "writing thread), was 0");
+        .hasMessage("system property model2vec.index.ram-buffer-mb must be a whole number of MB "
+            + "from 1 to 1945 (Lucene's limit per writing thread), was '0'");
   }
 }

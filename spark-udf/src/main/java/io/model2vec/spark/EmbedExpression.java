@@ -9,6 +9,8 @@ import org.apache.spark.sql.types.DataTypes;
  * {@code embed(text[, 'model'])}: replaced by a code-generated call of {@link Embedder#embed}
  * that returns Spark's {@code UnsafeArrayData} (no float boxed); a null text gives null without
  * calling the model.
+ *
+ * <p>Internal: not part of the public API; may change without notice.
  */
 public final class EmbedExpression extends InvokeReplacement {
   private static final long serialVersionUID = 1L;

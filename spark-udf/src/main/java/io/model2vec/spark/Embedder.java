@@ -16,6 +16,8 @@ import org.apache.spark.util.LongAccumulator;
  *
  * <p>Returns Spark's internal {@link UnsafeArrayData} built from the primitive {@code float[]}:
  * no float is boxed on the way into the row.
+ *
+ * <p>Internal: not part of the public API; may change without notice.
  */
 public final class Embedder implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -26,6 +26,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * null without the call. Subclasses give the name, the printed forms and the tree node's
  * elements (public only because Spark's TreeNode.makeCopy finds their public constructors by
  * reflection).
+ *
+ * <p>Internal: not part of the public API; may change without notice.
  */
 public abstract class InvokeReplacement extends Expression implements RuntimeReplaceable {
   private static final long serialVersionUID = 1L;

@@ -1,5 +1,6 @@
 package io.model2vec.app;
 
+import io.model2vec.Settings;
 import java.util.function.Function;
 import picocli.CommandLine;
 
@@ -24,7 +25,7 @@ public final class Commands {
       OutOfMemoryError oom = outOfMemory(e);
       cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": "
           + (oom != null ? outOfMemoryMessage(oom) : message.apply(e)));
-      if (Boolean.getBoolean("model2vec.debug")) {
+      if (Settings.DEBUG.get()) {
         e.printStackTrace(cmd.getErr());
       }
       cmd.getErr().flush();

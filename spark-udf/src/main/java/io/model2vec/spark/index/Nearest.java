@@ -12,6 +12,8 @@ import org.apache.spark.unsafe.types.UTF8String;
  * The object {@code nearest(query, 'index', k)} calls on executors; public only because Spark's
  * generated code invokes it. Carries the index folder and k; the index itself is the JVM's shared
  * instance ({@link ExecutorIndexes}), looked up by a task's first row and then kept in a field.
+ *
+ * <p>Internal: not part of the public API; may change without notice.
  */
 public final class Nearest implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -8,6 +8,8 @@ import org.apache.spark.sql.types.DataType;
 /**
  * {@code nearest(query, 'index'[, k])}: replaced by a code-generated call of {@link Nearest}
  * ({@code method}: by text or by vector); a null query gives null without searching.
+ *
+ * <p>Internal: not part of the public API; may change without notice.
  */
 public final class NearestExpression extends InvokeReplacement {
   private static final long serialVersionUID = 1L;

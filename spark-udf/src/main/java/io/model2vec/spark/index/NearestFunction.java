@@ -31,6 +31,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * {@code array<struct<id string, score float, text string, <kept columns> string>>}. Registered
  * with {@code embed} (the session API and the session extension). Public for those registrations
  * only.
+ *
+ * <p>Internal: not part of the public API; may change without notice.
  */
 public final class NearestFunction {
   static final String NAME = "nearest";

@@ -168,7 +168,7 @@ public final class FlinkEnrichBench implements Callable<Integer> {
 
   /** The sample corpus of the checkout this command runs from (bin/launch names it). */
   private static Path defaultCorpus() {
-    String home = System.getProperty("model2vec.home");
+    String home = io.model2vec.Settings.HOME.get();
     Path base = home != null ? Paths.get(home) : Paths.get("").toAbsolutePath();
     return base.resolve("testdata/corpora/fortunes-en-de.jsonl");
   }

@@ -1,5 +1,6 @@
 package io.model2vec.spark.jobs;
 
+import io.model2vec.Settings;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 
@@ -32,7 +33,7 @@ final class SparkJobOptions {
    */
   SparkSession.Builder session(String appName) {
     checkLine(sparkLine, org.apache.spark.package$.MODULE$.SPARK_VERSION());
-    String m = System.getProperty("spark.master", master);
+    String m = Settings.SPARK_MASTER.orElse(master);
     SparkSession.Builder b = SparkSession.builder().appName(appName).master(m);
     if (m.startsWith("local")) {
       b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");

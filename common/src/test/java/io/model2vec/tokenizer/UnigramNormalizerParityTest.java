@@ -1,10 +1,13 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.Fixtures;
+import io.model2vec.MultilingualTexts;
+import io.model2vec.ParityTexts;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,10 +1,15 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.Fixtures;
+import io.model2vec.MultilingualTexts;
+import io.model2vec.ParityTexts;
+import io.model2vec.StaticModel;
+import io.model2vec.VariedTexts;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;

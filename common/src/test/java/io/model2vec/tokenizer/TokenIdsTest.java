@@ -1,10 +1,13 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.Fixtures;
+import io.model2vec.ParityTexts;
+import io.model2vec.TokenIds;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 

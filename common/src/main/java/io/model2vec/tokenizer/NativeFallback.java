@@ -1,4 +1,4 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 /**
  * The HuggingFace library behind a Java tokenizer, for the texts the Java code hands over (the

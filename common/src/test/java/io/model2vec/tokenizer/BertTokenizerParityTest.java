@@ -1,7 +1,10 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.model2vec.Fixtures;
+import io.model2vec.ParityTexts;
+import io.model2vec.VariedTexts;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;

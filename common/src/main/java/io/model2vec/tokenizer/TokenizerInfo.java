@@ -1,7 +1,8 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.Model2VecException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -11,22 +12,25 @@ import java.util.Map;
  * What the encoder needs to know of a {@code tokenizer.json} besides tokenizing: the model type,
  * the vocabulary size, the unknown-token id that Python drops, and the median token length that
  * drives character truncation.
+ *
+ * <p>Internal: not part of the public API; may change without notice. (Public for the core in
+ * {@code io.model2vec}.)
  */
-final class TokenizerInfo {
+public final class TokenizerInfo {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  final String modelType;
+  public final String modelType;
   /** One past the largest id the tokenizer can produce (model vocabulary and added tokens). */
-  final int vocabSize;
+  public final int vocabSize;
   /**
    * The id removed from every encoding, or -1: the id of {@code model.unk_token}, or for a Unigram
    * model its {@code model.unk_id} (the reference drops it since 2026-08; it kept it before).
    */
-  final int unkId;
+  public final int unkId;
   /** Python's {@code int(np.median([len(t) for t in tokenizer.get_vocab()]))}, in code points. */
-  final int medianTokenLength;
+  public final int medianTokenLength;
   /** The parsed file, for tokenizers implemented in Java. */
-  final JsonNode root;
+  public final JsonNode root;
 
   private TokenizerInfo(String modelType, int vocabSize, int unkId, int median, JsonNode root) {
     this.modelType = modelType;
@@ -36,7 +40,7 @@ final class TokenizerInfo {
     this.root = root;
   }
 
-  static TokenizerInfo parse(String json, String source) {
+  public static TokenizerInfo parse(String json, String source) {
     JsonNode root;
     try {
       root = JSON.readTree(json);

@@ -1,4 +1,4 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Iterator;

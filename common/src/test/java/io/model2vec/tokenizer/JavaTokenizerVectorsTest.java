@@ -1,10 +1,15 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.model2vec.Fixtures;
+import io.model2vec.LoadOptions;
+import io.model2vec.ParityTexts;
+import io.model2vec.StaticModel;
+import io.model2vec.TestModels;
 import java.util.concurrent.ForkJoinPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +88,7 @@ class JavaTokenizerVectorsTest {
     System.setProperty("model2vec.tokenizer", "fast");
     try {
       assertThatThrownBy(() -> StaticModel.load(Fixtures.model("test-model-float32")))
-          .hasMessageContaining("model2vec.tokenizer must be auto or native, was fast");
+          .hasMessageContaining("model2vec.tokenizer must be auto or native, was 'fast'");
     } finally {
       System.clearProperty("model2vec.tokenizer");
     }

@@ -1,4 +1,4 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

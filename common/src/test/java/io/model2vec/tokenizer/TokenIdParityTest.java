@@ -1,9 +1,11 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.model2vec.Fixtures;
+import io.model2vec.VariedTexts;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * Our ids-only path through the HuggingFace library gives exactly the ids of DJL's standard
  * {@code encode(text, false, false)}, for each tokenizer type of the fixtures.
  */
-class TokenIdParityTest {
+public class TokenIdParityTest {
   @BeforeAll
   static void noTelemetry() {
     System.setProperty("OPT_OUT_TRACKING", "true");
@@ -49,7 +51,7 @@ class TokenIdParityTest {
     }
   }
 
-  static String escape(String s) {
+  public static String escape(String s) {
     StringBuilder sb = new StringBuilder();
     s.codePoints().forEach(cp -> {
       if (cp < 0x20 || cp > 0x7e) {

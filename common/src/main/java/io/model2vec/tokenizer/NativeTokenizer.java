@@ -1,7 +1,8 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import ai.djl.huggingface.tokenizers.jni.LibUtils;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import io.model2vec.Model2VecException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 
@@ -16,8 +17,11 @@ import java.lang.ref.Reference;
  * <p>The native handle is freed by a {@link Cleaner} once this object is unreachable, never by
  * {@link #close()}: a thread still inside {@code encode} would otherwise read freed memory and
  * crash the JVM. {@code close()} only refuses further calls.
+ *
+ * <p>Internal: not part of the public API; may change without notice. (Public for the core in
+ * {@code io.model2vec}.)
  */
-final class NativeTokenizer implements TokenIdEncoder {
+public final class NativeTokenizer implements TokenIdEncoder {
   private static final TokenizersLibrary LIB;
 
   static {
@@ -31,7 +35,7 @@ final class NativeTokenizer implements TokenIdEncoder {
   private final long handle;
   private volatile boolean closed;
 
-  NativeTokenizer(String tokenizerJson, String source) {
+  public NativeTokenizer(String tokenizerJson, String source) {
     long h;
     try {
       h = LIB.createTokenizerFromString(tokenizerJson);

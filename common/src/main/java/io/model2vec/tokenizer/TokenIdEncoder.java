@@ -1,10 +1,13 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 /**
  * Turns text into token ids without special tokens. Implementations are thread-safe and write
  * into a caller-owned {@link IdBuffer}, so the encode path allocates nothing per token.
+ *
+ * <p>Internal: not part of the public API; may change without notice. (Public for the core in
+ * {@code io.model2vec}.)
  */
-interface TokenIdEncoder extends AutoCloseable {
+public interface TokenIdEncoder extends AutoCloseable {
   /** Clears {@code out} and fills it with the ids of {@code text}. */
   void encode(String text, IdBuffer out);
 

@@ -1,5 +1,6 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
+import io.model2vec.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,18 +10,17 @@ import org.slf4j.LoggerFactory;
  * SentencePiece-style Unigram), else the HuggingFace library
  * itself ({@link NativeTokenizer}). {@code -Dmodel2vec.tokenizer=native} forces the native one
  * (for comparisons and as an escape hatch).
+ *
+ * <p>Internal: not part of the public API; may change without notice. (Public for the core in
+ * {@code io.model2vec}.)
  */
-final class Tokenizers {
+public final class Tokenizers {
   private static final Logger LOG = LoggerFactory.getLogger(Tokenizers.class);
 
   private Tokenizers() {}
 
-  static TokenIdEncoder create(String tokenizerJson, TokenizerInfo info, String source) {
-    String choice = System.getProperty("model2vec.tokenizer", "auto");
-    if (!choice.equals("auto") && !choice.equals("native")) {
-      throw new IllegalArgumentException("system property model2vec.tokenizer must be auto or "
-          + "native, was " + choice);
-    }
+  public static TokenIdEncoder create(String tokenizerJson, TokenizerInfo info, String source) {
+    String choice = Settings.TOKENIZER.get();
     if (choice.equals("auto")) {
       String why = BertTokenizer.unsupported(info);
       if (why == null) {

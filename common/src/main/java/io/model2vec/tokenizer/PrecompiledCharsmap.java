@@ -1,4 +1,4 @@
-package io.model2vec;
+package io.model2vec.tokenizer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
