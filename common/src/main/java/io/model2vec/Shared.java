@@ -1,14 +1,12 @@
 package io.model2vec;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -42,8 +40,6 @@ public final class Shared<K, V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(Shared.class);
   private static final Cleaner CLEANER = Cleaner.create();
-  /** One daemon thread for every idle release of the JVM: it only runs the release actions. */
-  private static final ScheduledExecutorService RELEASER = releaser();
 
   private final String what;
   private final Consumer<? super V> release;
@@ -118,16 +114,6 @@ public final class Shared<K, V> {
     return Long.getLong(IDLE_SECONDS_PROPERTY, 300L);
   }
 
-  private static ScheduledExecutorService releaser() {
-    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "model2vec-idle-release");
-      t.setDaemon(true);
-      return t;
-    });
-    pool.setRemoveOnCancelPolicy(true);
-    return pool;
-  }
-
   /**
    * One key's value and its holders. Its monitor guards the holder count and the release; it is
    * taken when a holder comes or goes, never while a value is read.
@@ -141,11 +127,8 @@ public final class Shared<K, V> {
     private boolean released;
     /** When the last holder let go (nanoTime); meaningful while holders == 0. */
     private long idleSince;
-    /**
-     * The scheduled release check, or null: at most one per entry, however often it idles;
-     * cancelled on release, so that the released value is not kept until it would have run.
-     */
-    private ScheduledFuture<?> check;
+    /** Whether a release check is scheduled: at most one per entry, however often it idles. */
+    private boolean checkScheduled;
 
     Entry(Shared<K, V> owner, K key) {
       this.owner = owner;
@@ -210,8 +193,9 @@ public final class Shared<K, V> {
         idleSince = System.nanoTime();
         long seconds = idleSeconds();
         if (seconds > 0) {
-          if (check == null) { // else the scheduled check sees the new idleSince and waits on
-            check = RELEASER.schedule(this::check, seconds, TimeUnit.SECONDS);
+          if (!checkScheduled) { // else the scheduled check sees the new idleSince and waits on
+            checkScheduled = true;
+            schedule(new WeakReference<>(this), TimeUnit.SECONDS.toNanos(seconds));
           }
           return;
         }
@@ -219,17 +203,32 @@ public final class Shared<K, V> {
       releaseIfIdle(0);
     }
 
+    /**
+     * Runs {@link #check} in {@code nanos}, on the JDK's shared delayed executor (no thread of our
+     * own, which would pin the class loader of a Flink job that brought this class). The check
+     * refers to its entry weakly: a released entry, and its value, are not kept until it runs.
+     */
+    private static void schedule(WeakReference<Entry<?, ?>> entry, long nanos) {
+      CompletableFuture.runAsync(() -> {
+        Entry<?, ?> e = entry.get();
+        if (e != null) {
+          e.check();
+        }
+      }, CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS));
+    }
+
     /** The scheduled check: releases the value, or waits for the rest of the idle period. */
     private void check() {
       long idleNanos = TimeUnit.SECONDS.toNanos(Math.max(0, idleSeconds()));
       synchronized (this) {
-        check = null;
+        checkScheduled = false;
         if (holders > 0 || released) {
           return; // held again: the next last holder schedules anew
         }
         long wait = idleSince + idleNanos - System.nanoTime();
         if (wait > 0) {
-          check = RELEASER.schedule(this::check, wait, TimeUnit.NANOSECONDS);
+          checkScheduled = true;
+          schedule(new WeakReference<>(this), wait);
           return;
         }
       }
@@ -247,10 +246,6 @@ public final class Shared<K, V> {
           return;
         }
         released = true;
-        if (check != null) {
-          check.cancel(false);
-          check = null;
-        }
       }
       owner.entries.remove(key, this);
       V value = future.join();
