@@ -55,8 +55,9 @@ final class SharedModels {
     boolean[] made = new boolean[1];
     try {
       view = VIEWS.get(key, k -> {
+        StaticModel mine = StaticModel.view(holder, options); // may refuse the options
         made[0] = true;
-        return StaticModel.view(holder, options);
+        return mine;
       });
     } finally {
       if (!made[0]) {

@@ -1,6 +1,7 @@
 package io.model2vec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -74,6 +75,20 @@ class ModelViewsTest {
             .containsExactly(Arrays.copyOf(all.encode(text), dims));
       }
     }
+  }
+
+  @Test
+  void optionsTheModelRefusesLeaveNoHoldBehind() {
+    // a model no other test here shares: no view of it is left from another test
+    String ref = Fixtures.model("test-model-sentence-transformers").toString();
+    assertThatThrownBy(() -> StaticModel.shared(ref, LoadOptions.builder().dimensions(999).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("dimensions must be <= the model's 2 dimensions, was 999");
+    assertThat(SharedModels.isLoaded(ModelResolver.canonical(ref), LoadOptions.defaults()))
+        .as("loaded, and idle").isTrue();
+    SharedModels.dropIdle(); // no view holds it: released now, without waiting for a collection
+    assertThat(SharedModels.isLoaded(ModelResolver.canonical(ref), LoadOptions.defaults()))
+        .isFalse();
   }
 
   private static long usedHeapAfterGc() {
