@@ -71,7 +71,8 @@ public final class Shared<K, V> {
     while (true) {
       Entry<K, V> e = entries.computeIfAbsent(key, k -> new Entry<>(this, k));
       if (!e.take()) {
-        continue; // released between the lookup and the hold: a new entry is made
+        entries.remove(key, e); // released between the lookup and the hold: make a new one
+        continue;
       }
       V value;
       try {

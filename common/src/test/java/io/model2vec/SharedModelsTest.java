@@ -49,7 +49,8 @@ class SharedModelsTest {
 
   @Test
   void idleModelsStayForTheKeepAliveAndGoWithTheirLastHolderAfterIt() {
-    String ref = Fixtures.model("test-model-vocab-quantized").toString();
+    // a folder no other test loads (other options of a loaded folder are views of that load)
+    String ref = Fixtures.modelCopy("test-model-vocab-quantized", tmp.resolve("idle")).toString();
     LoadOptions options = LoadOptions.builder().dimensions(3).build();
     long before = StaticModel.loadCount();
     // the loaded table and tokenizer: what the keep-alive keeps (a view of them costs nothing)
