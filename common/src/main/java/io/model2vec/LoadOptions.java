@@ -187,6 +187,19 @@ public final class LoadOptions implements Serializable {
     return b;
   }
 
+  /**
+   * Only the options that choose the files (subfolder, revision, and the token to fetch them),
+   * the others at their defaults: what a shared model is loaded with, whose views then differ
+   * in normalize, max length and dimensions.
+   */
+  LoadOptions source() {
+    Builder b = new Builder();
+    b.subfolder = subfolder;
+    b.revision = revision;
+    b.token = token;
+    return b.build();
+  }
+
   /** The normalize override, or {@code null} to follow the model's {@code config.json}. */
   public Boolean normalize() {
     return normalize;

@@ -43,9 +43,9 @@ public final class Settings {
 
   /** Seconds an unused shared model is kept loaded; 0 or less releases it at once. */
   public static final Setting<Long> CACHE_IDLE_SECONDS = both("model2vec.cache.idle-seconds", 300L,
-      "a whole number of seconds", Long::valueOf, "seconds an unused shared model stays "
-          + "loaded after its last user let go of it; 0 releases it at once (read once, when "
-          + "models are first shared)");
+      "a whole number of seconds", Long::valueOf, "seconds an unused shared model or index "
+          + "stays loaded after its last user let go of it; 0 releases it at once (read whenever "
+          + "a last user lets go)");
 
   // ---- the index ----
 

@@ -2,33 +2,33 @@ package io.model2vec;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Scheduler;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One model per (reference, options) per JVM, for {@link ModelReference#shared}: the only place
- * where models are shared, whatever the engine.
+ * One loaded model per source per JVM, for {@link ModelReference#shared}: the only place where
+ * models are shared, whatever the engine.
  *
- * <p>Two Caffeine caches: {@code inUse} holds models by weak reference, so a model stays one
- * instance for as long as any task, function or thread holds it, and goes away with its last
- * holder (its native tokenizer is then freed by a Cleaner); {@code keepAlive} holds each model
- * strongly for {@code model2vec.cache.idle-seconds} (default 300) after its last request, so that
- * a Spark stage or Flink restart that comes right after the previous one does not load it again.
- * A load runs under a lock of its key alone: concurrent first requests of a model wait for its
- * one load, other models are not held up, and a failed load leaves nothing behind.
+ * <p>A model's files are loaded once per <em>source</em> (the reference, its revision and
+ * subfolder) into a {@link LoadedModel}, held by the JVM's {@link Shared} helper (the same one
+ * that shares indexes). Options that only change the pooling (normalize, max length,
+ * dimensions) do not load anything: each is a {@link StaticModel} view of the same table and
+ * tokenizer. A view holds its loaded model and lets go when it becomes unreachable; the loaded
+ * model then stays for {@value Shared#IDLE_SECONDS_PROPERTY} seconds (default 300), so that a
+ * Spark stage or Flink restart that comes right after the previous one does not load it again,
+ * and is forgotten after that (the garbage collector frees the table, a Cleaner the native
+ * tokenizer). Views are interned by (source, options) while anyone holds them, so every holder
+ * gets the same instance.
  *
  * <p>Only the first request of a task or function comes here; encoding never does.
  */
 final class SharedModels {
-  /** Seconds a model stays loaded after its last request, so that the next task reuses it. */
-  static final String IDLE_SECONDS_PROPERTY = "model2vec.cache.idle-seconds";
+  /** Seconds a loaded model stays after its last view was dropped, so the next task reuses it. */
+  static final String IDLE_SECONDS_PROPERTY = Shared.IDLE_SECONDS_PROPERTY;
 
-  private static final Cache<Key, StaticModel> IN_USE = Caffeine.newBuilder().weakValues().build();
-  private static volatile Cache<Key, StaticModel> keepAlive = newKeepAlive();
-  /** One lock per key being loaded. */
-  private static final java.util.concurrent.ConcurrentMap<Key, Object> LOADING =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Released models are only forgotten: a view someone still holds keeps working. */
+  private static final Shared<Source, LoadedModel> LOADED = Shared.create("model", m -> { });
+  /** The view of each (source, options) while anyone holds it (weak: it goes with its holders). */
+  private static final Cache<Key, StaticModel> VIEWS = Caffeine.newBuilder().weakValues().build();
 
   private SharedModels() {}
 
@@ -45,58 +45,77 @@ final class SharedModels {
   static StaticModel get(String identity, String reference, LoadOptions options) {
     Objects.requireNonNull(options, "options must not be null (use LoadOptions.defaults())");
     Key key = new Key(identity, options);
-    StaticModel model = IN_USE.getIfPresent(key);
-    if (model == null) {
-      // Loaded under the key's own lock, outside the cache: a load can take minutes (a hub
-      // download), and other models must neither wait for it nor load twice.
-      Object lock = LOADING.computeIfAbsent(key, k -> new Object());
-      synchronized (lock) {
-        model = IN_USE.getIfPresent(key);
-        if (model == null) {
-          model = ModelResolver.load(reference, options);
-          model.markShared();
-          IN_USE.put(key, model);
-        }
+    StaticModel view = VIEWS.getIfPresent(key);
+    if (view != null) {
+      return view;
+    }
+    // Loaded with the options that choose the files only: the view applies the others.
+    Shared.Holder<LoadedModel> holder = LOADED.hold(new Source(identity, options.source()),
+        source -> ModelResolver.load(reference, source.options).loaded());
+    boolean[] made = new boolean[1];
+    try {
+      view = VIEWS.get(key, k -> {
+        StaticModel mine = StaticModel.view(holder, options); // may refuse the options
+        made[0] = true;
+        return mine;
+      });
+    } finally {
+      if (!made[0]) {
+        holder.close(); // another thread made the view first (it holds its own), or it failed
       }
-      LOADING.remove(key, lock);
     }
-    Cache<Key, StaticModel> recent = keepAlive;
-    if (recent != null) {
-      recent.put(key, model);
-    }
-    return model;
+    return view;
   }
 
   /**
-   * Forgets every model held only by the keep-alive (and re-reads the idle period): tests, and
-   * users who want the memory back now. Models that someone still holds stay shared.
+   * Releases every loaded model that no view holds now, without waiting for the idle period:
+   * tests, and users who want the memory back now. Models that someone still holds stay shared.
    */
   static void dropIdle() {
-    Cache<Key, StaticModel> old = keepAlive;
-    keepAlive = newKeepAlive();
-    if (old != null) {
-      old.invalidateAll();
-    }
-    IN_USE.cleanUp();
+    VIEWS.cleanUp();
+    LOADED.dropIdle();
   }
 
-  /** Models currently shared (held by someone, or kept alive), for tests. */
+  /** Models loaded now (held by a view, or idle), for tests. */
   static long size() {
-    IN_USE.cleanUp();
-    return IN_USE.estimatedSize();
+    VIEWS.cleanUp();
+    return LOADED.size();
   }
 
-  private static Cache<Key, StaticModel> newKeepAlive() {
-    long idle = Long.getLong(IDLE_SECONDS_PROPERTY, 300L);
-    if (idle <= 0) {
-      return null;
+  /** Whether the model of {@code identity} (with {@code options}' files) is loaded, for tests. */
+  static boolean isLoaded(String identity, LoadOptions options) {
+    return LOADED.isLoaded(new Source(identity, options.source()));
+  }
+
+  /** What a model is loaded from: its identity and the options that choose the files. */
+  private static final class Source {
+    final String model;
+    final LoadOptions options;
+
+    Source(String model, LoadOptions options) {
+      this.model = model;
+      this.options = options;
     }
-    return Caffeine.newBuilder()
-        .expireAfterAccess(Duration.ofSeconds(idle))
-        .scheduler(Scheduler.systemScheduler())
-        .build();
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Source && ((Source) o).model.equals(model)
+          && ((Source) o).options.equals(options);
+    }
+
+    @Override
+    public int hashCode() {
+      return model.hashCode() * 31 + options.hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return model + (options.subfolder() == null ? "" : " subfolder " + options.subfolder())
+          + (options.revision() == null ? "" : " revision " + options.revision());
+    }
   }
 
+  /** A view: the source's identity and every option. */
   private static final class Key {
     final String model;
     final LoadOptions options;

@@ -60,55 +60,61 @@ public final class StaticModel implements AutoCloseable {
   private final int dims;
   private final boolean normalize;
   private final boolean poolInDouble;
-  /** See {@link #loadTime()}. */
-  private final String loadTime;
-  /** Set before publication by {@link SharedModels}: close() must not break other holders. */
-  private volatile boolean shared;
+  /** The table and tokenizer this model is a view of (its fields above are copied from it). */
+  private final LoadedModel loaded;
+  /**
+   * For a shared model ({@link SharedModels}), its hold on the loaded model that other views
+   * share: let go when this model becomes unreachable, never by close(). Null for a model of
+   * one's own.
+   */
+  private final Shared.Holder<LoadedModel> holder;
 
-  private StaticModel(ModelParts parts, LoadOptions options, ModelFiles files) {
-    long partsDone = System.nanoTime(); // after ModelParts.read: files parsed and checked
-    this.description = parts.description;
-    this.tokenizerInfo = parts.tokenizer;
-    this.table = parts.table;
-    this.mapping = parts.mapping;
-    this.weights = parts.weights;
-    this.poolInDouble = table.poolsInDouble() || (weights != null && weights.poolsInDouble());
+  /**
+   * A view of {@code loaded} with {@code options}: the table and tokenizer are the loaded
+   * model's (not copies); only the pooling's parameters are this model's.
+   */
+  private StaticModel(LoadedModel loaded, LoadOptions options, Shared.Holder<LoadedModel> holder) {
+    this.loaded = loaded;
+    this.holder = holder;
+    this.description = loaded.description;
+    this.tokenizerInfo = loaded.tokenizerInfo;
+    this.table = loaded.table;
+    this.mapping = loaded.mapping;
+    this.weights = loaded.weights;
+    this.poolInDouble = loaded.poolInDouble;
+    this.tokenizer = loaded.tokenizer;
     int d = options.dimensions();
     if (d > table.columns) {
       throw new IllegalArgumentException("dimensions must be <= the model's " + table.columns
           + " dimensions, was " + d);
     }
+    // Fewer dimensions are the first d columns of the same table: the pooling loops read only
+    // those, so a view with fewer dimensions costs no memory.
     this.dims = d == 0 ? table.columns : d;
-    this.normalize = options.normalize() != null ? options.normalize() : parts.normalize;
+    this.normalize = options.normalize() != null ? options.normalize() : loaded.normalize;
     Integer maxLength = options.maxLength();
     this.limit = maxLength == null ? Integer.MAX_VALUE : maxLength;
     this.maxChars = maxLength == null ? Long.MAX_VALUE
         : (long) maxLength * tokenizerInfo.medianTokenLength;
     this.unkId = tokenizerInfo.unkId;
-    this.tokenizer = Tokenizers.create(parts.tokenizerJson, tokenizerInfo, parts.tokenizerName);
-    LOADS.incrementAndGet();
-    long done = System.nanoTime();
-    // Where a load's time goes. The first load in a JVM also pays for class loading and runs
-    // interpreted (a second load of the same model in a warm JVM is several times faster); a
-    // native tokenizer's time includes extracting and loading the native library once per JVM.
-    this.loadTime = String.format(java.util.Locale.ROOT, "%d ms: files read %d ms, "
-        + "tokenizer.json parsed %d ms, table read and checked %d ms, tokenizer built %d ms",
-        millis(done - files.startedAt), millis(files.readAt - files.startedAt),
-        millis(parts.tokenizerParseNanos), millis(parts.tableNanos), millis(done - partsDone));
-    LOG.info("Loaded Model2Vec model {}: {} x {} {} table ({} dims used){}{}, pooling {}, "
-        + "tokenizer {} ({}), normalize={}, maxLength={}; {}", description, table.rows,
-        table.columns, table.dtype(), dims, mapping == null ? "" : ", vocabulary-quantized",
-        weights == null ? "" : ", weighted", poolingImplementation(), tokenizerInfo.modelType,
-        tokenizer.name(), normalize, maxLength == null ? "none" : maxLength, loadTime);
+  }
+
+  /**
+   * A shared model: a view with {@code options} of the loaded model that {@code holder} holds,
+   * which this view keeps (and lets go of once it is unreachable).
+   */
+  static StaticModel view(Shared.Holder<LoadedModel> holder, LoadOptions options) {
+    return new StaticModel(holder.get(), options, holder);
+  }
+
+  /** The loaded model (table, tokenizer) this model is a view of. */
+  LoadedModel loaded() {
+    return loaded;
   }
 
   /** The load's time and where it went, as the load log line says it. */
   String loadTime() {
-    return loadTime;
-  }
-
-  private static long millis(long nanos) {
-    return nanos / 1_000_000;
+    return loaded.loadTime;
   }
 
   // ---------------------------------------------------------------- loading
@@ -145,13 +151,26 @@ public final class StaticModel implements AutoCloseable {
   }
 
   static StaticModel load(ModelFiles files, LoadOptions options) {
-    return new StaticModel(ModelParts.read(files), options, files);
+    LoadedModel loaded = new LoadedModel(ModelParts.read(files), files);
+    LOADS.incrementAndGet();
+    StaticModel model = new StaticModel(loaded, options, null);
+    EmbeddingTable table = loaded.table;
+    Integer maxLength = options.maxLength();
+    LOG.info("Loaded Model2Vec model {}: {} x {} {} table ({} dims used){}{}, pooling {}, "
+        + "tokenizer {} ({}), normalize={}, maxLength={}; {}", loaded.description, table.rows,
+        table.columns, table.dtype(), model.dims, loaded.mapping == null ? ""
+        : ", vocabulary-quantized", loaded.weights == null ? "" : ", weighted",
+        model.poolingImplementation(), loaded.tokenizerInfo.modelType, loaded.tokenizer.name(),
+        model.normalize, maxLength == null ? "none" : maxLength, loaded.loadTime);
+    return model;
   }
 
   /**
-   * The JVM-wide shared model for ({@code model}, {@code options}): loaded on first use, exactly
-   * once however many threads ask at the same time, the same instance for every holder, and kept
-   * for {@code model2vec.cache.idle-seconds} (default 300) after its last request so that
+   * The JVM-wide shared model for ({@code model}, {@code options}): its files are loaded on first
+   * use, exactly once however many threads ask at the same time; every holder gets the same
+   * instance, and other options (normalize, max length, dimensions) are views of the same table
+   * and tokenizer, not copies. The loaded model stays while any view of it is held, and for
+   * {@code model2vec.cache.idle-seconds} (default 300) after the last one is dropped, so that
    * back-to-back tasks do not reload it. Shorthand for
    * {@code ModelReference.of(model, options).shared()}; engines use {@link ModelReference}.
    */
@@ -490,18 +509,14 @@ public final class StaticModel implements AutoCloseable {
   /**
    * For a model of your own ({@code load}): refuses further encoding; its native memory is freed
    * once it is unreachable. For a {@link #shared} model: nothing, since other tasks and threads
-   * hold the same instance; it goes away with its last holder.
+   * hold the same instance; its table is released once no view of it has been held for the
+   * idle period.
    */
   @Override
   public void close() {
-    if (!shared) {
+    if (holder == null) {
       tokenizer.close();
     }
-  }
-
-  /** Called once by {@link SharedModels} before anyone else sees the model. */
-  void markShared() {
-    shared = true;
   }
 
   @Override

@@ -10,7 +10,8 @@
  * text ──truncate──▶ tokenizer/: BertTokenizer (Java WordPiece, Trie) or NativeTokenizer (HF)
  *      ──keptIds──▶ unknown ids dropped, at most max-length ids (IdBuffer, per thread)
  *      ──EmbeddingTable.addRows──▶ (weighted) sum ──▶ mean, or L2-normalized ──▶ float[]
- * SharedModels: one StaticModel per (reference, options) per JVM while held, plus a keep-alive.
+ * SharedModels: one LoadedModel (table, tokenizer) per source per JVM, held by its StaticModel
+ *              views (other options), released when idle by Shared, which shares indexes too.
  * LoadOptions.parse / toMap: the one spelling of the options for Spark, Flink and the CLI.
  * </pre>
  */

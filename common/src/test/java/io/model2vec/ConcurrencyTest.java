@@ -10,9 +10,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** One shared model, many threads: bitwise the same vectors as one thread; loads happen once. */
 class ConcurrencyTest {
+  @TempDir
+  java.nio.file.Path tmp;
+
   private final ExecutorService pool = Executors.newFixedThreadPool(16);
 
   @AfterEach
@@ -65,8 +69,9 @@ class ConcurrencyTest {
 
   @Test
   void concurrentFirstUseOfTheSharedCacheLoadsOnce() throws Exception {
-    String ref = Fixtures.model("test-model-float32").toString();
-    LoadOptions options = LoadOptions.builder().dimensions(1).build(); // a key no other test uses
+    // a folder no other test loads (other options of a loaded folder are views of that load)
+    String ref = Fixtures.modelCopy("test-model-float32", tmp.resolve("model")).toString();
+    LoadOptions options = LoadOptions.builder().dimensions(1).build();
     long before = StaticModel.loadCount();
     CountDownLatch start = new CountDownLatch(1);
     List<Future<StaticModel>> models = new ArrayList<>();

@@ -50,6 +50,27 @@ public final class Fixtures {
     return testdata().resolve("fixtures/model2vec-rs").resolve(name);
   }
 
+  /**
+   * A copy of the fixture model {@code name} in a new folder {@code dir}: shared models are
+   * loaded once per folder, and with other options are views of that one load, so a test that
+   * counts loads starts from a folder no other test of the JVM has loaded.
+   */
+  public static Path modelCopy(String name, Path dir) {
+    try {
+      Files.createDirectories(dir);
+      try (var files = Files.list(model(name))) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          if (Files.isRegularFile(f)) {
+            Files.copy(f, dir.resolve(f.getFileName().toString()));
+          }
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not copy fixture model " + name + " to " + dir, e);
+    }
+  }
+
   public static Path fortunes() {
     return testdata().resolve("corpora/fortunes-en-de.jsonl");
   }

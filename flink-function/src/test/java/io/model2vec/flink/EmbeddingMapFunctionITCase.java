@@ -3,11 +3,13 @@ package io.model2vec.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.model2vec.Fixtures;
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,11 +23,15 @@ import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The map function on a MiniCluster of 2 TaskManagers x 2 slots. */
 class EmbeddingMapFunctionITCase {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER = FlinkTests.miniCluster();
+
+  @TempDir
+  Path tmp;
 
   private static final RowTypeInfo ID_TEXT =
       new RowTypeInfo(new org.apache.flink.api.common.typeinfo.TypeInformation<?>[] {
@@ -33,9 +39,11 @@ class EmbeddingMapFunctionITCase {
 
   @Test
   void rowsGetTheCoresVectorsAndTheModelIsLoadedOncePerJvm() throws Exception {
-    // Options no other test uses, so that this job's load is the only one of this cache key.
+    // A folder no other test loads (other options of a loaded folder are views of that load),
+    // so that this job's load is the only one of this model.
     LoadOptions options = LoadOptions.builder().dimensions(40).build();
-    String model = FlinkTests.modelPath("test-model-vocab-quantized");
+    String model = Fixtures.modelCopy("test-model-vocab-quantized", tmp.resolve("model"))
+        .toString();
     List<String> texts = FlinkTests.texts(400);
     List<Row> input = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {

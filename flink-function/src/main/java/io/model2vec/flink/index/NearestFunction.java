@@ -1,19 +1,13 @@
 package io.model2vec.flink.index;
 
-import io.model2vec.index.IndexException;
+import io.model2vec.Shared;
 import io.model2vec.index.IndexManifest;
+import io.model2vec.index.SharedIndexes;
 import io.model2vec.index.VectorIndex;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.ScalarFunction;
@@ -39,16 +33,16 @@ import org.apache.flink.types.Row;
  * <p>The query is a string (embedded with the model the index was built with) or an
  * {@code ARRAY<FLOAT>}. The index folder is a path every TaskManager reads (a shared file system,
  * or the same path everywhere); the planner reads its manifest on the client for the result type.
- * Each TaskManager opens an index once, on its first row, and all its slots share it.
+ * Each TaskManager opens an index once, on its first row, and all its slots share it
+ * ({@link SharedIndexes}); it is closed once no slot has used it for
+ * {@code model2vec.cache.idle-seconds} (default 300), and opened again by the next query.
  */
 public final class NearestFunction extends ScalarFunction {
   private static final long serialVersionUID = 1L;
   static final int DEFAULT_K = 10;
-  /** folder + manifest modification time -> the TaskManager's open index. */
-  private static final Map<String, CompletableFuture<VectorIndex>> OPEN = new ConcurrentHashMap<>();
-
   private transient String openFolder;
-  private transient VectorIndex index;
+  /** This function instance's hold on the TaskManager's index: taken by the first row. */
+  private transient Shared.Holder<VectorIndex> held;
 
   public Row[] eval(String text, String folder) {
     return eval(text, folder, DEFAULT_K);
@@ -85,49 +79,33 @@ public final class NearestFunction extends ScalarFunction {
   }
 
   private VectorIndex index(String folder) {
-    if (index == null || !folder.equals(openFolder)) {
-      index = shared(folder);
+    Shared.Holder<VectorIndex> h = held;
+    if (h == null || !folder.equals(openFolder)) {
+      if (h != null) {
+        h.close();
+      }
+      h = SharedIndexes.hold(Path.of(folder));
+      held = h;
       openFolder = folder;
     }
-    return index;
+    return h.get();
   }
 
-  /** The TaskManager's index for {@code folder}, opened by its first user. */
-  static VectorIndex shared(String folder) {
-    Path dir = Path.of(folder);
-    long modified;
-    try {
-      modified = Files.getLastModifiedTime(dir.resolve(IndexManifest.FILE)).toMillis();
-    } catch (NoSuchFileException e) {
-      throw new IndexException(dir.resolve(IndexManifest.FILE) + ": missing: not an index "
-          + "folder, or its build did not finish");
-    } catch (IOException e) {
-      throw new IndexException(folder + ": " + e.getMessage(), e);
+  /** Lets go of the index: the last function of the TaskManager to do so starts its idle period. */
+  @Override
+  public void close() throws Exception {
+    Shared.Holder<VectorIndex> h = held;
+    held = null;
+    openFolder = null;
+    if (h != null) {
+      h.close();
     }
-    String key = dir.toAbsolutePath() + "@" + modified;
-    CompletableFuture<VectorIndex> mine = new CompletableFuture<>();
-    CompletableFuture<VectorIndex> prior = OPEN.putIfAbsent(key, mine);
-    if (prior != null) {
-      try {
-        return prior.join();
-      } catch (CompletionException e) {
-        throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
-      }
-    }
-    try {
-      VectorIndex opened = VectorIndex.open(dir);
-      mine.complete(opened);
-      return opened;
-    } catch (RuntimeException | Error e) {
-      OPEN.remove(key, mine);
-      mine.completeExceptionally(e);
-      throw e;
-    }
+    super.close();
   }
 
-  /** How many indexes this JVM has opened (tests). */
+  /** How many times this JVM has opened an index (tests). */
   static int openedIndexes() {
-    return OPEN.size();
+    return (int) SharedIndexes.openCount();
   }
 
   private static Row[] rows(List<VectorIndex.Hit> hits) {

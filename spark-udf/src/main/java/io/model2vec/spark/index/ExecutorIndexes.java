@@ -1,33 +1,40 @@
 package io.model2vec.spark.index;
 
+import io.model2vec.Shared;
 import io.model2vec.index.IndexException;
 import io.model2vec.index.IndexManifest;
 import io.model2vec.index.VectorIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The indexes of this JVM (an executor, or the driver in local mode): each index folder is
- * opened once, by its first user, and shared by every task and thread after it, for the life of
- * the JVM. A folder on a Hadoop file system ({@code hdfs://}, {@code s3a://}, ...) is copied to a
- * local temporary folder first, once per JVM; a local path must be readable by every executor
- * (a shared file system, or the one machine of a local session). The key includes the
- * manifest's modification time, so an index rebuilt in the same folder is opened again.
+ * The indexes of this JVM (an executor, or the driver in local mode), shared by the core's
+ * {@link Shared} helper as its models are: each index folder is opened once, by its first task,
+ * shared by every task and thread that holds it, and closed once no task has held it for
+ * {@code model2vec.cache.idle-seconds} (default 300); the next task opens it again. A folder on a
+ * Hadoop file system ({@code hdfs://}, {@code s3a://}, ...) is copied to a local temporary folder
+ * first, once per opening, and the copy is deleted when the index is closed; a local path must be
+ * readable by every executor (a shared file system, or the one machine of a local session). The
+ * key includes the manifest's modification time, so an index rebuilt in the same folder is opened
+ * again.
  */
 final class ExecutorIndexes {
-  private static final Map<String, CompletableFuture<VectorIndex>> OPEN = new ConcurrentHashMap<>();
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutorIndexes.class);
+  /** folder @ manifest modification time -> the open index (and its local copy). */
+  private static final Shared<String, Opened> OPEN = Shared.create("index", Opened::close);
 
   private ExecutorIndexes() {}
 
-  static VectorIndex get(String folder, HadoopConf hadoop) {
+  /** A holder of the JVM's index in {@code folder}: close it when the task is done. */
+  static Shared.Holder<Opened> hold(String folder, HadoopConf hadoop) {
     Path dir = new Path(folder);
     FileSystem fs;
     FileStatus manifest;
@@ -40,39 +47,58 @@ final class ExecutorIndexes {
     } catch (IOException e) {
       throw new UncheckedIOException(folder + ": " + e.getMessage(), e);
     }
-    String key = folder + "@" + manifest.getModificationTime();
-    CompletableFuture<VectorIndex> mine = new CompletableFuture<>();
-    CompletableFuture<VectorIndex> prior = OPEN.putIfAbsent(key, mine);
-    if (prior != null) {
-      try {
-        return prior.join();
-      } catch (CompletionException e) {
-        throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause() : e;
-      }
+    return OPEN.hold(folder + "@" + manifest.getModificationTime(), key -> open(fs, dir));
+  }
+
+  private static Opened open(FileSystem fs, Path dir) {
+    String scheme = fs.getUri().getScheme();
+    if ("file".equals(scheme)) {
+      return new Opened(VectorIndex.open(java.nio.file.Path.of(dir.toUri().getPath())), null);
     }
+    java.nio.file.Path tmp = null;
     try {
-      VectorIndex index = VectorIndex.open(local(fs, dir));
-      mine.complete(index);
-      return index;
+      tmp = Files.createTempDirectory("model2vec-index-");
+      fs.copyToLocalFile(false, dir, new Path(tmp.toUri()), true);
+      return new Opened(VectorIndex.open(tmp.resolve(dir.getName())), tmp);
+    } catch (IOException e) {
+      delete(tmp);
+      throw new UncheckedIOException("could not copy index " + dir + " from its file system: "
+          + e.getMessage(), e);
     } catch (RuntimeException | Error e) {
-      OPEN.remove(key, mine); // not kept: the next task tries again
-      mine.completeExceptionally(e);
+      delete(tmp);
       throw e;
     }
   }
 
-  private static java.nio.file.Path local(FileSystem fs, Path dir) {
-    String scheme = fs.getUri().getScheme();
-    if ("file".equals(scheme)) {
-      return java.nio.file.Path.of(dir.toUri().getPath());
+  private static void delete(java.nio.file.Path folder) {
+    if (folder == null) {
+      return;
     }
-    try {
-      java.nio.file.Path tmp = Files.createTempDirectory("model2vec-index-");
-      fs.copyToLocalFile(false, dir, new Path(tmp.toUri()), true);
-      return tmp.resolve(dir.getName());
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not copy index " + dir + " from its file system: "
-          + e.getMessage(), e);
+    try (Stream<java.nio.file.Path> files = Files.walk(folder)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // a temporary folder left behind costs disk space only
+      LOG.warn("Could not delete the local copy {} of a closed index: {}", folder, e.toString());
+    }
+  }
+
+  /** An open index, and the local copy it was opened from (null for a local folder). */
+  static final class Opened {
+    final VectorIndex index;
+    private final java.nio.file.Path copy;
+
+    Opened(VectorIndex index, java.nio.file.Path copy) {
+      this.index = index;
+      this.copy = copy;
+    }
+
+    /** Closes the index, then deletes its copy. */
+    void close() {
+      try {
+        index.close();
+      } finally {
+        delete(copy);
+      }
     }
   }
 }

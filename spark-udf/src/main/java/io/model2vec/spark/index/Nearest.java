@@ -1,17 +1,21 @@
 package io.model2vec.spark.index;
 
+import io.model2vec.Shared;
 import io.model2vec.index.VectorIndex;
 import java.io.Serializable;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The object {@code nearest(query, 'index', k)} calls on executors; public only because Spark's
  * generated code invokes it. Carries the index folder and k; the index itself is the JVM's shared
- * instance ({@link ExecutorIndexes}), looked up by a task's first row and then kept in a field.
+ * instance ({@link ExecutorIndexes}), held from a task's first row (then kept in a field) until the
+ * task completes.
  *
  * <p>Internal: not part of the public API; may change without notice.
  */
@@ -21,7 +25,8 @@ public final class Nearest implements Serializable {
   private final int k;
   private final int storedFields;
   private final HadoopConf hadoop;
-  private transient VectorIndex index;
+  /** This task's hold on the JVM's index; taken by the first row, let go when the task ends. */
+  private transient Shared.Holder<ExecutorIndexes.Opened> held;
 
   Nearest(String folder, int k, int storedFields, HadoopConf hadoop) {
     this.folder = folder;
@@ -48,12 +53,18 @@ public final class Nearest implements Serializable {
   }
 
   private VectorIndex index() {
-    VectorIndex i = index;
-    if (i == null) {
-      i = ExecutorIndexes.get(folder, hadoop);
-      index = i;
+    Shared.Holder<ExecutorIndexes.Opened> h = held;
+    if (h == null || !h.isOpen()) {
+      h = ExecutorIndexes.hold(folder, hadoop);
+      held = h;
+      TaskContext task = TaskContext.get();
+      if (task != null) {
+        Shared.Holder<ExecutorIndexes.Opened> mine = h;
+        task.addTaskCompletionListener((TaskCompletionListener) context -> mine.close());
+      }
+      // without a task (the driver evaluating it), the holder lets go once this is unreachable
     }
-    return i;
+    return h.get().index;
   }
 
   private ArrayData rows(List<VectorIndex.Hit> hits) {
