@@ -1,5 +1,6 @@
 package io.model2vec.cli;
 
+import io.model2vec.Version;
 import io.model2vec.benchmarks.BenchCommand;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "model2vec",
     mixinStandardHelpOptions = true,
-    version = "model2vec-jvm 0.1.0",
+    versionProvider = Model2VecCli.VersionProvider.class,
     description = "Model2Vec static embeddings on the JVM.",
     subcommands = {
         EncodeCommand.class,
@@ -33,6 +34,14 @@ public final class Model2VecCli {
    */
   private static final Logger LUCENE_VECTORIZATION =
       Logger.getLogger("org.apache.lucene.internal.vectorization.VectorizationProvider");
+
+  /** {@code --version}: the version this build was made as ({@link Version}), never a literal. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"model2vec-jvm " + Version.current()};
+    }
+  }
 
   public static void main(String[] args) {
     LUCENE_VECTORIZATION.setLevel(Level.SEVERE);
