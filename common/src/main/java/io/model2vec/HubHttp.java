@@ -16,8 +16,7 @@ import java.util.Locale;
  */
 final class HubHttp {
   static final int MAX_REDIRECTS = 10;
-  private static final String USER_AGENT =
-      "model2vec-jvm/0.1; java/" + System.getProperty("java.version");
+  static final String USER_AGENT = Version.userAgent();
 
   private final URI endpoint;
   private final String token;

@@ -57,6 +57,13 @@ class HubClientTest {
   }
 
   @Test
+  void everyRequestNamesThisBuildsVersionInItsUserAgent() {
+    snapshot("minishlab/test-float32", LoadOptions.defaults());
+    assertThat(hub.userAgents).isNotEmpty()
+        .allMatch(ua -> ua.startsWith("model2vec-jvm/" + VersionTest.pomVersion() + "; java/"));
+  }
+
+  @Test
   void downloadsIntoPythonsCacheLayoutAndLoadsTheSameModel() throws Exception {
     HubClient.environmentOverride = env;
     try (StaticModel fromHub = StaticModel.load("minishlab/test-float32");

@@ -91,6 +91,7 @@ final class HubTestServer implements AutoCloseable {
   private final Map<String, Path> cdn = new ConcurrentHashMap<>();
   final List<String> requests = new CopyOnWriteArrayList<>();
   final List<String> authorizations = new CopyOnWriteArrayList<>();
+  final List<String> userAgents = new CopyOnWriteArrayList<>();
   final List<String> ranges = new CopyOnWriteArrayList<>();
   final AtomicInteger gets = new AtomicInteger();
   /** Where LFS files are served from (this server unless set): the hub's CDN is another host. */
@@ -141,6 +142,7 @@ final class HubTestServer implements AutoCloseable {
       requests.add(method + " " + path);
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       authorizations.add(auth == null ? "" : auth);
+      userAgents.add(String.valueOf(ex.getRequestHeaders().getFirst("User-Agent")));
       String range = ex.getRequestHeaders().getFirst("Range");
       if (range != null) {
         ranges.add(range);

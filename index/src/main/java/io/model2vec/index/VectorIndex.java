@@ -59,8 +59,9 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
  * }
  * }</pre>
  *
- * <p>{@link #search} walks each shard's HNSW graph for {@link #candidates} neighbours (in
- * parallel over the shards), rescores those with the stored float vectors, and merges the top k;
+ * <p>{@link #search} walks each shard's HNSW graph for {@link #DEFAULT_CANDIDATES} (or the given
+ * {@code candidates}) neighbours (in parallel over the shards), rescores those with the stored
+ * float vectors, and merges the top k;
  * {@link #exactSearch} compares the query with every vector (for checking, and small indexes).
  * Scores are cosine similarities.
  */

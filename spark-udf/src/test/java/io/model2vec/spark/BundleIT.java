@@ -22,9 +22,9 @@ class BundleIT {
           "model2vec/default-model/model.safetensors",
           "model2vec/default-model/tokenizer.json",
           "model2vec/default-model/config.json");
-      assertThat(names).anyMatch(n -> n.startsWith("io/model2vec/shaded/jackson/databind/"));
+      assertThat(names).anyMatch(n -> n.startsWith("io/model2vec/shaded/com/fasterxml/jackson/databind/"));
       assertThat(names).noneMatch(n -> n.startsWith("com/fasterxml/"));
-      assertThat(names).anyMatch(n -> n.startsWith("io/model2vec/shaded/caffeine/cache/"));
+      assertThat(names).anyMatch(n -> n.startsWith("io/model2vec/shaded/com/github/benmanes/caffeine/cache/"));
       assertThat(names).noneMatch(n -> n.startsWith("com/github/benmanes/"));
       assertThat(names).noneMatch(n -> n.startsWith("org/apache/spark/"));
       assertThat(names).noneMatch(n -> n.startsWith("scala/"));

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "model2vec",
     mixinStandardHelpOptions = true,
-    version = "model2vec-jvm 0.1.0",
+    versionProvider = io.model2vec.app.VersionProvider.class,
     description = "Model2Vec static embeddings on the JVM.",
     subcommands = {
         EncodeCommand.class,

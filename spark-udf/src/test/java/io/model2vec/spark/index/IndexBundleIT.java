@@ -19,16 +19,16 @@ class IndexBundleIT {
           "io/model2vec/index/VectorIndex.class",
           "io/model2vec/spark/index/Model2VecIndex.class",
           "io/model2vec/spark/index/NearestFunction.class",
-          "io/model2vec/shaded/lucene/codecs/lucene912/Lucene912Codec.class",
-          "io/model2vec/shaded/lucene/codecs/lucene99/Lucene99HnswVectorsFormat.class");
+          "io/model2vec/shaded/org/apache/lucene/codecs/lucene912/Lucene912Codec.class",
+          "io/model2vec/shaded/org/apache/lucene/codecs/lucene99/Lucene99HnswVectorsFormat.class");
       assertThat(names).noneMatch(n -> n.startsWith("org/apache/lucene/"));
       assertThat(names).noneMatch(n -> n.startsWith("META-INF/services/org.apache.lucene"));
-      String codecs = read(jar, "META-INF/services/io.model2vec.shaded.lucene.codecs.Codec");
-      assertThat(codecs).contains("io.model2vec.shaded.lucene.codecs.lucene912.Lucene912Codec");
-      String formats = read(jar, "META-INF/services/io.model2vec.shaded.lucene.codecs.KnnVectorsFormat");
+      String codecs = read(jar, "META-INF/services/io.model2vec.shaded.org.apache.lucene.codecs.Codec");
+      assertThat(codecs).contains("io.model2vec.shaded.org.apache.lucene.codecs.lucene912.Lucene912Codec");
+      String formats = read(jar, "META-INF/services/io.model2vec.shaded.org.apache.lucene.codecs.KnnVectorsFormat");
       assertThat(formats).contains(
-          "io.model2vec.shaded.lucene.codecs.lucene99.Lucene99HnswVectorsFormat",
-          "io.model2vec.shaded.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat");
+          "io.model2vec.shaded.org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat",
+          "io.model2vec.shaded.org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat");
     }
   }
 

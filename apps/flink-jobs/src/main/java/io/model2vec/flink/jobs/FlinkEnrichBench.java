@@ -2,6 +2,7 @@ package io.model2vec.flink.jobs;
 
 import io.model2vec.StaticModel;
 import io.model2vec.ModelReference;
+import io.model2vec.Version;
 import io.model2vec.app.Corpus;
 import io.model2vec.app.ModelOptions;
 import io.model2vec.flink.EmbeddingMapFunction;
@@ -33,6 +34,7 @@ import picocli.CommandLine.Option;
  * state, without deploying the job); the end-to-end figure (job run time) is printed as well.
  */
 @Command(name = "flink-enrich-bench", mixinStandardHelpOptions = true,
+    versionProvider = io.model2vec.app.VersionProvider.class,
     description = {"Benchmarks the Flink map function against the core in the same run; prints "
         + "records/s and the ratio per slot.",
         "--flink 2|1.20 (read by the bin/ script; default: MODEL2VEC_FLINK_LINE, else 2): the "
@@ -75,8 +77,8 @@ public final class FlinkEnrichBench implements Callable<Integer> {
     ModelReference flinkModel = modelOptions.reference().resolvedHere();
     // Hold the shared model for the whole run, so that every job and the core use the same one.
     try (StaticModel core = flinkModel.shared()) { // close() leaves a shared model alone
-      System.out.printf(Locale.ROOT, "model %s, %d records from %s, %d cores%n", core,
-          all.length, file, Runtime.getRuntime().availableProcessors());
+      System.out.printf(Locale.ROOT, "model2vec-jvm %s: model %s, %d records from %s, %d cores%n",
+          Version.current(), core, all.length, file, Runtime.getRuntime().availableProcessors());
       coreRate(core, all, Math.min(all.length, 20_000)); // warm-up
       // Rounds interleave the core and the jobs, so that a busy machine slows them alike;
       // the best of each counts.

@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bin/flink-enrich}: streaming enrichment of JSONL files with Flink. */
-@Command(name = "flink-enrich", mixinStandardHelpOptions = true, version = "model2vec-jvm 0.1.0",
+@Command(name = "flink-enrich", mixinStandardHelpOptions = true,
+    versionProvider = io.model2vec.app.VersionProvider.class,
     description = {
         "Reads JSONL files as a stream (Flink FileSource; a file or a folder), adds to every "
             + "object an \"embedding\": [floats] of its --text-field, and writes JSONL part files "

@@ -1,6 +1,7 @@
 package io.model2vec.spark.jobs;
 
 import io.model2vec.StaticModel;
+import io.model2vec.Version;
 import io.model2vec.app.Corpus;
 import io.model2vec.app.ModelOptions;
 import io.model2vec.app.SyntheticModel;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Option;
  * {@code float[]} (which Spark converts float by float) for comparison.
  */
 @Command(name = "spark-bench", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = io.model2vec.app.VersionProvider.class,
     description = "Benchmarks embed() in Spark against the core, in one run.")
 public final class SparkBench implements Callable<Integer> {
   @Option(names = "--spark", paramLabel = "LINE", defaultValue = SparkJobOptions.LINE_DEFAULT,
@@ -79,8 +81,9 @@ public final class SparkBench implements Callable<Integer> {
     }
     int reps = (rows + texts.size() - 1) / texts.size();
     long total = (long) reps * texts.size();
-    System.out.printf(Locale.ROOT, "corpus: %d texts x %d = %d rows; model %s%s%n", texts.size(),
-        reps, total, model == null ? "(built-in)" : model, syntheticDims > 0 ? " (random " + syntheticDims + "-dim table)" : "");
+    System.out.printf(Locale.ROOT, "model2vec-jvm %s: corpus: %d texts x %d = %d rows; model %s%s%n",
+        Version.current(), texts.size(), reps, total, model == null ? "(built-in)" : model,
+        syntheticDims > 0 ? " (random " + syntheticDims + "-dim table)" : "");
 
     double core = core(ref, texts, reps);
     System.out.printf(Locale.ROOT, "core, 1 thread:         %,10.0f rows/s%n", core);

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 
 /** {@code bin/spark-embed}: bulk corpus embedding with Spark. */
 @Command(name = "spark-embed", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = io.model2vec.app.VersionProvider.class,
     description = {"Embeds a text column of a corpus with Spark: keeps every input column, adds "
         + "'embedding' (array<float>), writes Parquet or JSONL, and ends with one summary line "
         + "(rows, seconds, rows/s)."})

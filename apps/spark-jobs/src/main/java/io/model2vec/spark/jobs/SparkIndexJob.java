@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 
 /** {@code bin/spark-index}: builds a vector index (Lucene HNSW shards + manifest) with Spark. */
 @Command(name = "spark-index", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = io.model2vec.app.VersionProvider.class,
     description = {"Embeds a text column of a corpus with Spark and writes a vector index: one "
         + "Lucene HNSW shard per partition (or --shards N) and manifest.json, committed when the "
         + "job succeeds (a failed or retried task leaves no partial or duplicate shard; a failed "

@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
  * {@code embed} function and the score is the cosine similarity.
  */
 @Command(name = "spark-search", mixinStandardHelpOptions = true, sortOptions = false,
+    versionProvider = io.model2vec.app.VersionProvider.class,
     description = {"Prints the texts nearest to a query: in a Parquet folder written by "
         + "spark-embed (--input: a full scan, every row compared), or in an index written by "
         + "spark-index (--index: HNSW search through the nearest() SQL function, with the "
