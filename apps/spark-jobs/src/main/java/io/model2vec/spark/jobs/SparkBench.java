@@ -41,7 +41,7 @@ public final class SparkBench implements Callable<Integer> {
   @Mixin
   ModelOptions modelOptions;
 
-  @Option(names = "--input", required = true, description = "JSONL corpus (e.g. ../shared/corpora/fortunes-en-de.jsonl).")
+  @Option(names = "--input", required = true, description = "JSONL corpus (e.g. testdata/corpora/fortunes-en-de.jsonl).")
   Path input;
 
   @Option(names = {"--text-field", "--field"}, defaultValue = "text", description = "JSONL text field (default: ${DEFAULT-VALUE}).")
