@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -37,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * {@code blobs/<etag>.incomplete} under the blob's {@link HubLocks lock}, must have the announced
  * size (and the sha256 an LFS ETag names) and only then is moved into place, so executors sharing
  * a cache never see half a file; a download that broke off is resumed with {@code Range}.
+ *
+ * <p>Clusters often share one writable cache between users, so the cache trusts nothing it did
+ * not make: every folder from the repository's down is created one level at a time and must be a
+ * real folder; files are opened without following links ({@code O_NOFOLLOW}) and created
+ * exclusively; a blob, a lock or a partial download that is a symbolic link is refused; and a
+ * snapshot is verified before it is loaded (its links point to blobs of this repository, its
+ * folders are folders). A tampered entry fails with one line naming it, and nothing outside the
+ * cache is read or written.
  */
 final class HubCache {
   private static final Logger LOG = LoggerFactory.getLogger(HubCache.class);
@@ -47,11 +56,14 @@ final class HubCache {
   /** The fewest bytes a download must bring in each HF_HUB_DOWNLOAD_TIMEOUT period. */
   private static final long MIN_PROGRESS = 64 * 1024;
 
+  private final Path cacheRoot;
   private final Path repoDir;
 
   /** The cache folder of {@code repoId} (org/name) under {@code cache}. */
   HubCache(Path cache, String repoId) {
-    this.repoDir = cache.resolve("models--" + repoId.replace("/", "--"));
+    // the cache folder itself is the user's choice (it may be a link); below it, nothing is
+    this.cacheRoot = cache.toAbsolutePath().normalize();
+    this.repoDir = cacheRoot.resolve("models--" + repoId.replace("/", "--"));
   }
 
   Path repoDir() {
@@ -83,6 +95,93 @@ final class HubCache {
       throw new HubIoException(path + " is not inside the repository's cache folder " + repoDir);
     }
     return path;
+  }
+
+  /**
+   * Creates {@code dir} (the repository's folder or one inside it) one level at a time and checks
+   * that every level below the cache folder is a real folder, not a symbolic link: a link planted
+   * in a shared cache would send this JVM's writes, or its reads, somewhere else.
+   */
+  Path ensureDirectory(Path dir) throws IOException {
+    Path target = dir.toAbsolutePath().normalize();
+    if (!target.startsWith(repoDir)) {
+      throw new IOException(dir + " is not inside the repository's cache folder " + repoDir);
+    }
+    Files.createDirectories(cacheRoot); // the user's folder: its own links are theirs
+    Path p = cacheRoot;
+    for (Path part : cacheRoot.relativize(target)) {
+      p = p.resolve(part);
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          Files.createDirectory(p);
+        } catch (FileAlreadyExistsException raced) {
+          // made meanwhile by another thread or process: checked below like any other
+        }
+      }
+      refuseLink(p, true);
+    }
+    return dir;
+  }
+
+  /** Throws if {@code p} is a symbolic link (or, for a folder, not a real folder). */
+  static void refuseLink(Path p, boolean folder) {
+    if (Files.isSymbolicLink(p)) {
+      throw tampered(p, "is a symbolic link");
+    }
+    if (folder && Files.exists(p, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      throw tampered(p, "is not a folder");
+    }
+  }
+
+  /** Whether {@code blob} is there: a regular file, never followed through a link. */
+  static boolean present(Path blob) {
+    refuseLink(blob, false);
+    return Files.isRegularFile(blob, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  static Model2VecException tampered(Path p, String what) {
+    return new Model2VecException("the HuggingFace cache entry " + p + " " + what + ", which this "
+        + "cache never makes (is the cache shared with someone who can write to it?); remove it "
+        + "and load again");
+  }
+
+  /**
+   * {@code snap} once verified to be what this cache made: real folders from the repository's
+   * down, and every link in it pointing to a blob of this repository that is a regular file.
+   */
+  Path verified(Path snap) {
+    Path dir = snap.toAbsolutePath().normalize();
+    if (!dir.startsWith(repoDir.resolve("snapshots"))) {
+      throw new Model2VecException(snap + " is not a snapshot folder of " + repoDir);
+    }
+    Path p = cacheRoot;
+    for (Path part : cacheRoot.relativize(dir)) {
+      p = p.resolve(part);
+      refuseLink(p, true);
+    }
+    Path blobs = repoDir.resolve("blobs");
+    refuseLink(blobs, true);
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) { // never follows links
+      for (Path entry : (Iterable<Path>) all::iterator) {
+        if (Files.isSymbolicLink(entry)) {
+          Path target = entry.getParent().resolve(Files.readSymbolicLink(entry)).normalize();
+          if (!blobs.equals(target.getParent())
+              || !BLOB_NAME.matcher(target.getFileName().toString()).matches()) {
+            throw tampered(entry, "links to " + target + ", not to a blob of this repository");
+          }
+          if (Files.isSymbolicLink(target)) {
+            throw tampered(target, "is a symbolic link");
+          }
+        } else if (!Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+            && !Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+          throw tampered(entry, "is neither a file nor a folder");
+        }
+      }
+    } catch (IOException e) {
+      throw new Model2VecException("cannot read the snapshot " + snap + ": " + e, e);
+    }
+    return snap;
   }
 
   /**
@@ -145,9 +244,20 @@ final class HubCache {
    * Downloads {@code from} into {@code blob} unless another thread or process already did (under
    * the blob's {@link HubLocks lock}, waiting at most {@code lockTimeoutMillis}).
    */
-  static void storeBlob(HubHttp http, URI from, Path blob, long size, String etag,
-      long lockTimeoutMillis) throws HubIoException {
-    HubLocks.unlessPresent(blob, lockTimeoutMillis, () -> downloadBlob(http, from, blob, size, etag));
+  void storeBlob(HubHttp http, URI from, Path blob, long size, String etag,
+      long lockTimeoutMillis, long maxBytes) throws HubIoException {
+    if (size > maxBytes) {
+      throw new HubIoException(HubHttp.shown(from) + " announces " + size + " bytes, more than the "
+          + maxBytes + " that " + Settings.HUB_MAX_DOWNLOAD_BYTES.environment() + " allows; "
+          + "nothing was written");
+    }
+    try {
+      ensureDirectory(blob.getParent());
+    } catch (IOException e) {
+      throw new HubIoException("could not create " + blob.getParent() + ": " + e, e);
+    }
+    HubLocks.unlessPresent(blob, lockTimeoutMillis,
+        () -> downloadBlob(http, from, blob, size, etag, maxBytes));
   }
 
   /**
@@ -155,10 +265,11 @@ final class HubCache {
    * from its length with Range when one is there), no byte beyond the announced size, and moved
    * into place only with the announced size and, for an LFS file, the sha256 its ETag names.
    */
-  private static void downloadBlob(HubHttp http, URI from, Path blob, long size, String etag)
-      throws IOException, HubIoException {
+  private static void downloadBlob(HubHttp http, URI from, Path blob, long size, String etag,
+      long maxBytes) throws IOException, HubIoException {
     Path part = blob.resolveSibling(blob.getFileName() + ".incomplete");
-    long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+    refuseLink(part, false);
+    long have = Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS) ? Files.size(part) : 0;
     if (have > 0 && (size < 0 || have >= size)) {
       // only a shorter prefix of a known size can be resumed
       Files.delete(part);
@@ -180,6 +291,12 @@ final class HubCache {
             + "size (X-Linked-Size, Content-Length), so a body cut short could not be told from a "
             + "complete one");
       }
+      if (total > maxBytes) {
+        Files.deleteIfExists(part);
+        throw new HubIoException(shownFrom + " announces " + total + " bytes, more than the "
+            + maxBytes + " that " + Settings.HUB_MAX_DOWNLOAD_BYTES.environment() + " allows; "
+            + "nothing was kept");
+      }
       if (length >= 0 && have + length != total) {
         Files.deleteIfExists(part);
         throw new HubIoException("GET " + shownFrom + " announced " + (have + length)
@@ -187,15 +304,21 @@ final class HubCache {
       }
       MessageDigest sha = SHA256.matcher(etag).matches() ? sha256() : null;
       if (sha != null && have > 0) {
-        try (InputStream earlier = Files.newInputStream(part)) {
+        try (InputStream earlier = Files.newInputStream(part, LinkOption.NOFOLLOW_LINKS)) {
           update(sha, earlier);
         }
       }
+      // never through a link: a new part is created exclusively, a resumed one opened as it is
+      if (have == 0) {
+        Files.deleteIfExists(part);
+      }
       OpenOption[] mode = have > 0
-          ? new OpenOption[] {StandardOpenOption.WRITE, StandardOpenOption.APPEND}
-          : new OpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-              StandardOpenOption.TRUNCATE_EXISTING};
+          ? new OpenOption[] {StandardOpenOption.WRITE, StandardOpenOption.APPEND,
+              LinkOption.NOFOLLOW_LINKS}
+          : new OpenOption[] {StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS};
       boolean tooLong = false;
+      boolean writing = false;
       // The read timeout ends a body that stops; a body dripped just faster than it would hold
       // the lock for ever, so each timeout period must also bring MIN_PROGRESS bytes.
       long period = TimeUnit.MILLISECONDS.toNanos(http.downloadTimeoutMillis());
@@ -208,7 +331,9 @@ final class HubCache {
             tooLong = true;
             break;
           }
+          writing = true;
           out.write(buffer, 0, n);
+          writing = false;
           if (sha != null) {
             sha.update(buffer, 0, n);
           }
@@ -231,6 +356,12 @@ final class HubCache {
             + " s (HF_HUB_DOWNLOAD_TIMEOUT) from " + shownFrom + " after " + have + " of " + total
             + " bytes; the next attempt resumes from there", e);
       } catch (IOException e) {
+        if (writing) {
+          // the disk, not the network: a full disk keeps nothing behind
+          Files.deleteIfExists(part);
+          throw new HubIoException("could not write " + part + " (" + e.getMessage() + ") after "
+              + have + " of " + total + " bytes from " + shownFrom + "; nothing was kept", e);
+        }
         throw new HubIoException("the download of " + shownFrom + " broke off after " + have
             + " of " + total + " bytes (" + e + "); the next attempt resumes from there", e);
       }
@@ -285,15 +416,21 @@ final class HubCache {
   }
 
   /** snapshots/&lt;commit&gt;/&lt;file&gt; as a relative symlink to the blob (a copy where links fail). */
-  static void linkSnapshot(Path link, Path blob) throws IOException {
-    if (Files.exists(link)) {
-      return;
-    }
-    Files.createDirectories(link.getParent());
-    if (Files.isSymbolicLink(link)) {
-      Files.delete(link); // dangling: its blob was removed
-    }
+  void linkSnapshot(Path link, Path blob) throws IOException {
+    ensureDirectory(link.getParent());
     Path target = link.getParent().relativize(blob);
+    if (Files.isSymbolicLink(link)) {
+      if (Files.readSymbolicLink(link).equals(target)) {
+        return; // ours
+      }
+      throw tampered(link, "links to " + Files.readSymbolicLink(link) + ", not to its blob");
+    }
+    if (Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isRegularFile(link, LinkOption.NOFOLLOW_LINKS)) {
+        throw tampered(link, "is not a file");
+      }
+      return; // a copy, where the file system has no links
+    }
     try {
       Files.createSymbolicLink(link, target);
     } catch (FileAlreadyExistsException e) {
@@ -309,11 +446,11 @@ final class HubCache {
   void writeRef(String revision, String commit) {
     try {
       Path ref = inside(repoDir.resolve("refs").resolve(revision));
-      Files.createDirectories(ref.getParent());
+      ensureDirectory(ref.getParent());
       Path tmp = Files.createTempFile(ref.getParent(), ".ref", ".tmp");
       Files.writeString(tmp, commit);
       Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | HubIoException e) {
+    } catch (IOException | HubIoException | Model2VecException e) {
       LOG.warn("Could not record refs/{} -> {} in {}: {}", revision, commit, repoDir, e.toString());
     }
   }
@@ -327,7 +464,8 @@ final class HubCache {
     String commit = revision;
     if (!COMMIT.matcher(revision).matches()) {
       Path ref = repoDir.resolve("refs").resolve(revision);
-      if (!Files.isRegularFile(ref)) {
+      refuseLink(ref, false);
+      if (!Files.isRegularFile(ref, LinkOption.NOFOLLOW_LINKS)) {
         return Optional.empty();
       }
       try {

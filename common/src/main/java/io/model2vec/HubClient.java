@@ -43,8 +43,16 @@ final class HubClient {
     return new HubClient(o != null ? o : System.getenv());
   }
 
-  /** The local snapshot folder of {@code repoId} at the options' revision, downloading what is missing. */
+  /**
+   * The local snapshot folder of {@code repoId} at the options' revision, downloading what is
+   * missing; verified to be what this cache made before it is returned.
+   */
   Path snapshot(String repoId, LoadOptions options) {
+    Path snap = locate(repoId, options);
+    return new HubCache(config.cache(), repoId).verified(snap);
+  }
+
+  private Path locate(String repoId, LoadOptions options) {
     if (repoId == null || !ModelResolver.isHubId(repoId)) {
       throw new IllegalArgumentException("repo id must be like org/name (letters, digits, '.', '_', "
           + "'-'), was '" + (repoId == null ? "null" : shown(repoId)) + "'");
@@ -190,12 +198,12 @@ final class HubClient {
     String etag = head.etag.trim().replaceFirst("^W/", "").replace("\"", "");
     Path blob = repo.blob(etag, shownUri, head.etag);
     Path link = repo.snapshotFile(commit, file);
-    if (!Files.isRegularFile(blob)) {
-      HubCache.storeBlob(http, head.location != null ? head.location : uri, blob, head.size, etag,
-          config.lockTimeoutMillis());
+    if (!HubCache.present(blob)) {
+      repo.storeBlob(http, head.location != null ? head.location : uri, blob, head.size, etag,
+          config.lockTimeoutMillis(), config.maxDownloadBytes());
     }
     try {
-      HubCache.linkSnapshot(link, blob);
+      repo.linkSnapshot(link, blob);
     } catch (IOException e) {
       throw new HubIoException("could not link " + link + " to " + blob + ": " + e, e);
     }

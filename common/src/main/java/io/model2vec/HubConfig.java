@@ -31,6 +31,7 @@ final class HubConfig {
   private final int etagTimeoutMillis;
   private final int downloadTimeoutMillis;
   private final long lockTimeoutMillis;
+  private final long maxDownloadBytes;
   /** The first configuration problem (HF_ENDPOINT, a timeout), reported when the network is needed. */
   private final String problem;
 
@@ -48,7 +49,8 @@ final class HubConfig {
     this.endpoint = e;
     this.endpointShown = e == null ? "HF_ENDPOINT" : HubHttp.shown(e);
     List<Settings.Setting<Long>> timeouts = List.of(Settings.HF_HUB_ETAG_TIMEOUT,
-        Settings.HF_HUB_DOWNLOAD_TIMEOUT, Settings.HUB_LOCK_TIMEOUT);
+        Settings.HF_HUB_DOWNLOAD_TIMEOUT, Settings.HUB_LOCK_TIMEOUT,
+        Settings.HUB_MAX_DOWNLOAD_BYTES);
     long[] t = new long[timeouts.size()];
     for (int i = 0; i < t.length; i++) {
       try {
@@ -61,6 +63,7 @@ final class HubConfig {
     this.etagTimeoutMillis = (int) t[0];
     this.downloadTimeoutMillis = (int) t[1];
     this.lockTimeoutMillis = t[2];
+    this.maxDownloadBytes = t[3];
     this.problem = firstProblem;
   }
 
@@ -134,6 +137,11 @@ final class HubConfig {
 
   long lockTimeoutMillis() {
     return lockTimeoutMillis;
+  }
+
+  /** MODEL2VEC_HUB_MAX_DOWNLOAD_BYTES: the largest file a download may bring. */
+  long maxDownloadBytes() {
+    return maxDownloadBytes;
   }
 
   /** The first problem of the endpoint or a timeout, or null. */

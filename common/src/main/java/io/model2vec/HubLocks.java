@@ -8,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -54,11 +55,14 @@ final class HubLocks {
     }
     try {
       Files.createDirectories(blob.getParent());
+      HubCache.refuseLink(lockFile, false);
+      // O_NOFOLLOW: a lock file swapped for a link meanwhile fails to open instead of being
+      // truncated through the link
       try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
-          StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
         FileLock lock = acquire(channel, lockFile, deadline, timeoutMillis);
         try {
-          if (Files.isRegularFile(blob)) {
+          if (HubCache.present(blob)) {
             return;
           }
           // who holds the lock, for the message of a process that waits too long

@@ -112,6 +112,13 @@ public final class Settings {
       600_000L, secondsRule(), Settings::millis, "seconds to wait for another thread or process "
           + "downloading the same file into the cache");
 
+  /** The largest file a download may bring into the hub cache, in bytes. */
+  public static final Setting<Long> HUB_MAX_DOWNLOAD_BYTES = env(
+      "MODEL2VEC_HUB_MAX_DOWNLOAD_BYTES", 16L << 30, "a whole number of bytes, at least 1",
+      v -> { long n = Long.parseLong(v); if (n < 1) { throw new NumberFormatException(); } return n; },
+      "the largest file a download may bring into the cache, in bytes (a larger announced size "
+          + "is refused before anything is written)");
+
   /** This host's name for the hub cache's lock files (else the JVM looks it up). */
   public static final Setting<String> HOSTNAME = env("HOSTNAME", null, "a host name",
       Function.identity(), "this host's name in a lock file (default: looked up)");
@@ -134,7 +141,8 @@ public final class Settings {
   private static final List<Setting<?>> ALL = List.of(TOKENIZER, VECTOR, CACHE_IDLE_SECONDS,
       INDEX_HNSW_M, INDEX_HNSW_BEAM_WIDTH, INDEX_RAM_BUFFER_MB, HF_ENDPOINT, HF_TOKEN,
       HF_TOKEN_PATH, HF_HUB_CACHE, HF_HOME, XDG_CACHE_HOME, HF_HUB_OFFLINE, HF_HUB_ETAG_TIMEOUT,
-      HF_HUB_DOWNLOAD_TIMEOUT, HUB_LOCK_TIMEOUT, HOSTNAME, DEBUG, SPARK_MASTER, HOME);
+      HF_HUB_DOWNLOAD_TIMEOUT, HUB_LOCK_TIMEOUT, HUB_MAX_DOWNLOAD_BYTES, HOSTNAME, DEBUG, SPARK_MASTER,
+      HOME);
 
   private Settings() {}
 

@@ -85,6 +85,7 @@ class HubClientHostileTest {
     try (Stream<Path> all = Files.walk(root)) {
       List<Path> outside = all.filter(p -> !p.startsWith(cache) && !cache.startsWith(p))
           .filter(p -> !p.startsWith(root.resolve("home")) && !p.endsWith("victim"))
+          .filter(p -> !p.startsWith(root.resolve("v"))) // what planted links point to
           .collect(Collectors.toList());
       assertThat(outside).as("paths written outside the cache").isEmpty();
     }
@@ -415,5 +416,106 @@ class HubClientHostileTest {
     hub.trap = (ex, method, path) -> method.equals("HEAD") && path.endsWith("/config.json")
         && HubTestServer.answer(ex, 302, "Location", path);
     assertThat(snapshot("org/model")).isEqualTo(cached);
+  }
+
+  // ---- 5. a shared cache: links planted in it are never followed ----
+
+  /** A file outside the cache that a planted link points to; it must stay as it is. */
+  private Path victim() throws Exception {
+    Path victim = root.resolve("v/victim");
+    Files.createDirectories(victim.getParent());
+    Files.writeString(victim, "precious");
+    return victim;
+  }
+
+  private void assertTamperedAndVictimKept(Path entry, Path victim) throws Exception {
+    Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> snapshot("org/model"));
+    assertThat(e).isInstanceOf(Model2VecException.class)
+        .hasMessageContaining(entry.toString())
+        .hasMessageContaining("which this cache never makes");
+    assertOneLineWithoutSecrets(e);
+    assertThat(Files.readString(victim)).isEqualTo("precious");
+    assertNothingOutsideTheCache();
+  }
+
+  @Test
+  void aBlobsFolderLinkedElsewhereIsNotWrittenThrough() throws Exception {
+    Path elsewhere = Files.createDirectories(root.resolve("v/elsewhere"));
+    Files.createDirectories(repoDir("org/model"));
+    Path blobs = Files.createSymbolicLink(repoDir("org/model").resolve("blobs"), elsewhere);
+    Path victim = victim();
+    assertTamperedAndVictimKept(blobs, victim);
+    try (Stream<Path> written = Files.list(elsewhere)) {
+      assertThat(written).isEmpty();
+    }
+  }
+
+  @Test
+  void aLockLinkedToAFileIsNotTruncatedThroughIt() throws Exception {
+    Path victim = victim();
+    Path blobs = Files.createDirectories(repoDir("org/model").resolve("blobs"));
+    Path lock = Files.createSymbolicLink(blobs.resolve(sha256(tensors) + ".lock"), victim);
+    assertTamperedAndVictimKept(lock, victim);
+  }
+
+  @Test
+  void aPartialDownloadLinkedToAFileIsNotAppendedThroughIt() throws Exception {
+    Path victim = victim();
+    Path blobs = Files.createDirectories(repoDir("org/model").resolve("blobs"));
+    Path part = Files.createSymbolicLink(blobs.resolve(sha256(tensors) + ".incomplete"), victim);
+    assertTamperedAndVictimKept(part, victim);
+  }
+
+  @Test
+  void aBlobThatIsALinkIsNotLoaded() throws Exception {
+    Path victim = victim();
+    Path blobs = Files.createDirectories(repoDir("org/model").resolve("blobs"));
+    Path blob = Files.createSymbolicLink(blobs.resolve(sha256(tensors)), victim);
+    assertTamperedAndVictimKept(blob, victim);
+  }
+
+  @Test
+  void aSnapshotFolderOrFileLinkedElsewhereIsNotLoaded() throws Exception {
+    Path snap = snapshot("org/model");
+    Path victim = victim();
+    // another model, planted: a snapshot file linked to it
+    Path planted = Files.copy(Fixtures.model("test-model-int8").resolve("model.safetensors"),
+        root.resolve("v/planted.safetensors"));
+    Path file = snap.resolve("model.safetensors");
+    Files.delete(file);
+    Files.createSymbolicLink(file, planted);
+    assertThatThrownBy(() -> snapshot("org/model", LoadOptions.builder().revision(COMMIT).build()))
+        .isInstanceOf(Model2VecException.class)
+        .hasMessageContaining(file + " links to " + planted + ", not to a blob of this repository");
+    // the whole snapshot folder swapped for a link to a folder elsewhere
+    Path other = Files.createDirectories(root.resolve("v/other"));
+    for (String name : List.of("config.json", "model.safetensors", "tokenizer.json")) {
+      Files.copy(Fixtures.model("test-model-int8").resolve(name), other.resolve(name));
+    }
+    try (Stream<Path> files = Files.list(snap)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(snap);
+    Files.createSymbolicLink(snap, other);
+    assertThatThrownBy(() -> snapshot("org/model", LoadOptions.builder().revision(COMMIT).build()))
+        .isInstanceOf(Model2VecException.class)
+        .hasMessageContaining(snap + " is a symbolic link");
+    assertThat(Files.readString(victim)).isEqualTo("precious");
+  }
+
+  @Test
+  void aDownloadLargerThanTheConfiguredMaximumIsRefusedBeforeItIsWritten() throws Exception {
+    env.put("MODEL2VEC_HUB_MAX_DOWNLOAD_BYTES", "100000");
+    Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> snapshot("org/model"));
+    assertThat(e).isInstanceOf(Model2VecException.class)
+        .hasMessageContaining("announces 236312 bytes, more than the 100000 that "
+            + "MODEL2VEC_HUB_MAX_DOWNLOAD_BYTES allows");
+    assertOneLineWithoutSecrets(e);
+    assertNoTensorsBlobOrPartial();
+    env.put("MODEL2VEC_HUB_MAX_DOWNLOAD_BYTES", "0");
+    assertThatThrownBy(() -> snapshot("org/model")).isInstanceOf(Model2VecException.class)
+        .hasMessageContaining("MODEL2VEC_HUB_MAX_DOWNLOAD_BYTES");
   }
 }
