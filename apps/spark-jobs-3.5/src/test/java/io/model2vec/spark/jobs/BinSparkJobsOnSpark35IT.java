@@ -36,7 +36,7 @@ class BinSparkJobsOnSpark35IT {
         "--master", "local[2]", "--input", REPO.resolve("examples/data/sample.jsonl").toString(),
         "--output", out.toString());
     assertThat(embed.code).as(embed.err).isZero();
-    assertThat(embed.out).containsPattern("spark-embed: 200 rows in [0-9.]+ s \\([0-9]+ rows/s\\)");
+    assertThat(embed.out).containsPattern("spark-embed: 200 rows in, 200 out, 0 rejected, [0-9.]+ s \\([0-9]+ rows/s\\)");
     try (var files = Files.list(out)) {
       assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".parquet"));
     }

@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
     versionProvider = io.model2vec.app.VersionProvider.class,
     description = {"Embeds a text column of a corpus with Spark: keeps every input column, adds "
         + "'embedding' (array<float>), writes Parquet or JSONL, and ends with one summary line "
-        + "(rows, seconds, rows/s)."})
+        + "(rows in, out and rejected, seconds, rows/s). JSON and text lines follow the rules "
+        + "of model2vec encode: a bad line (not one JSON object, not UTF-8, too long, a text "
+        + "that is not a string, cut short) stops the job naming its file and line, or with "
+        + "--on-error skip is left out, counted and kept in --rejects."})
 public final class SparkEmbedJob implements Callable<Integer> {
   @Mixin
   SparkJobOptions options;
@@ -34,17 +37,14 @@ public final class SparkEmbedJob implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
-  @Option(names = "--input", required = true, paramLabel = "IN", description = "Input file or folder.")
-  String input;
+  // --input, --input-format, --on-error, --max-line-bytes, --rejects
+  @Mixin
+  JobInput input;
 
   @Option(names = "--output", required = true, paramLabel = "OUT",
       description = "Output folder (must not exist unless --overwrite; never the input, "
           + "inside it or around it).")
   String output;
-
-  @Option(names = "--input-format", paramLabel = "jsonl|text|parquet", defaultValue = "jsonl",
-      description = "Input format (default: ${DEFAULT-VALUE}). text: one text per line.")
-  String inputFormat;
 
   @Option(names = "--output-format", paramLabel = "parquet|jsonl", defaultValue = "parquet",
       description = "Output format (default: ${DEFAULT-VALUE}).")
@@ -61,10 +61,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (!Arrays.asList("jsonl", "text", "parquet").contains(inputFormat)) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--input-format must be jsonl, text or parquet, was '" + inputFormat + "'");
-    }
+    input.check(new CommandLine(this));
     if (!Arrays.asList("parquet", "jsonl").contains(outputFormat)) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--output-format must be parquet or jsonl, was '" + outputFormat + "'");
@@ -75,24 +72,20 @@ public final class SparkEmbedJob implements Callable<Integer> {
         .getOrCreate();
     try {
       long start = System.nanoTime();
-      Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
-      Dataset<Row> in;
-      switch (inputFormat) {
-        case "text":
-          in = spark.read().text(input).withColumnRenamed("value", options.textColumn);
-          break;
-        case "parquet":
-          in = spark.read().parquet(input);
-          break;
-        default:
-          in = spark.read().json(input);
+      ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), output,
+          List.of(input.input));
+      if (input.rejects != null) {
+        ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), input.rejects,
+            List.of(input.input, output));
       }
+      Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
+      Dataset<Row> in = input.read(spark, options.textColumn);
       if (!Arrays.asList(in.columns()).contains(options.textColumn)) {
-        throw new IllegalArgumentException("input " + input + " has no column '" + options.textColumn
+        throw new IllegalArgumentException("input " + input.input + " has no column '" + options.textColumn
             + "' (columns: " + String.join(", ", in.columns()) + "); use --text-column");
       }
       if (!(in.schema().apply(options.textColumn).dataType() instanceof StringType)) {
-        throw new IllegalArgumentException("column '" + options.textColumn + "' of " + input
+        throw new IllegalArgumentException("column '" + options.textColumn + "' of " + input.input
             + " is " + in.schema().apply(options.textColumn).dataType().simpleString() + ", not a string");
       }
       // Embedding is CPU-bound: small inputs read as one partition would use one core.
@@ -107,7 +100,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
       // Written beside the output and swapped in when complete: an existing output stays as it
       // was until then; one that is, holds or lies in the input, or that Spark did not write,
       // is refused before anything runs.
-      List<String> inputs = new ArrayList<>(List.of(input));
+      List<String> inputs = new ArrayList<>(List.of(input.input));
       inputs.addAll(Arrays.asList(in.inputFiles()));
       try (ReplaceableOutput target = ReplaceableOutput.open(
           spark.sparkContext().hadoopConfiguration(), output, overwrite,
@@ -121,11 +114,15 @@ public final class SparkEmbedJob implements Callable<Integer> {
         n = ((Number) rows.getAsJava().get("rows")).longValue();
         target.commit();
       }
+      long rejected = input.rejected();
+      input.writeRejects(spark, overwrite);
       double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf(Locale.ROOT, "spark-embed: %d rows in %.1f s (%.0f rows/s) -> %s%n",
-          n, seconds, n / seconds, output);
+      System.out.printf(Locale.ROOT,
+          "spark-embed: %d rows in, %d out, %d rejected, %.1f s (%.0f rows/s) -> %s%n",
+          n + rejected, n, rejected, seconds, n / seconds, output);
       return 0;
     } finally {
+      input.release();
       spark.stop();
     }
   }

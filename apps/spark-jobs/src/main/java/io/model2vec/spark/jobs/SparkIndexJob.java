@@ -27,7 +27,9 @@ import picocli.CommandLine.Option;
         + "job succeeds (a failed or retried task leaves no partial or duplicate shard; a failed "
         + "job leaves no index). Each row keeps its id, text and the --keep columns. Search the "
         + "index with bin/model2vec search, bin/spark-search --index, or nearest() in SQL. Ends "
-        + "with one summary line (rows, shards, seconds, rows/s)."})
+        + "with one summary line (rows in, out and rejected, shards, seconds, rows/s). JSON and "
+        + "text lines follow the rules of model2vec encode (--on-error, --max-line-bytes, "
+        + "--rejects), as in spark-embed."})
 public final class SparkIndexJob implements Callable<Integer> {
   @Mixin
   SparkJobOptions options;
@@ -36,17 +38,14 @@ public final class SparkIndexJob implements Callable<Integer> {
   @Mixin
   ModelOptions model;
 
-  @Option(names = "--input", required = true, paramLabel = "IN", description = "Input file or folder.")
-  String input;
+  // --input, --input-format, --on-error, --max-line-bytes, --rejects
+  @Mixin
+  JobInput input;
 
   @Option(names = "--output", required = true, paramLabel = "DIR",
       description = "Index folder, local or Hadoop (hdfs://, s3a://, ...); must not exist "
           + "unless --overwrite.")
   String output;
-
-  @Option(names = "--input-format", paramLabel = "jsonl|text|parquet", defaultValue = "jsonl",
-      description = "Input format (default: ${DEFAULT-VALUE}). text: one text per line.")
-  String inputFormat;
 
   @Option(names = "--shards", paramLabel = "N",
       description = "Repartition into N shards (default: one per input partition, at least one "
@@ -79,10 +78,7 @@ public final class SparkIndexJob implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!Arrays.asList("jsonl", "text", "parquet").contains(inputFormat)) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--input-format must be jsonl, text or parquet, was '" + inputFormat + "'");
-    }
+    input.check(new CommandLine(this));
     if (shards != null && shards < 1) {
       throw new CommandLine.ParameterException(new CommandLine(this),
           "--shards must be >= 1, was " + shards);
@@ -100,9 +96,13 @@ public final class SparkIndexJob implements Callable<Integer> {
     try {
       long start = System.nanoTime();
       ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), output,
-          List.of(input));
+          List.of(input.input));
+      if (input.rejects != null) {
+        ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), input.rejects,
+            List.of(input.input, output));
+      }
       Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
-      Dataset<Row> in = read(spark, inputFormat, input, options.textColumn);
+      Dataset<Row> in = input.read(spark, options.textColumn);
       String id = idColumn == null ? "id" : idColumn;
       if (idColumn == null && !Arrays.asList(in.columns()).contains("id")) {
         id = "_row_id";
@@ -121,23 +121,16 @@ public final class SparkIndexJob implements Callable<Integer> {
         w.shards(shards);
       }
       IndexManifest m = w.save(output);
+      long rejected = input.rejected();
+      input.writeRejects(spark, overwrite);
       double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf(Locale.ROOT, "spark-index: %d rows in %d shards, %.1f s (%.0f rows/s) -> %s%n",
-          m.rows(), m.shards().size(), seconds, m.rows() / seconds, output);
+      System.out.printf(Locale.ROOT, "spark-index: %d rows in, %d out, %d rejected, %d shards, "
+          + "%.1f s (%.0f rows/s) -> %s%n", m.rows() + rejected, m.rows(), rejected,
+          m.shards().size(), seconds, m.rows() / seconds, output);
       return 0;
     } finally {
+      input.release();
       spark.stop();
-    }
-  }
-
-  static Dataset<Row> read(SparkSession spark, String format, String input, String textColumn) {
-    switch (format) {
-      case "text":
-        return spark.read().text(input).withColumnRenamed("value", textColumn);
-      case "parquet":
-        return spark.read().parquet(input);
-      default:
-        return spark.read().json(input);
     }
   }
 }

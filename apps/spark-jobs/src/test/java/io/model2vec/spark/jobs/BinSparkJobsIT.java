@@ -30,7 +30,7 @@ class BinSparkJobsIT {
     Result embed = run("bin/spark-embed", "--model", model, "--master", "local[2]", "--input",
         REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString());
     assertThat(embed.code).as(embed.err).isZero();
-    assertThat(embed.out).containsPattern("spark-embed: 200 rows in [0-9.]+ s \\([0-9]+ rows/s\\)");
+    assertThat(embed.out).containsPattern("spark-embed: 200 rows in, 200 out, 0 rejected, [0-9.]+ s \\([0-9]+ rows/s\\)");
     try (var files = Files.list(out)) {
       assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.endsWith(".parquet"))
           .contains("_SUCCESS");
@@ -55,7 +55,7 @@ class BinSparkJobsIT {
         "--shards", "3", "--quantize", "int8");
     assertThat(index.code).as(index.err).isZero();
     assertThat(index.out).containsPattern(
-        "spark-index: 200 rows in 3 shards, [0-9.]+ s \\([0-9]+ rows/s\\) -> " + out);
+        "spark-index: 200 rows in, 200 out, 0 rejected, 3 shards, [0-9.]+ s \\([0-9]+ rows/s\\) -> " + out);
     assertThat(out.resolve("manifest.json")).isRegularFile();
     assertThat(out.resolve("shard-00002")).isDirectory();
 

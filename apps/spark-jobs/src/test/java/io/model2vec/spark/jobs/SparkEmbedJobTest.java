@@ -2,8 +2,11 @@ package io.model2vec.spark.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.Fixtures;
 import io.model2vec.StaticModel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -102,6 +105,63 @@ class SparkEmbedJobTest {
     }
     try (java.util.stream.Stream<Path> left = Files.list(tmp)) {
       assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".m2v-"));
+    }
+  }
+
+  @Test
+  void everyLineIsARowOrARejectAsEncodeCountsThem() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("lines"));
+    Path in = dir.resolve("a.jsonl");
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.writeBytes("{\"id\": 1, \"text\": \"the first row\"}\n".getBytes(StandardCharsets.UTF_8));
+    b.writeBytes("{not json\n".getBytes(StandardCharsets.UTF_8));                       // 2
+    b.writeBytes("{\"id\": 3, \"text\": 42}\n".getBytes(StandardCharsets.UTF_8));     // 3
+    b.writeBytes(new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, '"', '}', '\n'});
+    b.writeBytes(("{\"text\": \"" + "x".repeat(200) + "\"}\n").getBytes(StandardCharsets.UTF_8));
+    b.writeBytes("{\"id\": 6, \"text\": \"the last row\"}\n".getBytes(StandardCharsets.UTF_8));
+    b.writeBytes("\n".getBytes(StandardCharsets.UTF_8));                                  // 7: blank
+    b.writeBytes("{\"id\": 8, \"text\": \"cut".getBytes(StandardCharsets.UTF_8));       // 8
+    Files.write(in, b.toByteArray());
+    Path out = tmp.resolve("out");
+    Path rejects = tmp.resolve("rejects");
+    System.setProperty("spark.master", "local[2]");
+    java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream was = System.out;
+    try {
+      // fail (the default): the first bad line, named by file and line
+      assertThat(failure("--input", dir.toString(), "--output", out.toString(),
+          "--max-line-bytes", "100")).contains("a.jsonl line 2: not valid JSON");
+      assertThat(out).doesNotExist();
+      System.setOut(new java.io.PrintStream(stdout, true, StandardCharsets.UTF_8));
+      assertThat(run("--input", dir.toString(), "--output", out.toString(), "--max-line-bytes",
+          "100", "--on-error", "skip", "--rejects", rejects.toString())).isZero();
+    } finally {
+      System.setOut(was);
+      System.clearProperty("spark.master");
+    }
+    assertThat(stdout.toString(StandardCharsets.UTF_8))
+        .contains("spark-embed: 7 rows in, 2 out, 5 rejected, ");
+    SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false")
+        .getOrCreate();
+    try {
+      List<Row> rows = spark.read().parquet(out.toString()).orderBy("id").collectAsList();
+      assertThat(rows).extracting(r -> r.getString(r.fieldIndex("text")))
+          .containsExactly("the first row", "the last row");
+      List<JsonNode> bad = new java.util.ArrayList<>();
+      for (Row r : spark.read().text(rejects.toString()).collectAsList()) {
+        bad.add(new ObjectMapper().readTree(r.getString(0)));
+      }
+      bad.sort(java.util.Comparator.comparingLong(n -> n.get("line").asLong()));
+      assertThat(bad).extracting(n -> n.get("line").asLong()).containsExactly(2L, 3L, 4L, 5L, 8L);
+      assertThat(bad.get(0).get("reason").asText()).startsWith("not valid JSON");
+      assertThat(bad.get(0).get("raw").asText()).isEqualTo("{not json");
+      assertThat(bad.get(1).get("reason").asText()).isEqualTo("field 'text' is number, expected a string");
+      assertThat(bad.get(2).has("raw_base64")).isTrue();
+      assertThat(bad.get(3).get("reason").asText()).startsWith("longer than --max-line-bytes 100");
+      assertThat(bad.get(4).get("reason").asText()).startsWith("cut short");
+      assertThat(bad.get(0).get("file").asText()).endsWith("a.jsonl");
+    } finally {
+      spark.stop();
     }
   }
 
