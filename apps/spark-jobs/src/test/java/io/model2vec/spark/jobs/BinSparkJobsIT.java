@@ -136,7 +136,7 @@ class BinSparkJobsIT {
         missing.toString(), "--output", tmp.resolve("o1").toString());
     assertThat(noInput.code).isEqualTo(1);
     assertThat(lines(noInput.err)).as(noInput.err)
-        .containsExactly("spark-embed: [PATH_NOT_FOUND] Path does not exist: file:" + missing + ".");
+        .containsExactly("spark-embed: Input path does not exist: file:" + missing);
     Result noModel = run("bin/spark-index", "--model", tmp.resolve("no-model").toString(),
         "--master", "local[1]", "--input", REPO.resolve("examples/data/sample.jsonl").toString(),
         "--output", tmp.resolve("o2").toString());
