@@ -45,6 +45,14 @@ public final class Fixtures {
     return repo().resolve("testdata");
   }
 
+  /**
+   * Whether the JVM's shared models hold {@code reference} (a folder) loaded now, with the
+   * default options' files: for tests of idle release, which poll it instead of sleeping.
+   */
+  public static boolean modelLoaded(String reference) {
+    return SharedModels.isLoaded(ModelResolver.canonical(reference), LoadOptions.defaults());
+  }
+
   /** A fixture model folder, e.g. {@code test-model-float32}. */
   public static Path model(String name) {
     return testdata().resolve("fixtures/model2vec-rs").resolve(name);

@@ -38,7 +38,10 @@ class SharedIndexesTest {
   void anIdleIndexIsClosedAndReopenedOnNextUseAndItsModelIsReleasedByTheSameHelper()
       throws Exception {
     System.setProperty(Shared.IDLE_SECONDS_PROPERTY, "1");
-    Path folder = TestIndexes.build(tmp.resolve("idx"), MODEL, TEXTS, 1, Quantization.NONE);
+    // a model of its own: no other test's view of the same files can keep it loaded
+    String own = Fixtures.modelCopy("test-model-int8", tmp.resolve("model")).toString();
+    Path folder = TestIndexes.build(tmp.resolve("idx"), ModelReference.of(own), TEXTS, 1,
+        Quantization.NONE);
     long opens = SharedIndexes.openCount();
     VectorIndex old = useTwiceThenLetGo(folder);
     assertThat(SharedIndexes.openCount() - opens).as("opened once for both holders").isEqualTo(1);
@@ -53,7 +56,11 @@ class SharedIndexesTest {
       System.gc();
       return first.get() == null;
     });
-    Thread.sleep(2000);
+    // then its model: the views' cleaners run, then the idle period (1 s) passes
+    waitFor(() -> {
+      System.gc();
+      return !Fixtures.modelLoaded(own);
+    });
     long loads = StaticModel.loadCount();
     try (Shared.Holder<VectorIndex> again = SharedIndexes.hold(folder)) {
       assertThat(SharedIndexes.openCount() - opens).as("reopened on next use").isEqualTo(2);
@@ -90,12 +97,12 @@ class SharedIndexesTest {
   }
 
   private static void waitFor(BooleanSupplier condition) throws InterruptedException {
-    long end = System.currentTimeMillis() + 10_000;
+    long end = System.currentTimeMillis() + 30_000;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > end) {
-        throw new AssertionError("not within 10 s");
+        throw new AssertionError("not within 30 s");
       }
-      Thread.sleep(50);
+      Thread.sleep(100);
     }
   }
 }
