@@ -55,6 +55,19 @@ final class JobInput {
   }
 
   /**
+   * Refuses, before anything runs, an {@code output} or {@code --rejects} folder that is,
+   * contains or lies inside the input (or, for the rejects, the output).
+   */
+  void checkApart(SparkSession spark, String output) {
+    ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), output,
+        List.of(input));
+    if (rejects != null) {
+      ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), rejects,
+          List.of(input, output));
+    }
+  }
+
+  /**
    * Reads the input. With {@code --on-error fail}, the first bad line (in file and line order)
    * fails the job before anything is embedded: {@code input FILE line N: reason}.
    */

@@ -72,12 +72,7 @@ public final class SparkEmbedJob implements Callable<Integer> {
         .getOrCreate();
     try {
       long start = System.nanoTime();
-      ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), output,
-          List.of(input.input));
-      if (input.rejects != null) {
-        ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), input.rejects,
-            List.of(input.input, output));
-      }
+      input.checkApart(spark, output);
       Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
       Dataset<Row> in = input.read(spark, options.textColumn);
       if (!Arrays.asList(in.columns()).contains(options.textColumn)) {

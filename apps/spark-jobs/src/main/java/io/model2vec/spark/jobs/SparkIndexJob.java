@@ -4,7 +4,6 @@ import io.model2vec.app.ModelOptions;
 import io.model2vec.index.IndexManifest;
 import io.model2vec.index.Quantization;
 import io.model2vec.spark.Model2VecSpark;
-import io.model2vec.spark.ReplaceableOutput;
 import io.model2vec.spark.index.Model2VecIndex;
 import java.util.Arrays;
 import java.util.List;
@@ -95,12 +94,7 @@ public final class SparkIndexJob implements Callable<Integer> {
         .getOrCreate();
     try {
       long start = System.nanoTime();
-      ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), output,
-          List.of(input.input));
-      if (input.rejects != null) {
-        ReplaceableOutput.checkApart(spark.sparkContext().hadoopConfiguration(), input.rejects,
-            List.of(input.input, output));
-      }
+      input.checkApart(spark, output);
       Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
       Dataset<Row> in = input.read(spark, options.textColumn);
       String id = idColumn == null ? "id" : idColumn;
