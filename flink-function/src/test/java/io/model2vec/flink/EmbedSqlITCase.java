@@ -9,8 +9,6 @@ import io.model2vec.StaticModel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -30,17 +28,7 @@ class EmbedSqlITCase {
 
   @BeforeEach
   void tableWithTexts() {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(4);
-    tEnv = StreamTableEnvironment.create(env);
-    Row[] rows = new Row[TEXTS.size() + 1];
-    for (int i = 0; i < TEXTS.size(); i++) {
-      rows[i] = Row.of(i, TEXTS.get(i));
-    }
-    rows[TEXTS.size()] = Row.of(-1, null);
-    tEnv.createTemporaryView("t", tEnv.fromValues(DataTypes.ROW(
-        DataTypes.FIELD("id", DataTypes.INT()), DataTypes.FIELD("text", DataTypes.STRING())),
-        (Object[]) rows));
+    tEnv = FlinkTests.tableOfTexts(TEXTS);
   }
 
   private void set(String key, String value) {
@@ -48,24 +36,14 @@ class EmbedSqlITCase {
   }
 
   private Map<Integer, float[]> collect(String sql) throws Exception {
-    Map<Integer, float[]> byId = new HashMap<>();
-    try (CloseableIterator<Row> it = tEnv.executeSql(sql).collect()) {
-      it.forEachRemaining(r -> byId.put((Integer) r.getField(0),
-          FlinkTests.floats(r.getField(r.getArity() - 1))));
-    }
-    return byId;
+    return FlinkTests.vectorsById(tEnv, sql);
   }
 
   private static void assertCoreVectors(Map<Integer, float[]> byId, String model,
       LoadOptions options) {
-    assertThat(byId).hasSize(TEXTS.size() + 1);
-    assertThat(byId.get(-1)).as("NULL text gives a NULL array").isNull();
-    try (StaticModel core = StaticModel.load(model, options)) {
-      for (int i = 0; i < TEXTS.size(); i++) {
-        assertThat(byId.get(i)).as("id %d", i).containsExactly(core.encode(TEXTS.get(i)));
-      }
-    }
+    FlinkTests.assertCoreVectors(byId, TEXTS, model, options);
   }
+
 
   @Test
   void registeredInstanceReturnsArrayOfFloat() throws Exception {

@@ -100,8 +100,8 @@ final class StrictInput {
 
   /** The first bad line in file and line order, or null. */
   Line firstBad() {
-    JavaRDD<Line> bad = bad();
-    return bad.isEmpty() ? null : bad.min(ORDER);
+    java.util.List<Line> first = bad().takeOrdered(1, ORDER); // one pass, none for no bad line
+    return first.isEmpty() ? null : first.get(0);
   }
 
   /** Lines in (file, line) order: serializable, as Spark ships it to the tasks. */
