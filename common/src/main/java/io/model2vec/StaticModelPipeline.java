@@ -383,6 +383,33 @@ public final class StaticModelPipeline implements AutoCloseable {
     return embedding == null ? null : head.apply(embedding);
   }
 
+  /**
+   * The head's output (probabilities or projection) of each embedding this pipeline's model made
+   * ({@code null} rows stay {@code null}): for callers that encode themselves, e.g. on several
+   * threads.
+   */
+  public float[][] headOf(float[][] embeddings) {
+    float[][] out = new float[embeddings.length][];
+    float[][] chunk = new float[CHUNK][];
+    int[] rows = new int[CHUNK];
+    int n = 0;
+    for (int i = 0; i < embeddings.length; i++) {
+      if (embeddings[i] != null) {
+        rows[n] = i;
+        chunk[n++] = embeddings[i];
+      }
+      if (n == CHUNK || i == embeddings.length - 1 && n > 0) {
+        float[][] res = new float[n][head.outputDimension()];
+        head.apply(chunk, n, res);
+        for (int j = 0; j < n; j++) {
+          out[rows[j]] = res[j];
+        }
+        n = 0;
+      }
+    }
+    return out;
+  }
+
   /** The most probable class of a row of {@link #predictProba}: the first of equals, as numpy. */
   public String top(float[] proba) {
     int best = 0;
