@@ -2,8 +2,9 @@ package io.model2vec.pipeline;
 
 /**
  * One affine layer {@code y = x W + b} with scikit-learn's layout of {@code W}: one row of
- * {@code outputs} weights per input, so that the inner loop is an axpy over a contiguous row,
- * which C2 vectorizes (no reduction, so no floating-point reordering is needed). A batch is run
+ * {@code outputs} weights per input, so that the inner loop is an axpy over a contiguous row
+ * (no reduction, so no floating-point reordering is needed), on the Vector API where the JVM has
+ * it. A batch is run
  * row by row of {@code W} across all its texts, so each row is read from memory once per batch.
  */
 final class Dense {
@@ -24,6 +25,54 @@ final class Dense {
     this.bias = bias;
   }
 
+  /**
+   * Whether the inner loop runs on {@link PanamaAxpy}: the Vector API is there
+   * ({@code jdk.incubator.vector} in the boot layer, at least 8 float lanes, not switched off with
+   * {@code -Dmodel2vec.vector=false}) and gives the scalar loop's sums on a sample (up to the
+   * rounding of fused multiply-adds). Decided once per JVM; never throws.
+   */
+  static final boolean VECTOR = vectorSupport();
+
+  private static boolean vectorSupport() {
+    if (!io.model2vec.Settings.VECTOR.get()
+        || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return false;
+    }
+    try {
+      if (PanamaAxpy.lanes() < 8) {
+        return false;
+      }
+      for (int n : new int[] {1, 7, 8, 31, 64, 100}) {
+        float[] w = new float[n + 3];
+        for (int j = 0; j < w.length; j++) {
+          w[j] = (float) Math.sin(j + 1);
+        }
+        float[] a = new float[n];
+        float[] b = new float[n];
+        for (int j = 0; j < n; j++) {
+          a[j] = b[j] = (float) Math.cos(j);
+        }
+        axpy(0.37f, w, 3, a, n);
+        PanamaAxpy.axpy(0.37f, w, 3, b, n);
+        for (int j = 0; j < n; j++) {
+          if (Math.abs(a[j] - b[j]) > 1e-6f) {
+            return false;
+          }
+        }
+      }
+      return true;
+    } catch (Throwable e) { // LinkageError without the module; anything else: stay scalar
+      return false;
+    }
+  }
+
+  /** {@code out[0 .. n) += x * w[from .. from + n)}: the scalar loop. */
+  static void axpy(float x, float[] w, int from, float[] out, int n) {
+    for (int j = 0; j < n; j++) {
+      out[j] += x * w[from + j];
+    }
+  }
+
   /** {@code out[t] = in[t] W + b} for the first {@code count} texts. */
   void apply(float[][] in, int count, float[][] out) {
     int n = outputs;
@@ -38,9 +87,10 @@ final class Dense {
         if (xi == 0f) {
           continue; // after a relu, about half the inputs are 0
         }
-        float[] o = out[t];
-        for (int j = 0; j < n; j++) {
-          o[j] += xi * w[row + j];
+        if (VECTOR) {
+          PanamaAxpy.axpy(xi, w, row, out[t], n);
+        } else {
+          axpy(xi, w, row, out[t], n);
         }
       }
     }
