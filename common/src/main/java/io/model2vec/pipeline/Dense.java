@@ -80,6 +80,10 @@ final class Dense {
       System.arraycopy(bias, 0, out[t], 0, n);
     }
     float[] w = weights;
+    if (VECTOR) {
+      PanamaAxpy.product(in, count, w, inputs, n, out);
+      return;
+    }
     for (int i = 0; i < inputs; i++) {
       int row = i * n;
       for (int t = 0; t < count; t++) {
@@ -87,11 +91,7 @@ final class Dense {
         if (xi == 0f) {
           continue; // after a relu, about half the inputs are 0
         }
-        if (VECTOR) {
-          PanamaAxpy.axpy(xi, w, row, out[t], n);
-        } else {
-          axpy(xi, w, row, out[t], n);
-        }
+        axpy(xi, w, row, out[t], n);
       }
     }
   }
