@@ -23,7 +23,9 @@ final class PanamaAxpy {
    * row-major: a register-tiled product. For each block of {@code LANES} outputs, four texts at a
    * time keep their sums in four vector registers over every input, so each weight vector is
    * loaded once per four texts and the outputs are stored once; the block's weights (inputs x
-   * LANES floats) stay in L1 across the texts. Leftover texts and outputs take {@link #axpy}.
+   * LANES floats) stay in L1 across the texts. Leftover texts and outputs take {@link #axpy}:
+   * for one text, contiguous rows beat one register per block read down the columns (measured
+   * 22 against 36 us for 256 x 512).
    */
   static void product(float[][] x, int count, float[] w, int inputs, int n, float[][] out) {
     int blocks = FLOATS.loopBound(n);
