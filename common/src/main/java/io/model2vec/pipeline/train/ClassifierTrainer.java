@@ -223,6 +223,41 @@ public final class ClassifierTrainer {
       return validationRows.clone();
     }
 
+    /**
+     * The report of the saved head on other labelled embeddings (a test set): {@code labels}
+     * one per row as in training (a collection per row for a multilabel head); a label the head
+     * does not know counts as a miss.
+     */
+    public Report report(float[][] x, List<?> labels) {
+      Objects.requireNonNull(x, "x must not be null");
+      if (x.length != labels.size()) {
+        throw new IllegalArgumentException("x has " + x.length + " rows but there are "
+            + labels.size() + " labels");
+      }
+      List<Object> classes = classes();
+      boolean ml = mlp != null && mlp.multilabel();
+      Map<Object, Integer> index = indexOf(classes);
+      float[][] targets = new float[x.length][classes.size()];
+      float[][] p = new float[x.length][];
+      int[] rows = new int[x.length];
+      for (int i = 0; i < x.length; i++) {
+        rows[i] = i;
+        Object l = labels.get(i);
+        for (Object o : ml ? (Collection<?>) l : List.of(l)) {
+          Integer c = o.getClass() == classes.get(0).getClass() ? index.get(o) : null;
+          if (c != null) {
+            targets[i][c] = 1;
+          }
+        }
+        double[] q = predictProba(x[i]);
+        p[i] = new float[q.length];
+        for (int c = 0; c < q.length; c++) {
+          p[i][c] = (float) q[c];
+        }
+      }
+      return Report.of(p, targets, rows, classes, ml);
+    }
+
     /** The bytes of {@code pipeline.skops}. */
     public byte[] skops() {
       return mlp != null ? SkopsWriter.write(mlp) : SkopsWriter.write(logistic);
