@@ -95,6 +95,8 @@ public final class SkopsWriter {
   private void stored(String name, byte[] data) throws IOException {
     ZipEntry e = new ZipEntry(name);
     e.setMethod(ZipEntry.STORED); // skops' default: ZIP_STORED
+    // a fixed time (zip's earliest) instead of now: the same head gives the same bytes
+    e.setTimeLocal(java.time.LocalDateTime.of(1980, 1, 1, 0, 0));
     e.setSize(data.length);
     e.setCompressedSize(data.length);
     CRC32 crc = new CRC32();
