@@ -175,6 +175,12 @@ public final class MlpClassifierFit {
     return this;
   }
 
+  /** The tolerance the fit stopped at (sklearn's {@code tol}, default 1e-4). */
+  public MlpClassifierFit tol(double tol) {
+    this.tol = tol;
+    return this;
+  }
+
   /** The final loss of an L-BFGS fit (which has no loss curve). */
   public MlpClassifierFit loss(double loss) {
     this.loss = loss;

@@ -95,6 +95,37 @@ public final class Report {
         rows.length);
   }
 
+  /**
+   * Scores of a single-label confusion matrix: {@code counts[truth][predicted]} over
+   * {@code labels} (e.g. counted by a distributed job).
+   */
+  public static Report fromConfusion(long[][] counts, List<?> labels) {
+    int k = labels.size();
+    if (counts.length != k) {
+      throw new IllegalArgumentException("counts must be " + k + " x " + k + " for " + k
+          + " labels, had " + counts.length + " rows");
+    }
+    List<ClassScores> scores = new ArrayList<>();
+    long total = 0;
+    long correct = 0;
+    for (int c = 0; c < k; c++) {
+      long tp = counts[c][c];
+      long predicted = 0;
+      long actual = 0;
+      for (int o = 0; o < k; o++) {
+        predicted += counts[o][c];
+        actual += counts[c][o];
+      }
+      total += actual;
+      correct += tp;
+      double prec = predicted == 0 ? 0 : (double) tp / predicted;
+      double rec = actual == 0 ? 0 : (double) tp / actual;
+      double f1 = prec + rec == 0 ? 0 : 2 * prec * rec / (prec + rec);
+      scores.add(new ClassScores(String.valueOf(labels.get(c)), prec, rec, f1, (int) actual));
+    }
+    return new Report(scores, total == 0 ? 0 : (double) correct / total, (int) total);
+  }
+
   public List<ClassScores> classes() {
     return classes;
   }
