@@ -52,6 +52,34 @@ final class HubClient {
     return new HubCache(config.cache(), repoId).verified(snap);
   }
 
+  /**
+   * {@link #snapshot} with {@code file} (beside the model files, in the options' subfolder)
+   * downloaded into it as well: a classifier pipeline's {@code pipeline.skops}. Offline, or when
+   * the hub has no such file, the snapshot is returned as it is and the caller names what is
+   * missing.
+   */
+  Path snapshotWith(String repoId, LoadOptions options, String file) {
+    Path snap = snapshot(repoId, options);
+    String prefix = HubCache.subfolderPrefix(options.subfolder());
+    if (java.nio.file.Files.exists(snap.resolve(prefix + file)) || config.offline()) {
+      return snap;
+    }
+    HubCache repo = new HubCache(config.cache(), repoId);
+    try {
+      if (config.problem() != null) {
+        throw new HubIoException(config.problem());
+      }
+      HubHttp http = new HubHttp(config.endpoint(), config.token(options),
+          config.etagTimeoutMillis(), config.downloadTimeoutMillis());
+      // The snapshot folder is named by its commit: the file comes from the same commit.
+      fetch(http, repoId, snap.getFileName().toString(), prefix + file, repo, false);
+    } catch (HubIoException e) {
+      throw new Model2VecException("could not download " + prefix + file + " of '" + repoId
+          + "' from " + config.endpointShown() + ": " + e.getMessage(), e);
+    }
+    return repo.verified(snap);
+  }
+
   private Path locate(String repoId, LoadOptions options) {
     if (repoId == null || !ModelResolver.isHubId(repoId)) {
       throw new IllegalArgumentException("repo id must be like org/name (letters, digits, '.', '_', "

@@ -3,6 +3,7 @@ package io.model2vec.flink;
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
+import io.model2vec.StaticModelPipeline;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,6 +63,43 @@ public final class Model2VecFlink {
    */
   public static ModelReference cachedFile(String name, LoadOptions options) {
     return ModelReference.of(null, options).shippedAs(name);
+  }
+
+  /**
+   * Resolves a classifier pipeline (a model folder with its {@code pipeline.skops}: folder,
+   * {@code classpath:} folder or hub id, whose snapshot then gets pipeline.skops too) on the
+   * client and ships its folder as {@link #ship} ships models.
+   */
+  public static ModelReference shipPipeline(StreamExecutionEnvironment env,
+      ModelReference pipeline) {
+    Objects.requireNonNull(env, "env must not be null");
+    ModelReference resolved = resolvePipeline(pipeline);
+    return resolved.reference() == null || resolved.reference().startsWith("classpath:")
+        ? resolved : ship(env, resolved);
+  }
+
+  /**
+   * A pipeline reference with its folder resolved now (a hub id downloaded here with its
+   * pipeline.skops), so that TaskManagers read the folder instead of each downloading it.
+   */
+  public static ModelReference resolvePipeline(ModelReference pipeline) {
+    if (pipeline.shippedAs() != null) {
+      return pipeline;
+    }
+    Path folder = StaticModelPipeline.resolveFolder(pipeline.reference(), pipeline.options());
+    return folder == null ? pipeline : ModelReference.of(folder.toString(), pipeline.options());
+  }
+
+  /** The TaskManager's shared pipeline for {@code reference} (cache as for {@link #model}). */
+  static StaticModelPipeline pipeline(ModelReference reference, Function<String, File> cache) {
+    return StaticModelPipeline.shared(reference, name -> {
+      File copy = cache.apply(name);
+      if (copy == null || !copy.exists()) {
+        throw new IllegalStateException("pipeline folder '" + name + "' is not in the "
+            + "distributed cache of this TaskManager (registerCachedFile / pipeline.cached-files)");
+      }
+      return copy.toPath();
+    });
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.model2vec.flink;
 
 import io.model2vec.ModelReference;
+import io.model2vec.StaticModelPipeline;
 import io.model2vec.StaticModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -54,6 +55,7 @@ final class ModelHost implements ModelHostMBean {
 
   /** The host's entry point, looked up once per (job) class loader. */
   private static volatile Method hostEncoder;
+  private static volatile Method hostPipeline;
 
   private ModelHost() {}
 
@@ -103,6 +105,66 @@ final class ModelHost implements ModelHostMBean {
     }
     StaticModel model = Model2VecFlink.model(ref, cache);
     return model::encode;
+  }
+
+  /**
+   * What a classifier function needs of {@code reference}'s shared pipeline, as JDK types (they
+   * cross class loaders): {@code {Function<String, float[]> head output of a text, List<String>
+   * classes, String kind}}. From this class loader's cache, or the JVM's host loader when this
+   * class came with a job (the model's tokenizer is native: one loader per JVM holds it).
+   */
+  static Object[] pipeline(ModelReference reference, Function<String, File> cache) {
+    if (!(ModelHost.class.getClassLoader() instanceof FlinkUserCodeClassLoader)) {
+      return pipelineParts(reference, cache);
+    }
+    try {
+      Method m = hostPipeline;
+      if (m == null) {
+        synchronized (ModelHost.class) {
+          Class<?> host = Class.forName(ModelHost.class.getName(), true, hostLoader());
+          m = host.getDeclaredMethod("hostedPipeline", byte[].class, Function.class);
+          m.setAccessible(true);
+          hostPipeline = m;
+        }
+      }
+      return (Object[]) m.invoke(null, serialize(reference), cache);
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new IllegalStateException(cause);
+    } catch (ReflectiveOperationException | IOException e) {
+      throw new IllegalStateException("model2vec: cannot reach the JVM's model host for classes "
+          + "that came with the job (ADD JAR / job jar); put the model2vec-flink bundle into "
+          + "Flink's lib/ instead: " + e, e);
+    }
+  }
+
+  /** Runs in the host loader: {@link #pipeline} of the serialized reference. */
+  @SuppressWarnings("unused") // called reflectively by pipeline()
+  private static Object[] hostedPipeline(byte[] reference, Function<String, File> cache)
+      throws IOException, ClassNotFoundException {
+    ClassLoader host = ModelHost.class.getClassLoader();
+    ModelReference ref;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(reference)) {
+      @Override
+      protected Class<?> resolveClass(ObjectStreamClass desc) throws ClassNotFoundException {
+        return Class.forName(desc.getName(), false, host);
+      }
+    }) {
+      ref = (ModelReference) in.readObject();
+    }
+    return pipelineParts(ref, cache);
+  }
+
+  private static Object[] pipelineParts(ModelReference reference, Function<String, File> cache) {
+    StaticModelPipeline p = Model2VecFlink.pipeline(reference, cache);
+    Function<String, float[]> outputs = p.isProjector() ? p::project : p::predictProba;
+    return new Object[] {outputs, p.classes(), p.kind().name()};
   }
 
   private static byte[] serialize(ModelReference reference) throws IOException {

@@ -80,7 +80,7 @@ final class EmbedFunction {
    */
   private static final FunctionIdentifier REGISTRY_IDENTIFIER = registryIdentifier(NAME);
 
-  private static FunctionIdentifier registryIdentifier(String name) {
+  static FunctionIdentifier registryIdentifier(String name) {
     try {
       Class<?> registry = Class.forName(
           "org.apache.spark.sql.catalyst.analysis.FunctionRegistry$");
@@ -152,7 +152,7 @@ final class EmbedFunction {
   }
 
   /** An AnalysisException (checked in Java, not in Scala) thrown as Spark itself throws it. */
-  private static RuntimeException analysisError(String errorClass, Map<String, String> params) {
+  static RuntimeException analysisError(String errorClass, Map<String, String> params) {
     throw EmbedFunction.<RuntimeException>sneakyThrow(new AnalysisException(errorClass,
         scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(params))));
   }

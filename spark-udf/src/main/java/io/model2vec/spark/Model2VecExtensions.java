@@ -6,7 +6,8 @@ import scala.runtime.AbstractFunction1;
 import scala.runtime.BoxedUnit;
 
 /**
- * Adds {@code embed} and {@code nearest} to every session, with no code:
+ * Adds {@code embed}, {@code nearest}, {@code classify} and {@code classify_proba} to every
+ * session, with no code:
  *
  * <pre>
  * spark-sql --jars model2vec-spark-bundle.jar \
@@ -22,6 +23,7 @@ public final class Model2VecExtensions extends AbstractFunction1<SparkSessionExt
     extensions.injectFunction(new Tuple3<>(EmbedFunction.identifier(), EmbedFunction.INFO,
         EmbedFunction.builder()));
     extensions.injectFunction(io.model2vec.spark.index.NearestFunction.description());
+    ClassifyFunction.descriptions().forEach(extensions::injectFunction);
     return BoxedUnit.UNIT;
   }
 }

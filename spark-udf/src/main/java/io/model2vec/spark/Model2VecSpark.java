@@ -41,6 +41,57 @@ public final class Model2VecSpark {
     EmbedFunction.register(spark);
   }
 
+  /**
+   * Registers {@code classify} and {@code classify_proba} with {@code pipeline} (a folder, Hadoop
+   * path or hub id of a model2vec classifier: the model and its pipeline.skops) as the session's
+   * default pipeline.
+   */
+  public static void registerPipeline(SparkSession spark, String pipeline, LoadOptions options) {
+    if (pipeline == null || pipeline.isBlank()) {
+      throw new IllegalArgumentException("pipeline must be a folder, Hadoop path or hub id, was "
+          + (pipeline == null ? "null" : "'" + pipeline + "'"));
+    }
+    configure(spark, ClassifyFunction.PIPELINE + ".", ClassifyFunction.PIPELINE, pipeline,
+        options);
+    ClassifyFunction.register(spark);
+  }
+
+  /** Adds a named pipeline, used as {@code classify(text, 'name')}; registers both functions. */
+  public static void registerPipeline(SparkSession spark, String name, String pipeline,
+      LoadOptions options) {
+    if (name == null || !name.matches("[A-Za-z0-9_-]+")) {
+      throw new IllegalArgumentException("pipeline name must match [A-Za-z0-9_-]+, was '" + name
+          + "'");
+    }
+    if (pipeline == null || pipeline.isBlank()) {
+      throw new IllegalArgumentException("pipeline must be a folder, Hadoop path or hub id, was "
+          + (pipeline == null ? "null" : "'" + pipeline + "'"));
+    }
+    configure(spark, ClassifyFunction.NAMED + name + ".", ClassifyFunction.NAMED + name,
+        pipeline, options);
+    ClassifyFunction.register(spark);
+  }
+
+  /** {@code classify(text)} as a column (registered, or the extension on). */
+  public static Column classify(Column text) {
+    return functions.call_function(ClassifyFunction.CLASSIFY, text);
+  }
+
+  /** {@code classify(text, 'pipeline')} as a column. */
+  public static Column classify(Column text, String pipelineName) {
+    return functions.call_function(ClassifyFunction.CLASSIFY, text, functions.lit(pipelineName));
+  }
+
+  /** {@code classify_proba(text)} as a column: map<string, float>. */
+  public static Column classifyProba(Column text) {
+    return functions.call_function(ClassifyFunction.PROBA, text);
+  }
+
+  /** {@code classify_proba(text, 'pipeline')} as a column. */
+  public static Column classifyProba(Column text, String pipelineName) {
+    return functions.call_function(ClassifyFunction.PROBA, text, functions.lit(pipelineName));
+  }
+
   /** {@code embed(text)} as a column (the function must be registered, or the extension on). */
   public static Column embed(Column text) {
     return functions.call_function(EmbedFunction.NAME, text);

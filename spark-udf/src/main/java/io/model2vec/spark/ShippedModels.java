@@ -3,6 +3,7 @@ package io.model2vec.spark;
 import io.model2vec.Model2VecException;
 import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
+import io.model2vec.StaticModelPipeline;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,9 +42,23 @@ final class ShippedModels {
   private ShippedModels() {}
 
   static ModelReference ship(org.apache.spark.sql.SparkSession session, ModelReference reference) {
+    return ship(session, reference, false);
+  }
+
+  /**
+   * {@link #ship} of a classifier pipeline: the folder of the model and its pipeline.skops (a hub
+   * id's snapshot gets pipeline.skops too); the driver checks that the pipeline loads.
+   */
+  static ModelReference shipPipeline(org.apache.spark.sql.SparkSession session,
+      ModelReference reference) {
+    return ship(session, reference, true);
+  }
+
+  private static ModelReference ship(org.apache.spark.sql.SparkSession session,
+      ModelReference reference, boolean pipeline) {
     SparkContext sc = session.sparkContext();
-    ModelReference resolved = once(RESOLVED, sc.applicationId() + "|" + reference,
-        () -> resolve(sc, reference));
+    ModelReference resolved = once(RESOLVED, sc.applicationId() + "|" + (pipeline ? "pipeline|"
+        : "") + reference, () -> resolve(sc, reference, pipeline));
     String added = sc.applicationId() + "|" + SparkLine.artifactScope(session) + "|" + resolved.shippedAs();
     if (resolved.shippedAs() != null && !ADDED.contains(added)) {
       synchronized (ADDED) {
@@ -82,13 +97,20 @@ final class ShippedModels {
     }
   }
 
-  private static ModelReference resolve(SparkContext sc, ModelReference reference) {
+  private static ModelReference resolve(SparkContext sc, ModelReference reference,
+      boolean pipeline) {
     String ref = reference.reference();
-    Path folder = isHadoopUri(ref) ? HadoopModels.copyToLocal(sc, ref) : reference.resolveFolder();
+    Path folder = isHadoopUri(ref) ? HadoopModels.copyToLocal(sc, ref)
+        : pipeline ? StaticModelPipeline.resolveFolder(ref, reference.options())
+        : reference.resolveFolder();
     ModelReference local = folder == null ? reference
         : ModelReference.of(folder.toString(), reference.options());
     // Fail on the driver, at analysis time, rather than in every task.
-    local.shared();
+    if (pipeline) {
+      StaticModelPipeline.shared(local, name -> null);
+    } else {
+      local.shared();
+    }
     if (folder == null || sc.isLocal()) {
       return local;
     }
@@ -119,6 +141,20 @@ final class ShippedModels {
     throw new Model2VecException("the model shipped to the executors as " + name
         + " is not on this executor: no " + local + " (its SparkFiles hold "
         + (present == null ? "nothing" : String.join(", ", present)) + ")");
+  }
+
+  /** The pipeline of this executor JVM for a reference from {@link #shipPipeline}. */
+  static StaticModelPipeline pipeline(ModelReference reference) {
+    return StaticModelPipeline.shared(reference, ShippedModels::localCopy);
+  }
+
+  /**
+   * The driver's pipeline of a reference from {@link #shipPipeline} (what the analyzer needs to
+   * know: multilabel or not, the classes): its local folder, loaded once per JVM.
+   */
+  static StaticModelPipeline pipelineOnDriver(ModelReference shipped) {
+    return StaticModelPipeline.shared(ModelReference.of(shipped.reference(), shipped.options()),
+        name -> null);
   }
 
   /** The model of this executor JVM for a reference from {@link #ship}. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The output row of the enrichment commands (bin/model2vec encode, bin/flink-enrich): the input
@@ -36,6 +37,7 @@ public final class EnrichedJson {
           .build())
       .build();
   private static final String FIELD = "embedding";
+  private static final Set<String> OUTPUT = Set.of(FIELD);
   private static final int[] NO_CUTS = new int[0];
 
   private final String line;
@@ -63,6 +65,14 @@ public final class EnrichedJson {
    * as it does for Jackson's tree model.
    */
   public static EnrichedJson parse(String line, String textField) {
+    return parse(line, textField, OUTPUT);
+  }
+
+  /**
+   * {@link #parse(String, String)} for a command that adds the fields {@code outputFields}
+   * ({@code classify}: label, proba, ...): old fields of those names are dropped from the row.
+   */
+  public static EnrichedJson parse(String line, String textField, Set<String> outputFields) {
     String text = null;
     int[] cuts = NO_CUTS;
     int nCuts = 0;
@@ -96,7 +106,7 @@ public final class EnrichedJson {
         } else {
           p.skipChildren();
         }
-        if (name.equals(FIELD)) {
+        if (outputFields.contains(name)) {
           pendingCut = at;
         }
         fields++;
@@ -149,6 +159,17 @@ public final class EnrichedJson {
 
   /** Appends the output row (without newline) for {@code vector} (null gives null). */
   public void appendTo(StringBuilder out, float[] vector) {
+    appendOpen(out);
+    out.append("\"embedding\":");
+    appendVector(out, vector);
+    out.append('}');
+  }
+
+  /**
+   * Appends the row without its output fields and closing brace, and a comma when fields come
+   * before: the caller appends its own output fields (at least one) and the brace.
+   */
+  public void appendOpen(StringBuilder out) {
     int from = start;
     for (int i = 0; i < cuts.length; i += 2) {
       out.append(line, from, cuts[i]);
@@ -158,9 +179,6 @@ public final class EnrichedJson {
     if (comma) {
       out.append(',');
     }
-    out.append("\"embedding\":");
-    appendVector(out, vector);
-    out.append('}');
   }
 
   /** The output row (without newline) for {@code vector}. */

@@ -55,7 +55,7 @@ import picocli.CommandLine.Model.CommandSpec;
             + "written, out of memory",
         "2:usage error (bad or conflicting options, --output naming the --input file)",
         "141:standard output closed by its reader (e.g. | head): stops at once, like SIGPIPE"})
-final class EncodeCommand implements Callable<Integer> {
+class EncodeCommand implements Callable<Integer> {
   private static final int BATCH = 2048;
   // A batch also ends at this many chars of input, so long rows keep memory bounded too.
   private static final long BATCH_CHARS = 16L << 20;
@@ -120,10 +120,10 @@ final class EncodeCommand implements Callable<Integer> {
     try (InputStream in = openInput();
         AtomicOutput out = output == null ? null : AtomicOutput.open(output, "output");
         AtomicOutput rej = rejects == null ? null : AtomicOutput.open(rejects, "rejects file");
-        StaticModel model = modelOptions.load()) {
+        Loaded model = new Loaded(load())) {
       Writer writer = writer(out == null ? stdout() : out.stream());
       Writer rejectsWriter = rej == null ? null : writer(rej.stream());
-      run(new LineReader(in, badLines.maxLineBytes()), model, writer, rejectsWriter);
+      run(new LineReader(in, badLines.maxLineBytes()), model.value, writer, rejectsWriter);
       // Both files are complete before either is renamed: a full disk fails the run with
       // neither in place.
       try {
@@ -151,13 +151,58 @@ final class EncodeCommand implements Callable<Integer> {
             + AtomicOutput.reason(e));
       }
     }
-    spec.commandLine().getErr().printf("model2vec encode: %d rows in, %d out, %d rejected%s%n",
-        rowsIn, rowsOut, rejected, rejects == null ? "" : " (" + rejects + ")");
+    spec.commandLine().getErr().printf("model2vec %s: %d rows in, %d out, %d rejected%s%n",
+        spec.name(), rowsIn, rowsOut, rejected, rejects == null ? "" : " (" + rejects + ")");
     spec.commandLine().getErr().flush();
     return 0;
   }
 
-  private java.util.concurrent.Executor workers() {
+  // What a subclass (classify) changes: what is loaded, which old fields a row drops, what it
+  // adds.
+
+  /** What the rows are computed with, closed after the run. */
+  AutoCloseable load() {
+    return modelOptions.load();
+  }
+
+  /** {@link #load()}'s model or pipeline, whose close() throws nothing checked. */
+  private static final class Loaded implements AutoCloseable {
+    final AutoCloseable value;
+
+    Loaded(AutoCloseable value) {
+      this.value = value;
+    }
+
+    @Override
+    public void close() {
+      try {
+        value.close();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("could not close " + value + ": " + e, e);
+      }
+    }
+  }
+
+  /** A JSONL line, its old output fields dropped. */
+  EnrichedJson parse(String line) {
+    return EnrichedJson.parse(line, field);
+  }
+
+  /** Writes the output rows of a batch, each with its newline ({@code row} is a scratch buffer). */
+  void appendRows(AutoCloseable model, List<EnrichedJson> rows, List<String> texts, Writer out,
+      StringBuilder row) throws IOException {
+    float[][] vectors = ((StaticModel) model).encode(texts, workers(), threads);
+    for (int i = 0; i < vectors.length; i++) {
+      row.setLength(0);
+      rows.get(i).appendTo(row, vectors[i]);
+      row.append('\n');
+      out.append(row);
+    }
+  }
+
+  java.util.concurrent.Executor workers() {
     if (workers == null) {
       workers = threads == 1 ? Runnable::run : java.util.concurrent.Executors.newFixedThreadPool(
           threads - 1, r -> {
@@ -169,7 +214,7 @@ final class EncodeCommand implements Callable<Integer> {
     return workers;
   }
 
-  private void checkOptions() {
+  void checkOptions() {
     if (threads < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be >= 1, was " + threads);
     }
@@ -212,7 +257,7 @@ final class EncodeCommand implements Callable<Integer> {
     }
   }
 
-  private void run(LineReader lines, StaticModel model, Writer out, Writer rejectsOut) {
+  private void run(LineReader lines, AutoCloseable model, Writer out, Writer rejectsOut) {
     List<EnrichedJson> rows = new ArrayList<>(BATCH);
     List<String> texts = new ArrayList<>(BATCH);
     long batchChars = 0;
@@ -238,7 +283,7 @@ final class EncodeCommand implements Callable<Integer> {
           continue;
         } else {
           try {
-            parsed = EnrichedJson.parse(text, field);
+            parsed = parse(text);
           } catch (EnrichedJson.SyntaxError e) {
             reason = lines.endedWithNewline() ? e.getMessage()
                 : BadLineOptions.cutShort(e.getMessage());
@@ -285,19 +330,13 @@ final class EncodeCommand implements Callable<Integer> {
     }
   }
 
-  private void encodeAndWrite(StaticModel model, List<EnrichedJson> rows, List<String> texts,
+  private void encodeAndWrite(AutoCloseable model, List<EnrichedJson> rows, List<String> texts,
       Writer out, StringBuilder row) {
     if (rows.isEmpty()) {
       return;
     }
-    float[][] vectors = model.encode(texts, workers(), threads);
     try {
-      for (int i = 0; i < vectors.length; i++) {
-        row.setLength(0);
-        rows.get(i).appendTo(row, vectors[i]);
-        row.append('\n');
-        out.append(row);
-      }
+      appendRows(model, rows, texts, out, row);
     } catch (IOException e) {
       throw writeFailure(e);
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Model2Vec static embeddings on the JVM.",
     subcommands = {
         EncodeCommand.class,
+        ClassifyCommand.class,
         SearchCommand.class,
         DistillCommand.class,
         FeaturizeCommand.class,

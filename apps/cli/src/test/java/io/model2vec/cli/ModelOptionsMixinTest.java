@@ -24,8 +24,9 @@ class ModelOptionsMixinTest {
     // train's --model is the table to start from ('default' or a folder), evaluate's a
     // repeatable LABEL=MODEL list: neither loads one model with load options
     assertThat(byCommand).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "encode", true, "bench", true, "bench-index", true, "train", false, "evaluate", false));
-    for (String command : new String[] {"encode", "bench", "bench-index"}) {
+        "encode", true, "classify", true, "bench", true, "bench-index", true, "train", false,
+        "evaluate", false));
+    for (String command : new String[] {"encode", "classify", "bench", "bench-index"}) {
       CommandSpec spec = new CommandLine(new Model2VecCli()).getSubcommands().get(command)
           .getCommandSpec();
       for (String flag : new String[] {"--model", "--max-length", "--no-max-length",

@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.Fixtures;
 import io.model2vec.LoadOptions;
 import io.model2vec.StaticModel;
@@ -40,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkConnectIT {
   private static final String QUANTIZED = Fixtures.model("test-model-vocab-quantized").toString();
   private static final String FLOAT32 = Fixtures.model("test-model-float32").toString();
+  private static final Path PIPELINE_FIXTURE =
+      Fixtures.testdata().resolve("fixtures/pipelines/mlp-multiclass");
 
   @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
   static Path tmp;
@@ -80,6 +84,7 @@ class SparkConnectIT {
         "-Dspark.model2vec.model=" + QUANTIZED,
         "-Dspark.model2vec.models.small=" + FLOAT32,
         "-Dspark.model2vec.models.small.normalize=false",
+        "-Dspark.model2vec.pipeline=" + pipeline(),
         "org.apache.spark.sql.connect.service.SparkConnectServer"));
     log = tmp.resolve("connect-server.log");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -89,6 +94,40 @@ class SparkConnectIT {
     waitForPort(port, 180);
     spark = org.apache.spark.sql.connect.SparkSession.builder()
         .remote("sc://127.0.0.1:" + port).getOrCreate();
+  }
+
+  /** A classifier pipeline folder: the float32 test model and the mlp-multiclass head. */
+  private static Path pipeline() throws IOException {
+    Path dir = Fixtures.modelCopy("test-model-float32", tmp.resolve("pipeline"));
+    Files.copy(PIPELINE_FIXTURE.resolve("pipeline.skops"), dir.resolve("pipeline.skops"));
+    return dir;
+  }
+
+  @Test
+  void classifyOverConnectGivesTheReferencesLabels() throws Exception {
+    List<String> lines = Files.readAllLines(PIPELINE_FIXTURE.resolve("expected.jsonl"));
+    List<Row> input = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    for (int i = 0; i < 30; i++) {
+      JsonNode e = json.readTree(lines.get(i));
+      input.add(RowFactory.create((long) i, e.get("text").asText()));
+      labels.add(e.get("label").asText());
+    }
+    input.add(RowFactory.create(999L, null));
+    StructType schema = new StructType().add("id", DataTypes.LongType, false)
+        .add("text", DataTypes.StringType, true);
+    spark.createDataFrame(input, schema).createOrReplaceTempView("texts");
+    List<Row> rows = spark.sql("SELECT id, classify(text), classify_proba(text) FROM texts "
+        + "ORDER BY id").collectAsList();
+    for (int i = 0; i < labels.size(); i++) {
+      assertThat(rows.get(i).getString(1)).as("row %d", i).isEqualTo(labels.get(i));
+      assertThat(rows.get(i).<String, Float>getJavaMap(2)).containsOnlyKeys("alpha", "beta",
+          "gamma");
+    }
+    assertThat(rows.get(labels.size()).isNullAt(1)).isTrue();
+    assertThat(spark.sql("DESCRIBE FUNCTION classify").collectAsList().toString())
+        .contains("classifier pipeline");
   }
 
   private static void waitForPort(int port, int seconds) throws Exception {
