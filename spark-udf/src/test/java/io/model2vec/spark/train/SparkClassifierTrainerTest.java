@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.StaticModel;
+import io.model2vec.StaticModelPipeline;
 import io.model2vec.pipeline.LogisticRegressionFit;
 import io.model2vec.pipeline.MlpClassifierFit;
 import java.io.IOException;
@@ -135,6 +136,7 @@ class SparkClassifierTrainerTest {
       assertThat(est.has("_coef_indptr")).isTrue();
       assertThat(est.has("loss_curve_")).isFalse();
     }
+    sameAsSpark(dir, out);
     pythonCheck("spark-mlp", dir, out);
   }
 
@@ -156,6 +158,7 @@ class SparkClassifierTrainerTest {
       }
       Path dir = tmp.resolve("lr-" + family);
       PipelineExport.save(m, order, null, dir);
+      sameAsSpark(dir, out);
       pythonCheck("spark-lr-" + family, dir, out);
     }
   }
@@ -180,6 +183,19 @@ class SparkClassifierTrainerTest {
         .hidden(16).maxIter(50).build().fit(df);
     assertThat(mlp.sparkModel()).isInstanceOf(MultilayerPerceptronClassificationModel.class);
     assertThat(mlp.report().accuracy()).isGreaterThan(0.9);
+  }
+
+  /** The saved folder, loaded by the pipeline reader, gives Spark's probabilities. */
+  static void sameAsSpark(Path dir, List<Row> rows) {
+    try (StaticModelPipeline p = StaticModelPipeline.load(dir)) {
+      assertThat(p.classes()).containsExactly("de", "en");
+      for (Row r : rows) {
+        double[] spark = ((DenseVector) r.get(1)).toArray();
+        float[] mine = p.headOf(floats((Vector) r.get(0)));
+        assertThat((double) mine[0]).isCloseTo(spark[1], within(1e-5));
+        assertThat((double) mine[1]).isCloseTo(spark[0], within(1e-5));
+      }
+    }
   }
 
   /** With MODEL2VEC_PYTHON_CHECK=DIR: the folder and inputs.json (x, Spark's proba). */
