@@ -123,7 +123,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
   Path evaluate;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-      description = "Threads encoding the texts; 0 = all cores (default: ${DEFAULT-VALUE}).")
+      description = "Threads encoding the texts and computing each batch; 0 = all cores; the "
+          + "result is the same for any number (default: ${DEFAULT-VALUE}).")
   int threads;
 
   @Option(names = "--quiet", description = "No line per epoch on stderr.")
@@ -154,7 +155,9 @@ final class TrainClassifierCommand implements Callable<Integer> {
     try {
       int[] sizes = new int[layers];
       java.util.Arrays.fill(sizes, hidden);
-      trainer = ClassifierTrainer.builder().hidden(sizes).maxEpochs(epochs).patience(patience)
+      int cores = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+      trainer = ClassifierTrainer.builder().hidden(sizes).threads(cores).maxEpochs(epochs)
+          .patience(patience)
           .validation(validation).learningRate(learningRate).alpha(alpha).batchSize(batchSize)
           .seed(seed).progress(quiet ? null : System.err).build();
     } catch (IllegalArgumentException e) {

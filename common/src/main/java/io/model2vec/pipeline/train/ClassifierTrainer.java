@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Trains a classifier head on a static model's embeddings, as scikit-learn's
@@ -24,8 +26,9 @@ import java.util.TreeMap;
  * {@code LogisticRegression} (multinomial; for two classes the difference of the two rows), C =
  * 1 / alpha.
  *
- * <p>Deterministic: one seed draws the split, the initial weights and every epoch's order; the
- * arithmetic runs in one thread in a fixed order, so a seed gives the same bytes.
+ * <p>Deterministic: one seed draws the split, the initial weights and every epoch's order; a
+ * batch is cut into fixed chunks whose sums are added in order whatever the threads, so a seed
+ * gives the same bytes.
  *
  * <pre>{@code
  * ClassifierTrainer.Result r = ClassifierTrainer.builder().hidden(512).seed(42).build()
@@ -48,6 +51,7 @@ public final class ClassifierTrainer {
   private final long seed;
   private final double minDelta;
   private final PrintStream progress;
+  private final int threads;
 
   private ClassifierTrainer(Builder b) {
     this.hidden = b.hidden;
@@ -60,6 +64,7 @@ public final class ClassifierTrainer {
     this.seed = b.seed;
     this.minDelta = b.minDelta;
     this.progress = b.progress;
+    this.threads = b.threads;
   }
 
   public static Builder builder() {
@@ -78,8 +83,21 @@ public final class ClassifierTrainer {
     private long seed = 42;
     private double minDelta = 1e-4;
     private PrintStream progress;
+    private int threads = 1;
 
     private Builder() {}
+
+    /**
+     * Threads computing a batch (default 1): its chunks of 64 rows are computed apart and
+     * summed in order, so the result is the same for any number of threads.
+     */
+    public Builder threads(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("threads must be >= 1, was " + n);
+      }
+      this.threads = n;
+      return this;
+    }
 
     /** Hidden layer sizes (default 512); none for a linear head (logistic regression). */
     public Builder hidden(int... sizes) {
@@ -414,31 +432,47 @@ public final class ClassifierTrainer {
     int epoch = 0;
     int noImprovement = 0;
     long seen = 0;
-    Net.Work work = net.work(batch);
-    while (epoch < maxEpochs) {
-      shuffle(trainRows, rnd);
-      double acc = 0;
-      for (int s = 0; s < trainRows.length; s += batch) {
-        int m = Math.min(batch, trainRows.length - s);
-        acc += net.step(x, targets, trainRows, s, m, alpha, learningRate, work) * m;
+    Net.Work[] works = new Net.Work[(batch + Net.CHUNK - 1) / Net.CHUNK];
+    for (int c = 0; c < works.length; c++) {
+      works[c] = net.work(Net.CHUNK);
+    }
+    ExecutorService pool = threads > 1 && works.length > 1
+        ? Executors.newFixedThreadPool(Math.min(threads, works.length), r -> {
+          Thread t = new Thread(r, "model2vec-train");
+          t.setDaemon(true);
+          return t;
+        })
+        : null;
+    try {
+      while (epoch < maxEpochs) {
+        shuffle(trainRows, rnd);
+        double acc = 0;
+        for (int s = 0; s < trainRows.length; s += batch) {
+          int m = Math.min(batch, trainRows.length - s);
+          acc += net.step(x, targets, trainRows, s, m, alpha, learningRate, works, pool) * m;
+        }
+        seen += trainRows.length;
+        curve[epoch++] = acc / trainRows.length;
+        double val = net.loss(x, targets, valRows);
+        if (val < bestVal - minDelta) {
+          bestVal = val;
+          best = net.copy();
+          bestEpoch = epoch;
+          noImprovement = 0;
+        } else {
+          noImprovement++;
+        }
+        if (progress != null) {
+          progress.printf("epoch %d: loss %.5f, validation loss %.5f%s%n", epoch,
+              curve[epoch - 1], val, bestEpoch == epoch ? " (best)" : "");
+        }
+        if (noImprovement >= patience) {
+          break;
+        }
       }
-      seen += trainRows.length;
-      curve[epoch++] = acc / trainRows.length;
-      double val = net.loss(x, targets, valRows);
-      if (val < bestVal - minDelta) {
-        bestVal = val;
-        best = net.copy();
-        bestEpoch = epoch;
-        noImprovement = 0;
-      } else {
-        noImprovement++;
-      }
-      if (progress != null) {
-        progress.printf("epoch %d: loss %.5f, validation loss %.5f%s%n", epoch,
-            curve[epoch - 1], val, bestEpoch == epoch ? " (best)" : "");
-      }
-      if (noImprovement >= patience) {
-        break;
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
       }
     }
     double[] lossCurve = Arrays.copyOf(curve, epoch);

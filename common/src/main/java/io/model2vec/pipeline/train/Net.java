@@ -1,8 +1,12 @@
 package io.model2vec.pipeline.train;
 
 import io.model2vec.pipeline.LogisticRegressionFit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * The MLP being trained: weights as flat row-major {@code [in][out]} arrays (the products run
@@ -173,12 +177,15 @@ final class Net {
     return s;
   }
 
+  /** Rows per chunk of a batch: chunks are computed apart (in parallel) and summed in order. */
+  static final int CHUNK = 64;
+
   /**
-   * One Adam step on rows {@code order[from .. from+m)}; returns the batch's loss with the L2
-   * term, as sklearn's {@code _backprop} computes it.
+   * Forward and backward pass of rows {@code order[from .. from+m)} (m <= CHUNK) into
+   * {@code wk}: the raw sums of the gradients over the rows (no L2 term, not averaged); returns
+   * the summed log loss.
    */
-  double step(float[][] x, float[][] y, int[] order, int from, int m, double alpha, double lr,
-      Work wk) {
+  private double gradients(float[][] x, float[][] y, int[] order, int from, int m, Work wk) {
     int d = sizes[0];
     for (int r = 0; r < m; r++) {
       System.arraycopy(x[order[from + r]], 0, wk.act[0], r * d, d);
@@ -196,14 +203,6 @@ final class Net {
         dl[r * k + o] = out[r * k + o] - t[o];
       }
     }
-    loss /= m;
-    double l2 = 0;
-    for (float[] wl : w) {
-      for (float v : wl) {
-        l2 += (double) v * v;
-      }
-    }
-    loss += 0.5 * alpha * l2 / m;
     for (int l = layers - 1; l >= 0; l--) {
       int in = sizes[l];
       int o = sizes[l + 1];
@@ -229,16 +228,9 @@ final class Net {
           }
         }
       }
-      float[] wl = w[l];
-      float inv = 1f / m;
-      for (int i = 0; i < gw.length; i++) {
-        gw[i] = (gw[i] + (float) alpha * wl[i]) * inv;
-      }
-      for (int j = 0; j < o; j++) {
-        gb[j] *= inv;
-      }
       if (l > 0) {
         // delta of the layer below, through the ReLU: zero where the unit was off
+        float[] wl = w[l];
         float[] prev = wk.delta[l];
         for (int r = 0; r < m; r++) {
           int ro = r * o;
@@ -258,13 +250,93 @@ final class Net {
         }
       }
     }
+    return loss;
+  }
+
+  /**
+   * One Adam step on rows {@code order[from .. from+m)}; returns the batch's loss with the L2
+   * term, as sklearn's {@code _backprop} computes it. The batch is cut into chunks of
+   * {@link #CHUNK} rows, one {@code works} entry each, run on {@code pool} if there is one; their
+   * sums are added in chunk order, so the result does not depend on the threads.
+   */
+  double step(float[][] x, float[][] y, int[] order, int from, int m, double alpha, double lr,
+      Work[] works, ExecutorService pool) {
+    int chunks = (m + CHUNK - 1) / CHUNK;
+    double[] losses = new double[chunks];
+    if (pool == null || chunks == 1) {
+      for (int c = 0; c < chunks; c++) {
+        int f = from + c * CHUNK;
+        losses[c] = gradients(x, y, order, f, Math.min(CHUNK, m - c * CHUNK), works[c]);
+      }
+    } else {
+      List<Future<?>> done = new ArrayList<>();
+      for (int c = 0; c < chunks; c++) {
+        int cc = c;
+        done.add(pool.submit(() -> {
+          losses[cc] = gradients(x, y, order, from + cc * CHUNK,
+              Math.min(CHUNK, m - cc * CHUNK), works[cc]);
+        }));
+      }
+      for (Future<?> f : done) {
+        try {
+          f.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while training", e);
+        } catch (ExecutionException e) {
+          Throwable t = e.getCause();
+          if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+          }
+          throw new IllegalStateException(t);
+        }
+      }
+    }
+    int layers = w.length;
+    Work sum = works[0];
+    for (int c = 1; c < chunks; c++) {
+      for (int l = 0; l < layers; l++) {
+        add(sum.gw[l], works[c].gw[l]);
+        add(sum.gb[l], works[c].gb[l]);
+      }
+    }
+    double loss = 0;
+    for (double v : losses) {
+      loss += v;
+    }
+    loss /= m;
+    double l2 = 0;
+    for (float[] wl : w) {
+      for (float v : wl) {
+        l2 += (double) v * v;
+      }
+    }
+    loss += 0.5 * alpha * l2 / m;
+    float inv = 1f / m;
+    for (int l = 0; l < layers; l++) {
+      float[] gw = sum.gw[l];
+      float[] wl = w[l];
+      for (int i = 0; i < gw.length; i++) {
+        gw[i] = (gw[i] + (float) alpha * wl[i]) * inv;
+      }
+      float[] gb = sum.gb[l];
+      for (int j = 0; j < gb.length; j++) {
+        gb[j] *= inv;
+      }
+    }
     steps++;
     double lrT = lr * Math.sqrt(1 - Math.pow(0.999, steps)) / (1 - Math.pow(0.9, steps));
     for (int l = 0; l < layers; l++) {
-      adam(w[l], wk.gw[l], mw[l], vw[l], lrT);
-      adam(b[l], wk.gb[l], mb[l], vb[l], lrT);
+      adam(w[l], sum.gw[l], mw[l], vw[l], lrT);
+      adam(b[l], sum.gb[l], mb[l], vb[l], lrT);
     }
     return loss;
+  }
+
+  private static void add(float[] into, float[] x) {
+    for (int i = 0; i < into.length; i++) {
+      into[i] += x[i];
+    }
   }
 
   private static void adam(float[] p, float[] g, float[] m, float[] v, double lrT) {

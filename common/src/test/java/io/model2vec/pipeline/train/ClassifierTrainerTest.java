@@ -51,6 +51,10 @@ class ClassifierTrainerTest {
     assertThat(a.report().macroF1()).isGreaterThan(0.95);
     assertThat(a.report().examples()).isEqualTo(60); // 10 % of each class held out
     assertThat(a.bestEpoch()).isBetween(1, a.epochs());
+    // chunks summed in order: the threads do not change a bit
+    assertThat(ClassifierTrainer.builder().hidden(16).seed(7).maxEpochs(60).batchSize(200)
+        .threads(3).build().train(x, y).skops()).isEqualTo(ClassifierTrainer.builder()
+        .hidden(16).seed(7).maxEpochs(60).batchSize(200).build().train(x, y).skops());
     ClassifierTrainer.Result other = ClassifierTrainer.builder().hidden(16).seed(8)
         .maxEpochs(60).build().train(x, y);
     assertThat(other.skops()).isNotEqualTo(a.skops());
