@@ -49,6 +49,9 @@ import picocli.CommandLine.Model.CommandSpec;
             + "similarity; messages whose subject or body occurs twice are left out. Prints the "
             + "mean reciprocal rank, recall@10 and the share of the teacher's MRR kept."})
 final class EvaluateCommand implements Callable<Integer> {
+  private static final com.fasterxml.jackson.databind.ObjectMapper LABELLED =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
   @Spec
   CommandSpec spec;
 
@@ -120,7 +123,8 @@ final class EvaluateCommand implements Callable<Integer> {
           + "--limit messages this --seed scores) or 'held-out' (all the others, lines quoting "
           + "other messages dropped), a tab, then the subject and body. The default model's "
           + "training corpus takes its mail from the held-out ones and leaves out every passage "
-          + "of the sample (default-model/corpus/).")
+          + "of the sample (default-model/corpus/). A FILE named *.jsonl gets JSON lines "
+          + "instead: \"split\", \"label\" (spam or ham) and \"text\".")
   Path writeHeldOut;
 
   @Override
@@ -246,11 +250,20 @@ final class EvaluateCommand implements Callable<Integer> {
 
   /** The messages in sampling order: the first {@code sampled} are the scored sample. */
   private void writeHeldOut(List<SpamAssassin.Message> all, int sampled, PrintStream err) {
+    boolean jsonl = writeHeldOut.getFileName().toString().endsWith(".jsonl");
     try (AtomicOutput out = AtomicOutput.open(writeHeldOut, "output")) {
       Writer w = new BufferedWriter(new OutputStreamWriter(out.stream(), StandardCharsets.UTF_8));
       for (int i = 0; i < all.size(); i++) {
-        // Both texts are whitespace-collapsed: no tab or line break inside.
-        w.write(i < sampled ? "sample\t" + all.get(i).text : "held-out\t" + all.get(i).ownText);
+        String split = i < sampled ? "sample" : "held-out";
+        String text = i < sampled ? all.get(i).text : all.get(i).ownText;
+        if (jsonl) {
+          // labelled, for model2vec train-classifier (--input / --evaluate)
+          w.write(LABELLED.createObjectNode().put("split", split)
+              .put("label", all.get(i).spam ? "spam" : "ham").put("text", text).toString());
+        } else {
+          // Both texts are whitespace-collapsed: no tab or line break inside.
+          w.write(split + "\t" + text);
+        }
         w.write('\n');
       }
       w.flush();

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
         DistillCommand.class,
         FeaturizeCommand.class,
         TrainCommand.class,
+        TrainClassifierCommand.class,
         EvaluateCommand.class,
         BenchCommand.class,
         IndexBenchCommand.class,

@@ -25,8 +25,9 @@ class ModelOptionsMixinTest {
     // repeatable LABEL=MODEL list: neither loads one model with load options
     assertThat(byCommand).containsExactlyInAnyOrderEntriesOf(Map.of(
         "encode", true, "classify", true, "bench", true, "bench-index", true, "train", false,
-        "evaluate", false));
-    for (String command : new String[] {"encode", "classify", "bench", "bench-index"}) {
+        "evaluate", false, "train-classifier", true));
+    for (String command : new String[] {"encode", "classify", "bench", "bench-index",
+        "train-classifier"}) {
       CommandSpec spec = new CommandLine(new Model2VecCli()).getSubcommands().get(command)
           .getCommandSpec();
       for (String flag : new String[] {"--model", "--max-length", "--no-max-length",
