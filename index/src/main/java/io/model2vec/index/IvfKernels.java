@@ -50,6 +50,82 @@ public final class IvfKernels {
     return s;
   }
 
+  /**
+   * Centroids laid out for scoring a vector against all of them at once (blocks of 8 centroids,
+   * dimension-major inside a block). Immutable, thread-safe; scratch arrays are the caller's.
+   */
+  public static final class Centroids {
+    final int lists;
+    final int dims;
+    final int blocks;
+    final float[] blocked;
+
+    public Centroids(float[] flat, int dims) {
+      if (dims < 1 || flat.length == 0 || flat.length % dims != 0) {
+        throw new IllegalArgumentException("centroids must hold lists x " + dims + " floats, had "
+            + flat.length);
+      }
+      this.dims = dims;
+      this.lists = flat.length / dims;
+      this.blocks = (lists + 7) / 8;
+      this.blocked = new float[blocks * 8 * dims];
+      for (int c = 0; c < lists; c++) {
+        int base = (c / 8) * dims * 8 + c % 8;
+        for (int d = 0; d < dims; d++) {
+          blocked[base + d * 8] = flat[c * dims + d];
+        }
+      }
+    }
+
+    public int lists() {
+      return lists;
+    }
+
+    /** A scratch array for {@link #scores} and {@link #nearest}. */
+    public float[] scratch() {
+      return new float[blocks * 8];
+    }
+
+    /** {@code out[c] = v . centroid c} (out from {@link #scratch}). */
+    public void scores(float[] v, float[] out) {
+      if (VECTOR) {
+        PanamaIvf.scores(v, blocked, blocks, out);
+        return;
+      }
+      java.util.Arrays.fill(out, 0f);
+      for (int b = 0; b < blocks; b++) {
+        int o = b * dims * 8;
+        for (int d = 0; d < dims; d++) {
+          float x = v[d];
+          for (int j = 0; j < 8; j++) {
+            out[b * 8 + j] += x * blocked[o + d * 8 + j];
+          }
+        }
+      }
+    }
+
+    /** The list whose centroid has the largest dot product with {@code v}. */
+    public int nearest(float[] v, float[] scratch) {
+      scores(v, scratch);
+      int best = 0;
+      float bestScore = scratch[0];
+      for (int c = 1; c < lists; c++) {
+        if (scratch[c] > bestScore) {
+          bestScore = scratch[c];
+          best = c;
+        }
+      }
+      return best;
+    }
+
+    /** The {@code n} lists nearest to {@code q}, best first. */
+    public int[] probe(float[] q, int n) {
+      float[] s = scratch();
+      scores(q, s);
+      return top(s, lists, n);
+    }
+  }
+
   /** The list (0-based) whose centroid has the largest dot product with {@code v}. */
   public static int nearest(float[] v, float[] centroids, int lists) {
     int dims = v.length;
@@ -73,6 +149,11 @@ public final class IvfKernels {
     for (int c = 0; c < lists; c++) {
       scores[c] = dot(q, centroids, c * dims, dims);
     }
+    return top(scores, lists, n);
+  }
+
+  private static int[] top(float[] scores, int lists, int n) {
+    n = Math.min(n, lists);
     // a bounded selection: n is small against lists
     int[] top = new int[n];
     float[] topScore = new float[n];

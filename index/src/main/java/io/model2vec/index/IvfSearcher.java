@@ -38,6 +38,7 @@ final class IvfSearcher {
   private final IvfLayout layout;
   private final int dims;
   private final float[] centroids;
+  private final IvfKernels.Centroids blocked;
   private final List<List<IvfLayout.ListFile>> filesByList;
   private final Map<Integer, ListData> cache = new LinkedHashMap<>(64, 0.75f, true);
   private long cached;
@@ -49,6 +50,7 @@ final class IvfSearcher {
     this.layout = manifest.ivf();
     this.dims = manifest.dimensions();
     this.centroids = centroids;
+    this.blocked = new IvfKernels.Centroids(centroids, dims);
     List<List<IvfLayout.ListFile>> by = new ArrayList<>(layout.lists());
     for (int i = 0; i < layout.lists(); i++) {
       by.add(new ArrayList<>());
@@ -111,7 +113,7 @@ final class IvfSearcher {
    */
   List<VectorIndex.Hit> search(float[] q, int k, int nprobe, int rescore,
       Function<String, float[]> embed) {
-    int[] probe = IvfKernels.probe(q, centroids, layout.lists(), nprobe);
+    int[] probe = blocked.probe(q, nprobe);
     return scan(q, k, probe, rescore, embed);
   }
 
@@ -146,7 +148,7 @@ final class IvfSearcher {
       for (int i = 0; i < n; i++) {
         ListData d = data.get((int) (refs[i] >>> 32));
         int r = (int) refs[i];
-        String text = d.texts[r];
+        String text = d.texts.get(r);
         if (text != null) { // a null text is the zero vector: its int8 score is exactly 0
           scores[i] = IvfKernels.dot(q, Vectors.normalized(embed.apply(text)), 0, dims);
         }
@@ -168,9 +170,9 @@ final class IvfSearcher {
       int r = (int) refs[at];
       Map<String, String> fields = new LinkedHashMap<>();
       for (int f = 0; f < stored.size(); f++) {
-        fields.put(stored.get(f), d.fields[f][r]);
+        fields.put(stored.get(f), d.fields[f].get(r));
       }
-      hits.add(new VectorIndex.Hit(d.ids[r], scores[at], d.texts[r],
+      hits.add(new VectorIndex.Hit(d.ids.get(r), scores[at], d.texts.get(r),
           Collections.unmodifiableMap(fields)));
     }
     return hits;
@@ -236,17 +238,13 @@ final class IvfSearcher {
                 + dims + " dimensions) or a bad scale " + scales[i]);
           }
           int row = at + i;
-          d.ids[row] = new String(ids[i], StandardCharsets.UTF_8);
           System.arraycopy(codes[i], 0, d.codes, row * dims, dims);
           d.scales[row] = scales[i];
-          d.texts[row] = texts == null || texts[i] == null ? null
-              : new String(texts[i], StandardCharsets.UTF_8);
-          for (int s = 0; s < stored.size(); s++) {
-            d.fields[s][row] = kept[s][i] == null ? null
-                : new String(kept[s][i], StandardCharsets.UTF_8);
-          }
-          d.bytes += 64 + 2L * (d.ids[row].length()
-              + (d.texts[row] == null ? 0 : d.texts[row].length()));
+        }
+        d.ids.add(ids);
+        d.texts.add(texts == null ? new byte[n][] : texts);
+        for (int s = 0; s < stored.size(); s++) {
+          d.fields[s].add(kept[s]);
         }
         at += n;
       } catch (NoSuchFileException e) {
@@ -256,7 +254,10 @@ final class IvfSearcher {
             + "changed after it was built)", e);
       }
     }
-    d.bytes += (long) rows * (dims + 4);
+    d.bytes = (long) rows * (dims + 4) + d.ids.bytes() + d.texts.bytes();
+    for (Packed f : d.fields) {
+      d.bytes += f.bytes();
+    }
     return d;
   }
 
@@ -281,23 +282,71 @@ final class IvfSearcher {
     };
   }
 
-  /** The rows of one list, in memory. */
+  /** The rows of one list, in memory: codes and scales, the strings as packed UTF-8. */
   private static final class ListData {
     final int n;
-    final String[] ids;
+    final Packed ids;
     final byte[] codes;
     final float[] scales;
-    final String[] texts;
-    final String[][] fields;
+    final Packed texts;
+    final Packed[] fields;
     long bytes;
 
     ListData(int n, int dims, int kept) {
       this.n = n;
-      this.ids = new String[n];
+      this.ids = new Packed(n);
       this.codes = new byte[n * dims];
       this.scales = new float[n];
-      this.texts = new String[n];
-      this.fields = new String[kept][n];
+      this.texts = new Packed(n);
+      this.fields = new Packed[kept];
+      for (int i = 0; i < kept; i++) {
+        fields[i] = new Packed(n);
+      }
+    }
+  }
+
+  /** Strings of a list as one UTF-8 array and offsets (a null: offset -1): no per-row objects. */
+  private static final class Packed {
+    private byte[] data = new byte[0];
+    private final int[] start;
+    private final int[] length;
+    private int rows;
+    private int used;
+
+    Packed(int n) {
+      start = new int[n];
+      length = new int[n];
+    }
+
+    void add(byte[][] values) {
+      long more = 0;
+      for (byte[] v : values) {
+        more += v == null ? 0 : v.length;
+      }
+      if (used + more > Integer.MAX_VALUE - 8) {
+        throw new IndexException("a list holds more than 2 GB of strings: rebuild with more lists");
+      }
+      data = java.util.Arrays.copyOf(data, (int) (used + more));
+      for (byte[] v : values) {
+        if (v == null) {
+          start[rows] = -1;
+        } else {
+          start[rows] = used;
+          length[rows] = v.length;
+          System.arraycopy(v, 0, data, used, v.length);
+          used += v.length;
+        }
+        rows++;
+      }
+    }
+
+    String get(int row) {
+      return start[row] < 0 ? null : new String(data, start[row], length[row],
+          StandardCharsets.UTF_8);
+    }
+
+    long bytes() {
+      return data.length + 8L * start.length;
     }
   }
 

@@ -31,7 +31,8 @@ public final class IvfWriter {
   public static final List<String> RESERVED = List.of(ID, TEXT, CODE, SCALE, "score", "list");
 
   private final Path folder;
-  private final float[] centroids;
+  private final IvfKernels.Centroids centroids;
+  private final float[] scratch;
   private final int lists;
   private final int dims;
   private final List<String> kept;
@@ -52,7 +53,8 @@ public final class IvfWriter {
           + fileName);
     }
     this.folder = folder;
-    this.centroids = centroids.clone();
+    this.centroids = new IvfKernels.Centroids(centroids, dims);
+    this.scratch = this.centroids.scratch();
     this.lists = centroids.length / dims;
     this.dims = dims;
     this.kept = List.copyOf(kept);
@@ -95,7 +97,7 @@ public final class IvfWriter {
           + kept.size());
     }
     Vectors.normalizeInto(vector, unit);
-    int list = IvfKernels.nearest(unit, centroids, lists);
+    int list = centroids.nearest(unit, scratch);
     float scale = IvfKernels.quantize(unit, code);
     ListBuffer b = buffers[list];
     if (b == null) {
@@ -123,6 +125,11 @@ public final class IvfWriter {
       buffers[l] = null;
     }
     return out;
+  }
+
+  /** {@code v / |v|}, a new array (the zero vector stays zero). */
+  public static float[] normalizedCopy(float[] v) {
+    return Vectors.normalized(v);
   }
 
   /** Writes {@code centroids} to {@link IvfLayout#CENTROIDS} in {@code folder}; its CRC-32. */

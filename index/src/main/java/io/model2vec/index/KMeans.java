@@ -15,6 +15,45 @@ public final class KMeans {
   private KMeans() {}
 
   /**
+   * Balances the lists: a query's cost is the rows of the lists it probes, and dense regions of
+   * a corpus (near-duplicates, boilerplate) make a few lists of many times the mean, which are
+   * also the ones queries probe most. While the largest cluster holds more than twice the mean
+   * and the smallest less than half, the smallest centroid moves next to the largest (each
+   * pushed a little apart, as FAISS splits clusters for empty ones); the next iteration shares
+   * the large cluster's rows between them.
+   */
+  static void split(float[] centroids, int[] counts, int dims, int rows, Random random) {
+    int lists = counts.length;
+    double mean = rows / (double) lists;
+    Integer[] order = new Integer[lists];
+    for (int i = 0; i < lists; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> Integer.compare(counts[a], counts[b]));
+    for (int lo = 0, hi = lists - 1; lo < hi; lo++, hi--) {
+      int small = order[lo];
+      int big = order[hi];
+      if (counts[big] <= 2 * mean || counts[small] >= mean / 2) {
+        break;
+      }
+      double ns = 0;
+      double nb = 0;
+      for (int d = 0; d < dims; d++) {
+        float e = (float) ((random.nextDouble() - 0.5) * 0.02);
+        float c = centroids[big * dims + d];
+        centroids[small * dims + d] = c + e;
+        centroids[big * dims + d] = c - e;
+        ns += (c + e) * (c + e);
+        nb += (c - e) * (c - e);
+      }
+      for (int d = 0; d < dims; d++) {
+        centroids[small * dims + d] /= (float) Math.sqrt(ns);
+        centroids[big * dims + d] /= (float) Math.sqrt(nb);
+      }
+    }
+  }
+
+  /**
    * {@code lists} centroids (flat, {@code lists x dims}, normalized) of the normalized rows of
    * {@code sample}, seeded from distinct sample rows by {@code seed}. An empty cluster is seeded
    * again from a random row.
@@ -40,9 +79,10 @@ public final class KMeans {
     }
     int[] assigned = new int[sample.length];
     for (int it = 0; it < iterations; it++) {
-      float[] c = centroids;
+      IvfKernels.Centroids c = new IvfKernels.Centroids(centroids, dims);
+      ThreadLocal<float[]> scratch = ThreadLocal.withInitial(c::scratch);
       IntStream.range(0, sample.length).parallel()
-          .forEach(r -> assigned[r] = IvfKernels.nearest(sample[r], c, lists));
+          .forEach(r -> assigned[r] = c.nearest(sample[r], scratch.get()));
       double[] sums = new double[lists * dims];
       int[] counts = new int[lists];
       for (int r = 0; r < sample.length; r++) {
@@ -69,6 +109,9 @@ public final class KMeans {
         for (int d = 0; d < dims; d++) {
           next[off + d] = (float) (sums[off + d] * inv);
         }
+      }
+      if (it < iterations - 2) {
+        split(next, counts, dims, sample.length, random);
       }
       centroids = next;
     }

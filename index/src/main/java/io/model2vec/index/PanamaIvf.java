@@ -32,6 +32,42 @@ final class PanamaIvf {
     return sum;
   }
 
+  /**
+   * {@code out[c] = v . centroid c} for every centroid, from centroids laid out in blocks of 8
+   * ({@code blocked[(c / 8) * dims * 8 + d * 8 + c % 8]}): one broadcast of {@code v[d]} and one
+   * FMA per block and dimension, four blocks at a time, and no horizontal sums.
+   */
+  static void scores(float[] v, float[] blocked, int blocks, float[] out) {
+    int dims = v.length;
+    int stride = dims * 8;
+    int b = 0;
+    for (; b + 4 <= blocks; b += 4) {
+      FloatVector a0 = FloatVector.zero(F8);
+      FloatVector a1 = FloatVector.zero(F8);
+      FloatVector a2 = FloatVector.zero(F8);
+      FloatVector a3 = FloatVector.zero(F8);
+      int o0 = b * stride;
+      for (int d = 0, o = o0; d < dims; d++, o += 8) {
+        FloatVector x = FloatVector.broadcast(F8, v[d]);
+        a0 = FloatVector.fromArray(F8, blocked, o).fma(x, a0);
+        a1 = FloatVector.fromArray(F8, blocked, o + stride).fma(x, a1);
+        a2 = FloatVector.fromArray(F8, blocked, o + 2 * stride).fma(x, a2);
+        a3 = FloatVector.fromArray(F8, blocked, o + 3 * stride).fma(x, a3);
+      }
+      a0.intoArray(out, b * 8);
+      a1.intoArray(out, b * 8 + 8);
+      a2.intoArray(out, b * 8 + 16);
+      a3.intoArray(out, b * 8 + 24);
+    }
+    for (; b < blocks; b++) {
+      FloatVector a0 = FloatVector.zero(F8);
+      for (int d = 0, o = b * stride; d < dims; d++, o += 8) {
+        a0 = FloatVector.fromArray(F8, blocked, o).fma(FloatVector.broadcast(F8, v[d]), a0);
+      }
+      a0.intoArray(out, b * 8);
+    }
+  }
+
   /** {@code q . codes[off, off + n)}, the codes widened to floats eight at a time. */
   static float dotCode(float[] q, byte[] codes, int off, int n) {
     int i = 0;
