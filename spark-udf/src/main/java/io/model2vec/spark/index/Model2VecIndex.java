@@ -320,10 +320,22 @@ public final class Model2VecIndex {
     }
     // a rename over the old file (POSIX rename locally, atomic on HDFS; object stores are as
     // atomic as their renames)
-    org.apache.hadoop.fs.FileContext.getFileContext(fs.getUri(),
-        spark.sparkContext().hadoopConfiguration())
-        .rename(fs.makeQualified(tmp), fs.makeQualified(file),
-            org.apache.hadoop.fs.Options.Rename.OVERWRITE);
+    org.apache.hadoop.fs.FileContext fc;
+    try {
+      fc = org.apache.hadoop.fs.FileContext.getFileContext(fs.getUri(),
+          spark.sparkContext().hadoopConfiguration());
+    } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+      fc = null; // a FileSystem without an AbstractFileSystem: delete, then rename
+    }
+    if (fc != null) {
+      fc.rename(fs.makeQualified(tmp), fs.makeQualified(file),
+          org.apache.hadoop.fs.Options.Rename.OVERWRITE);
+      return;
+    }
+    fs.delete(file, false);
+    if (!fs.rename(tmp, file)) {
+      throw new IOException("could not move " + tmp + " to " + file);
+    }
   }
 
   /** Replaces the manifest of an index that no reader sees yet (the staging folder). */

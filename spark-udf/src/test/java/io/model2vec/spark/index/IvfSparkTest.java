@@ -90,7 +90,7 @@ class IvfSparkTest {
     assertThat(m.ivf().lists()).isEqualTo(IvfLayout.defaultLists(N));
     assertThat(out.resolve("_temporary")).doesNotExist();
     // Spark reads the index as a table: each id once
-    Dataset<Row> table = spark.read().parquet(out.toString());
+    Dataset<Row> table = spark.read().option("pathGlobFilter", "*.parquet").parquet(out.toString());
     assertThat(table.count()).isEqualTo(N);
     assertThat(table.select("id").distinct().count()).isEqualTo(N);
     assertThat(table.columns()).contains("id", "text", "code", "scale", "parity", "list");
@@ -117,7 +117,7 @@ class IvfSparkTest {
     assertThatThrownBy(() -> Model2VecIndex.writer(bad).keep("parity").append(true)
         .save(out.toString())).hasStackTraceContaining("has a null id");
     assertThat(Files.readAllBytes(out.resolve(IndexManifest.FILE))).isEqualTo(before);
-    assertThat(spark.read().parquet(out.toString()).count()).isEqualTo(1000);
+    assertThat(spark.read().option("pathGlobFilter", "*.parquet").parquet(out.toString()).count()).isEqualTo(1000);
     try (var files = Files.list(out)) {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("_append"));
     }
@@ -148,13 +148,13 @@ class IvfSparkTest {
     String query = texts.get(N + 3); // not a row
     float[] q = IvfKernels.normalized(model.encode(query));
     Dataset<Row> scan = IvfSparkSearch.scan(spark, new org.apache.hadoop.fs.Path(out.toString()),
-        m, q, 0);
+        m, q, 8);
     Set<String> probedLists = new HashSet<>();
     for (String f : scan.inputFiles()) {
       String dir = new org.apache.hadoop.fs.Path(f).getParent().getName();
       probedLists.add(dir);
     }
-    assertThat(probedLists).hasSizeLessThanOrEqualTo(m.ivf().nprobe());
+    assertThat(probedLists).hasSizeLessThanOrEqualTo(8).isNotEmpty();
     Set<String> allLists = new HashSet<>();
     m.ivf().files().forEach(f -> allLists.add(f.path().substring(0, f.path().indexOf('/'))));
     assertThat(allLists.size()).isGreaterThan(2 * probedLists.size());
@@ -165,7 +165,9 @@ class IvfSparkTest {
       List<VectorIndex.Hit> local = index.search(query, 5);
       assertThat(hits.stream().map(r -> r.getString(0)).collect(Collectors.toList()))
           .isEqualTo(local.stream().map(VectorIndex.Hit::id).collect(Collectors.toList()));
-      assertThat(hits.get(0).getFloat(1)).isEqualTo(local.get(0).score());
+      // the same cosine, summed in another order
+      assertThat(hits.get(0).getFloat(1)).isCloseTo(local.get(0).score(),
+          org.assertj.core.data.Offset.offset(1e-5f));
     }
   }
 
