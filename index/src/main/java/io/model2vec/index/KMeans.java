@@ -18,7 +18,7 @@ public final class KMeans {
    * Balances the lists: a query's cost is the rows of the lists it probes, and dense regions of
    * a corpus (near-duplicates, boilerplate) make a few lists of many times the mean, which are
    * also the ones queries probe most. While the largest cluster holds more than twice the mean
-   * and the smallest less than half, the smallest centroid moves next to the largest (each
+   * and four times the smallest, the smallest centroid moves next to the largest (each
    * pushed a little apart, as FAISS splits clusters for empty ones); the next iteration shares
    * the large cluster's rows between them.
    */
@@ -33,7 +33,7 @@ public final class KMeans {
     for (int lo = 0, hi = lists - 1; lo < hi; lo++, hi--) {
       int small = order[lo];
       int big = order[hi];
-      if (counts[big] <= 2 * mean || counts[small] >= mean / 2) {
+      if (counts[big] <= 2 * mean || counts[small] * 4 > counts[big]) {
         break;
       }
       double ns = 0;
