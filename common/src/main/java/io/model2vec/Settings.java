@@ -65,6 +65,17 @@ public final class Settings {
       v -> range(v, 1, 1945), "Lucene's indexing buffer per shard writer, in MB (default: a "
           + "third of the heap shared by the writers of all cores, 256 to 1945)");
 
+  /** IVF index: rows of a query rescored with their re-embedded texts (at least; 3 x k). */
+  public static final Setting<Integer> INDEX_IVF_RESCORE = both("model2vec.index.ivf.rescore", 30,
+      "a whole number from 0 to 100000", v -> range(v, 0, 100_000),
+      "IVF index: candidates of a query rescored exactly by embedding their stored texts again "
+          + "(at least 3 x k; 0 keeps the int8 scores)");
+
+  /** IVF index: MB of list rows an open index keeps in memory. */
+  public static final Setting<Integer> INDEX_CACHE_MB = both("model2vec.index.cache-mb", 1024,
+      "a whole number of MB from 1 to 1048576", v -> range(v, 1, 1 << 20),
+      "IVF index: MB of probed lists an open index keeps in memory (read when it opens)");
+
   // ---- the HuggingFace hub (huggingface_hub's variables, and one of ours) ----
 
   /** The hub's URL (a mirror): http or https, no user info, query or fragment. */

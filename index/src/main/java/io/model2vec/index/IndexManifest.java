@@ -33,7 +33,10 @@ import java.util.Objects;
 public final class IndexManifest {
   /** The file name inside an index folder. */
   public static final String FILE = "manifest.json";
+  /** Format 1: Lucene HNSW shards. */
   static final int FORMAT = 1;
+  /** Format 2: an inverted file of Parquet lists ({@link IvfLayout}). */
+  static final int FORMAT_IVF = 2;
   static final String SIMILARITY = "dot_product";
   /**
    * The text whose vector an index records at build time ({@link #withModelCheck}): opening the
@@ -57,6 +60,7 @@ public final class IndexManifest {
   private final List<String> storedFields;
   private final Map<String, Long> shards;
   private final float[] modelCheck;
+  private final IvfLayout ivf;
 
   public IndexManifest(ModelReference model, int dimensions, boolean modelNormalizes,
       Quantization quantization, List<String> storedFields, Map<String, Long> shards) {
@@ -70,9 +74,11 @@ public final class IndexManifest {
     this.storedFields = List.copyOf(storedFields);
     this.shards = Collections.unmodifiableMap(new LinkedHashMap<>(shards));
     this.modelCheck = null;
+    this.ivf = null;
   }
 
-  private IndexManifest(IndexManifest m, Map<String, Long> shards, float[] modelCheck) {
+  private IndexManifest(IndexManifest m, Map<String, Long> shards, float[] modelCheck,
+      IvfLayout ivf) {
     this.model = m.model;
     this.dimensions = m.dimensions;
     this.modelNormalizes = m.modelNormalizes;
@@ -84,6 +90,22 @@ public final class IndexManifest {
           + " dimensions, had " + modelCheck.length);
     }
     this.modelCheck = modelCheck == null ? null : modelCheck.clone();
+    this.ivf = ivf;
+  }
+
+  /** 1 (Lucene HNSW shards) or 2 (an inverted file of Parquet lists). */
+  public int format() {
+    return ivf == null ? FORMAT : FORMAT_IVF;
+  }
+
+  /** The inverted file of a format 2 index; null for format 1. */
+  public IvfLayout ivf() {
+    return ivf;
+  }
+
+  /** This manifest as a format 2 (IVF) index with {@code layout} (and no shards). */
+  public IndexManifest withIvf(IvfLayout layout) {
+    return new IndexManifest(this, Map.of(), modelCheck, Objects.requireNonNull(layout, "ivf"));
   }
 
   /** The model the vectors come from (reference and options as given to the builder). */
@@ -115,6 +137,9 @@ public final class IndexManifest {
   }
 
   public long rows() {
+    if (ivf != null) {
+      return ivf.rows();
+    }
     long n = 0;
     for (long r : shards.values()) {
       n += r;
@@ -124,12 +149,12 @@ public final class IndexManifest {
 
   /** This manifest with other shards. */
   public IndexManifest withShards(Map<String, Long> newShards) {
-    return new IndexManifest(this, newShards, modelCheck);
+    return new IndexManifest(this, newShards, modelCheck, ivf);
   }
 
   /** This manifest with the model's vector of {@link #MODEL_CHECK_TEXT}, as the build saw it. */
   public IndexManifest withModelCheck(float[] vector) {
-    return new IndexManifest(this, shards, vector);
+    return new IndexManifest(this, shards, vector, ivf);
   }
 
   /**
@@ -153,7 +178,7 @@ public final class IndexManifest {
 
   public byte[] toJson() {
     ObjectNode root = JSON.createObjectNode();
-    root.put("format", FORMAT);
+    root.put("format", format());
     ObjectNode m = root.putObject("model");
     model.toMap().forEach(m::put);
     root.put("dimensions", dimensions);
@@ -164,6 +189,9 @@ public final class IndexManifest {
     storedFields.forEach(fields::add);
     ArrayNode s = root.putArray("shards");
     shards.forEach((name, rows) -> s.addObject().put("name", name).put("rows", rows));
+    if (ivf != null) {
+      ivf.toJson(root.putObject("ivf"));
+    }
     if (modelCheck != null) {
       ObjectNode check = root.putObject("modelCheck");
       check.put("text", MODEL_CHECK_TEXT);
@@ -213,9 +241,10 @@ public final class IndexManifest {
       throw new IndexException(where + ": not a JSON object");
     }
     int format = required(root, "format", where).asInt(-1);
-    if (format != FORMAT) {
+    if (format != FORMAT && format != FORMAT_IVF) {
       throw new IndexException(where + ": format " + required(root, "format", where)
-          + " is not supported (this version reads format " + FORMAT + ")");
+          + " is not supported (this version reads formats " + FORMAT + " and " + FORMAT_IVF
+          + "): rebuild the index with this version's bin/spark-index --overwrite");
     }
     JsonNode m = required(root, "model", where);
     Map<String, String> modelMap = new LinkedHashMap<>();
@@ -281,6 +310,9 @@ public final class IndexManifest {
         vector[i] = v.get(i).floatValue();
       }
       manifest = manifest.withModelCheck(vector);
+    }
+    if (format == FORMAT_IVF) {
+      manifest = manifest.withIvf(IvfLayout.fromJson(root.get("ivf"), where));
     }
     return manifest;
   }

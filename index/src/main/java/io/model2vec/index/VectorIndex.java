@@ -77,13 +77,16 @@ public final class VectorIndex implements AutoCloseable {
   private final IndexManifest manifest;
   private final List<Shard> shards;
   private final ExecutorService pool;
+  /** The inverted file of a format 2 index; null for Lucene HNSW shards (format 1). */
+  private final IvfSearcher ivf;
   private final Object modelLock = new Object();
   private volatile StaticModel model;
 
-  private VectorIndex(Path folder, IndexManifest manifest, List<Shard> shards) {
+  private VectorIndex(Path folder, IndexManifest manifest, List<Shard> shards, IvfSearcher ivf) {
     this.folder = folder;
     this.manifest = manifest;
     this.shards = shards;
+    this.ivf = ivf;
     int threads = Math.min(shards.size(), Runtime.getRuntime().availableProcessors());
     AtomicInteger n = new AtomicInteger();
     this.pool = threads <= 1 ? null : Executors.newFixedThreadPool(threads, r -> {
@@ -106,6 +109,9 @@ public final class VectorIndex implements AutoCloseable {
       throw new IndexException(file + ": unreadable: " + e.getMessage(), e);
     }
     IndexManifest manifest = IndexManifest.fromJson(bytes, file.toString());
+    if (manifest.ivf() != null) {
+      return new VectorIndex(folder, manifest, List.of(), IvfSearcher.open(folder, manifest));
+    }
     List<Shard> shards = new ArrayList<>();
     try {
       for (Map.Entry<String, Long> e : manifest.shards().entrySet()) {
@@ -117,7 +123,7 @@ public final class VectorIndex implements AutoCloseable {
       }
       throw e;
     }
-    return new VectorIndex(folder, manifest, Collections.unmodifiableList(shards));
+    return new VectorIndex(folder, manifest, Collections.unmodifiableList(shards), null);
   }
 
   public IndexManifest manifest() {
@@ -142,9 +148,50 @@ public final class VectorIndex implements AutoCloseable {
     return search(embed(text), k);
   }
 
-  /** The k nearest rows of {@code vector} (any length; it is normalized), approximately (HNSW). */
+  /**
+   * The k nearest rows of {@code vector} (any length; it is normalized), approximately: an IVF
+   * index probes the manifest's {@code nprobe} lists, an HNSW one walks its graphs.
+   */
   public List<Hit> search(float[] vector, int k) {
+    if (ivf != null) {
+      return probe(vector, k, ivf.nprobe());
+    }
     return search(vector, k, Math.max(k, DEFAULT_CANDIDATES));
+  }
+
+  /**
+   * IVF index: the k nearest rows of {@code vector} among the {@code nprobe} lists nearest to it
+   * (more lists, better recall, slower; the manifest's default is {@link #nprobe()}). The best
+   * int8 scores are rescored exactly by embedding their stored texts again.
+   */
+  public List<Hit> probe(float[] vector, int k, int nprobe) {
+    requireIvf("probe");
+    if (nprobe < 1) {
+      throw new IllegalArgumentException("nprobe must be >= 1, was " + nprobe);
+    }
+    float[] q = query(vector, k);
+    return ivf.search(q, atMostRows(k), nprobe, IvfSearcher.defaultRescore(k), this::embed);
+  }
+
+  /** IVF index: the lists a query probes by default (the manifest's); 0 for an HNSW index. */
+  public int nprobe() {
+    return ivf == null ? 0 : ivf.nprobe();
+  }
+
+  /**
+   * Bytes this open index holds in memory beyond its model: an IVF index's centroids and the
+   * lists it has read (bounded by {@code -Dmodel2vec.index.cache-mb}); -1 for an HNSW index
+   * (Lucene maps its files).
+   */
+  public long memoryBytes() {
+    return ivf == null ? -1 : ivf.centroidBytes() + ivf.cachedBytes();
+  }
+
+  private void requireIvf(String what) {
+    if (ivf == null) {
+      throw new IllegalStateException(what + " needs an IVF index (format 2); " + folder
+          + " is a Lucene HNSW index (format 1)");
+    }
   }
 
   /**
@@ -155,6 +202,10 @@ public final class VectorIndex implements AutoCloseable {
   public List<Hit> search(float[] vector, int k, int candidates) {
     if (candidates < k) {
       throw new IllegalArgumentException("candidates must be >= k (" + k + "), was " + candidates);
+    }
+    if (ivf != null) { // candidates: rows rescored
+      float[] q = query(vector, k);
+      return ivf.search(q, atMostRows(k), ivf.nprobe(), candidates, this::embed);
     }
     float[] q = query(vector, k);
     // no more hits or candidates than rows: k is what a user may ask, memory is what rows need
@@ -176,6 +227,9 @@ public final class VectorIndex implements AutoCloseable {
   public List<Hit> exactSearch(float[] vector, int k) {
     float[] q = query(vector, k);
     int kk = atMostRows(k);
+    if (ivf != null) {
+      return ivf.exact(q, kk, IvfSearcher.defaultRescore(k), this::embed);
+    }
     return merge(kk, shard -> shard.exact(q, kk));
   }
 

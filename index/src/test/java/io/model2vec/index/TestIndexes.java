@@ -39,6 +39,41 @@ public final class TestIndexes {
     return out;
   }
 
+  /**
+   * An IVF index (format 2) in {@code out} of {@code texts} (id and stored column {@code n}: the
+   * position), centroids trained on all rows, rows dealt round-robin to {@code writers} writers
+   * (as Spark tasks write them: one file per writer and list).
+   */
+  public static Path buildIvf(Path out, ModelReference model, List<String> texts, int lists,
+      int writers) throws Exception {
+    Files.createDirectories(out);
+    StaticModel m = model.shared();
+    float[][] vectors = new float[texts.size()][];
+    for (int i = 0; i < texts.size(); i++) {
+      vectors[i] = Vectors.normalized(m.encode(texts.get(i)));
+    }
+    float[] centroids = KMeans.train(vectors, lists, KMeans.ITERATIONS, 42);
+    long crc = IvfWriter.writeCentroids(out, centroids);
+    IvfWriter[] w = new IvfWriter[writers];
+    for (int i = 0; i < writers; i++) {
+      w[i] = IvfWriter.create(out, centroids, m.dimension(), List.of("n"), true,
+          "part-" + i + ".parquet");
+    }
+    for (int i = 0; i < texts.size(); i++) {
+      w[i % writers].add(Integer.toString(i), texts.get(i), vectors[i],
+          new String[] {Integer.toString(i)});
+    }
+    List<IvfLayout.ListFile> files = new java.util.ArrayList<>();
+    for (IvfWriter x : w) {
+      files.addAll(x.commit());
+    }
+    new IndexManifest(model, m.dimension(), m.normalizes(), Quantization.INT8, List.of("n"),
+        Map.of()).withModelCheck(m.encode(IndexManifest.MODEL_CHECK_TEXT))
+        .withIvf(new IvfLayout(lists, IvfLayout.defaultNprobe(lists), crc, 1, texts.size(), files))
+        .writeTo(out);
+    return out;
+  }
+
   /** Bytes of the files of {@code folder} (recursively) whose name ends with {@code suffix}. */
   public static long bytes(Path folder, String suffix) throws Exception {
     try (var files = Files.walk(folder)) {

@@ -8,6 +8,9 @@ import io.model2vec.app.Corpus;
 import io.model2vec.app.ModelOptions;
 import io.model2vec.index.IndexManifest;
 import io.model2vec.index.IndexShardWriter;
+import io.model2vec.index.IvfLayout;
+import io.model2vec.index.IvfWriter;
+import io.model2vec.index.KMeans;
 import io.model2vec.index.Quantization;
 import io.model2vec.index.VectorIndex;
 import java.io.BufferedWriter;
@@ -97,8 +100,21 @@ final class IndexBenchCommand implements Callable<Integer> {
   List<Integer> candidates = List.of(100, 200, 400);
 
   @Option(names = "--quantize", paramLabel = "none|int8|both", defaultValue = "both",
-      description = "Indexes built (default: ${DEFAULT-VALUE}).")
+      description = "HNSW indexes built (default: ${DEFAULT-VALUE}).")
   String quantize;
+
+  @Option(names = "--type", paramLabel = "ivf|hnsw|both", defaultValue = "ivf",
+      description = "Index families measured in the same run (default: ${DEFAULT-VALUE}).")
+  String type;
+
+  @Option(names = "--lists", paramLabel = "N",
+      description = "IVF lists (default: about sqrt(--rows), as spark-index).")
+  Integer lists;
+
+  @Option(names = "--nprobe", paramLabel = "N[,N...]", split = ",",
+      description = "IVF lists probed per query, one latency and recall line per value "
+          + "(default: the index's default, and half and twice it).")
+  List<Integer> nprobes;
 
   @Option(names = "--write-rows", paramLabel = "FILE",
       description = "Also write the rows as JSONL (id, text) to FILE, to run bin/spark-embed, "
@@ -128,6 +144,13 @@ final class IndexBenchCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(cl, "--quantize must be none, int8 or both, was '"
             + quantize + "'");
     }
+    if (!List.of("ivf", "hnsw", "both").contains(type)) {
+      throw new CommandLine.ParameterException(cl, "--type must be ivf, hnsw or both, was '"
+          + type + "'");
+    }
+    if ((lists != null && lists < 1) || (nprobes != null && nprobes.stream().anyMatch(n -> n < 1))) {
+      throw new CommandLine.ParameterException(cl, "--lists and --nprobe must be >= 1");
+    }
     PrintWriter out = cl.getOut();
     List<String> texts = Corpus.texts(input, field);
     Rows corpus = new Rows(texts);
@@ -154,7 +177,10 @@ final class IndexBenchCommand implements Callable<Integer> {
         double embed = embedOnly(pool, t, corpus, m, rows);
         out.printf(Locale.ROOT, "embed only:  %,.0f rows/s (%,.0f per thread)%n", embed, embed / t);
         out.flush();
-        for (Quantization q : kinds) {
+        if (!type.equals("hnsw")) {
+          ivf(out, pool, t, corpus, ref, m, root.resolve("index-ivf"), embed);
+        }
+        for (Quantization q : type.equals("ivf") ? List.<Quantization>of() : kinds) {
           Path folder = root.resolve("index-" + q.id());
           double build = build(pool, t, s, corpus, ref, m, q, folder);
           out.printf(Locale.ROOT, "index build, %s: %,.0f rows/s (%,.0f per thread), %.2f%% of "
@@ -178,6 +204,177 @@ final class IndexBenchCommand implements Callable<Integer> {
         deleteTree(root);
       }
     }
+  }
+
+  /** The IVF index: build (sample, k-means, embed + assign + write), size, queries, recall. */
+  private void ivf(PrintWriter out, ExecutorService pool, int t, Rows corpus, ModelReference ref,
+      StaticModel m, Path folder, double embed) throws Exception {
+    Files.createDirectories(folder);
+    int l = lists == null ? IvfLayout.defaultLists(rows) : lists;
+    int dims = m.dimension();
+    long start = System.nanoTime();
+    // k-means on an evenly spread sample of 40 rows a list (FAISS warns below 39)
+    int sampleSize = (int) Math.min(rows, 40L * l);
+    float[][] sample = new float[sampleSize][];
+    java.util.stream.IntStream.range(0, sampleSize).parallel().forEach(i -> {
+      sample[i] = IvfWriter.normalizedCopy(m.encode(corpus.row((int) ((long) i * rows / sampleSize))));
+    });
+    long sampled = System.nanoTime();
+    float[] centroids = KMeans.train(sample, l, KMeans.ITERATIONS, 42);
+    long trained = System.nanoTime();
+    long crc = IvfWriter.writeCentroids(folder, centroids);
+    List<Future<List<IvfLayout.ListFile>>> parts = new ArrayList<>();
+    long[] payload = new long[t];
+    for (int w = 0; w < t; w++) {
+      int worker = w;
+      parts.add(pool.submit(() -> {
+        IvfWriter writer = IvfWriter.create(folder, centroids, dims, List.of(), true,
+            "part-" + worker + ".parquet");
+        float[] v = new float[dims];
+        long bytes = 0;
+        for (int i = worker; i < rows; i += t) {
+          String text = corpus.row(i);
+          String id = Integer.toString(i);
+          m.encodeInto(text, v, 0);
+          writer.add(id, text, v, new String[0]);
+          bytes += dims + id.getBytes(StandardCharsets.UTF_8).length
+              + text.getBytes(StandardCharsets.UTF_8).length;
+        }
+        payload[worker] = bytes;
+        return writer.commit();
+      }));
+    }
+    List<IvfLayout.ListFile> files = new ArrayList<>();
+    for (Future<List<IvfLayout.ListFile>> f : parts) {
+      files.addAll(f.get());
+    }
+    int np = IvfLayout.defaultNprobe(l);
+    new IndexManifest(ref, dims, m.normalizes(), Quantization.INT8, List.of(), Map.of())
+        .withModelCheck(m.encode(IndexManifest.MODEL_CHECK_TEXT))
+        .withIvf(new IvfLayout(l, np, crc, 1, rows, files)).writeTo(folder);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double rate = rows / seconds;
+    long raw = 0;
+    for (long b : payload) {
+      raw += b;
+    }
+    long disk = bytes(folder, "");
+    out.printf(Locale.ROOT, "index build, ivf (%d lists, %d-row sample): %,.0f rows/s (%,.0f per "
+        + "thread), %.2f%% of embed only; sample %.1f s, k-means %.1f s, assign + write %.1f s%n",
+        l, sampleSize, rate, rate / t, 100 * rate / embed, (sampled - start) / 1e9,
+        (trained - sampled) / 1e9, (System.nanoTime() - trained) / 1e9);
+    out.printf(Locale.ROOT, "index size, ivf: %s on disk in %d files; int8 codes + ids + texts "
+        + "%s (%.2fx)%n", mib(disk), files.size(), mib(raw), disk / (double) raw);
+    out.flush();
+    List<Integer> probes = nprobes != null ? nprobes
+        : List.of(Math.max(1, np / 2), np, Math.min(l, 2 * np));
+    try (VectorIndex index = VectorIndex.open(folder)) {
+      List<String> qs = new ArrayList<>();
+      for (int j = 0; j < queries; j++) {
+        qs.add(corpus.query(j));
+      }
+      int r = Math.min(recallQueries, queries);
+      // the truth: exact float search over all rows (re-embedded), on all threads
+      List<Set<String>> truth = exactTruth(pool, t, corpus, m, qs.subList(0, r));
+      for (int p : probes) {
+        for (int j = 0; j < Math.min(200, queries); j++) {
+          index.probe(m.encode(qs.get(j)), 10, p); // warm-up (and the lists read)
+        }
+        long[] nanos = new long[queries];
+        for (int j = 0; j < queries; j++) {
+          long t0 = System.nanoTime();
+          index.probe(m.encode(qs.get(j)), 10, p);
+          nanos[j] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        double found = 0;
+        for (int j = 0; j < r; j++) {
+          for (VectorIndex.Hit h : index.probe(m.encode(qs.get(j)), 10, p)) {
+            if (truth.get(j).contains(h.id())) {
+              found++;
+            }
+          }
+        }
+        out.printf(Locale.ROOT, "query, ivf, nprobe %d: p50 %.2f ms, p99 %.2f ms (embed + search, "
+            + "k 10, rescore %s, %d queries one at a time); recall@10 %.3f (%d queries, against "
+            + "exact float search)%n", p, nanos[queries / 2] / 1e6,
+            nanos[(int) Math.min(queries - 1, Math.ceil(queries * 0.99) - 1)] / 1e6,
+            System.getProperty("model2vec.index.ivf.rescore", "30"), queries,
+            found / (10.0 * r), r);
+        out.flush();
+      }
+      out.printf(Locale.ROOT, "memory held by the open ivf index: %s (centroids and the lists "
+          + "read, ids and texts as Java strings)%n", mib(index.memoryBytes()));
+    }
+  }
+
+  /** Ids of the exact top 10 (float vectors, every row) of each query, ties with the 10th in. */
+  private List<Set<String>> exactTruth(ExecutorService pool, int t, Rows corpus, StaticModel m,
+      List<String> qs) throws Exception {
+    int dims = m.dimension();
+    float[][] q = new float[qs.size()][];
+    for (int j = 0; j < q.length; j++) {
+      q[j] = IvfWriter.normalizedCopy(m.encode(qs.get(j)));
+    }
+    List<Future<float[][]>> parts = new ArrayList<>();
+    for (int w = 0; w < t; w++) {
+      int worker = w;
+      parts.add(pool.submit(() -> {
+        float[][] best = new float[q.length][]; // per query: 10 (score, row) pairs, sorted
+        for (int j = 0; j < q.length; j++) {
+          best[j] = new float[20];
+          Arrays.fill(best[j], Float.NEGATIVE_INFINITY);
+        }
+        float[] v = new float[dims];
+        for (int i = worker; i < rows; i += t) {
+          m.encodeInto(corpus.row(i), v, 0);
+          float[] u = IvfWriter.normalizedCopy(v);
+          for (int j = 0; j < q.length; j++) {
+            float s = 0;
+            for (int d = 0; d < dims; d++) {
+              s += q[j][d] * u[d];
+            }
+            float[] b = best[j];
+            if (s > b[18]) {
+              int at = 9;
+              while (at > 0 && b[2 * (at - 1)] < s) {
+                b[2 * at] = b[2 * (at - 1)];
+                b[2 * at + 1] = b[2 * (at - 1) + 1];
+                at--;
+              }
+              b[2 * at] = s;
+              b[2 * at + 1] = Float.intBitsToFloat(i);
+            }
+          }
+        }
+        return best;
+      }));
+    }
+    List<Set<String>> out = new ArrayList<>();
+    List<float[][]> all = new ArrayList<>();
+    for (Future<float[][]> f : parts) {
+      all.add(f.get());
+    }
+    for (int j = 0; j < q.length; j++) {
+      List<float[]> pairs = new ArrayList<>();
+      for (float[][] b : all) {
+        for (int x = 0; x < 10; x++) {
+          if (b[j][2 * x] != Float.NEGATIVE_INFINITY) {
+            pairs.add(new float[] {b[j][2 * x], b[j][2 * x + 1]});
+          }
+        }
+      }
+      pairs.sort((a, b) -> Float.compare(b[0], a[0]));
+      Set<String> ids = new HashSet<>();
+      float tenth = pairs.get(Math.min(9, pairs.size() - 1))[0];
+      for (float[] p : pairs) {
+        if (ids.size() < 10 || p[0] >= tenth) {
+          ids.add(Integer.toString(Float.floatToRawIntBits(p[1])));
+        }
+      }
+      out.add(ids);
+    }
+    return out;
   }
 
   private void writeRows(Rows corpus, Path file) throws IOException {

@@ -75,6 +75,10 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--exact", description = "Compare with every row (exact) instead of HNSW.")
   boolean exact;
 
+  @Option(names = "--nprobe", paramLabel = "N",
+      description = "IVF index: lists probed (default: the index's; more, better recall, slower).")
+  Integer nprobe;
+
   enum Format { text, jsonl }
 
   @Override
@@ -152,7 +156,9 @@ final class SearchCommand implements Callable<Integer> {
 
   private void print(PrintWriter out, VectorIndex idx, String query, JsonNode queryId)
       throws IOException {
-    List<VectorIndex.Hit> hits = exact ? idx.exactSearch(query, k) : idx.search(query, k);
+    List<VectorIndex.Hit> hits = exact ? idx.exactSearch(query, k)
+        : nprobe != null && idx.nprobe() > 0 ? idx.probe(idx.embed(query), k, nprobe)
+        : idx.search(query, k);
     if (format == Format.jsonl) {
       ObjectNode o = JSON.createObjectNode();
       if (queryId != null) {

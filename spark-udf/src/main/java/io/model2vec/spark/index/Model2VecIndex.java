@@ -59,6 +59,10 @@ public final class Model2VecIndex {
     private int shards;
     private boolean overwrite;
     private boolean storeText = true;
+    private boolean hnsw;
+    private int lists;
+    private int nprobe;
+    private boolean append;
 
     private Writer(Dataset<Row> df) {
       this.df = Objects.requireNonNull(df, "df");
@@ -112,6 +116,43 @@ public final class Model2VecIndex {
       return this;
     }
 
+    /**
+     * Builds Lucene HNSW shards (format 1, one per partition or {@link #shards}) instead of the
+     * default IVF index (format 2). See docs/index.md for when.
+     */
+    public Writer hnsw(boolean value) {
+      this.hnsw = value;
+      return this;
+    }
+
+    /** IVF lists (default: about the square root of the row count). */
+    public Writer lists(int n) {
+      if (n < 1 || n > 1 << 20) {
+        throw new IllegalArgumentException("lists must be in [1, 1048576], was " + n);
+      }
+      this.lists = n;
+      return this;
+    }
+
+    /** Lists a query probes by default, recorded in the manifest (default: 4% of the lists, >= 24). */
+    public Writer nprobe(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("nprobe must be >= 1, was " + n);
+      }
+      this.nprobe = n;
+      return this;
+    }
+
+    /**
+     * Adds the rows to the existing IVF index in the output instead of building one: assigned to
+     * its lists (its centroids are kept), committed as a new manifest generation. Readers see the
+     * old index or the new one. One append at a time per index.
+     */
+    public Writer append(boolean value) {
+      this.append = value;
+      return this;
+    }
+
     /** Whether the text is stored with each row (default true). */
     public Writer storeText(boolean value) {
       this.storeText = value;
@@ -133,6 +174,14 @@ public final class Model2VecIndex {
             "cannot keep a column named '" + k + "': id, text and score are the hit's own fields");
       }
       check(new LinkedHashSet<>(keep).size() == keep.size(), "keeps a column twice: " + keep);
+      if (!hnsw) {
+        for (String k : keep) {
+          check(!io.model2vec.index.IvfWriter.RESERVED.contains(k), "cannot keep a column named '"
+              + k + "': " + io.model2vec.index.IvfWriter.RESERVED + " are the index's own columns");
+        }
+        return saveIvf(spark, output);
+      }
+      check(!append, "cannot be appended to an HNSW index (rebuild it, or build an IVF index)");
 
       // Written beside the output and swapped in when complete: an existing index stays readable
       // until then, and a failed build leaves it as it was.
@@ -181,11 +230,111 @@ public final class Model2VecIndex {
       }
     }
 
+    private IndexManifest saveIvf(SparkSession spark, String output) {
+      ModelReference reference = ModelReference.of(model, options);
+      String name = "index" + Integer.toHexString(reference.hashCode() & 0x7fffffff);
+      Model2VecSpark.registerModel(spark, name, model, options);
+      List<Column> cols = new ArrayList<>();
+      cols.add(functions.col(idColumn).cast("string").as("id"));
+      cols.add(functions.col(textColumn).as("text"));
+      cols.add(Model2VecSpark.embed(functions.col(textColumn), name).as("vector"));
+      for (String k : keep) {
+        cols.add(functions.col(k).cast("string").as(k));
+      }
+      Dataset<Row> rows = df.select(cols.toArray(new Column[0]));
+      int partitions = shards > 0 ? shards : Math.max(df.rdd().getNumPartitions(),
+          spark.sparkContext().defaultParallelism());
+      org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+      if (append) {
+        Path folder = new Path(output);
+        IndexManifest m = readManifest(spark, folder);
+        if (m.ivf() == null) {
+          throw new IllegalArgumentException("index " + output + " is a Lucene HNSW index "
+              + "(format 1): appending needs an IVF index; rebuild it with spark-index --overwrite");
+        }
+        if (!m.model().equals(reference) || !m.storedFields().equals(keep)) {
+          throw new IllegalArgumentException("index " + output + " was built with model "
+              + m.model() + " and kept columns " + m.storedFields() + "; the append gives "
+              + reference + " and " + keep);
+        }
+        return IvfSparkWriter.append(spark, rows, m, folder, idColumn, keep, storeText,
+            partitions);
+      }
+      try (ReplaceableOutput target = ReplaceableOutput.open(conf, output, overwrite,
+          ReplaceableOutput.Kind.INDEX, Arrays.asList(df.inputFiles()))) {
+        Path out = target.staging();
+        List<Object> check = spark.range(1)
+            .select(Model2VecSpark.embed(functions.lit(IndexManifest.MODEL_CHECK_TEXT), name))
+            .first().getList(0);
+        int dims = check.size();
+        float[] checkVector = IvfSparkWriter.vector(check);
+        double norm = 0;
+        for (float x : checkVector) {
+          norm += x * x;
+        }
+        long n = df.count();
+        float[] centroids = IvfSparkWriter.train(df, textColumn, name, n, lists);
+        int l = centroids.length / dims;
+        long crc = IvfSparkWriter.writeCentroids(out, centroids, conf);
+        List<io.model2vec.index.IvfLayout.ListFile> files = IvfSparkWriter.write(rows, centroids,
+            dims, keep, storeText, idColumn, out, partitions, conf);
+        try {
+          out.getFileSystem(conf).delete(new Path(out, "_SUCCESS"), false);
+        } catch (IOException e) {
+          throw new UncheckedIOException(out + ": " + e.getMessage(), e);
+        }
+        IndexManifest manifest = new IndexManifest(reference, dims, Math.abs(norm - 1) < 1e-3,
+            Quantization.INT8, keep, java.util.Map.of()).withModelCheck(checkVector)
+            .withIvf(new io.model2vec.index.IvfLayout(l,
+                nprobe > 0 ? nprobe : io.model2vec.index.IvfLayout.defaultNprobe(l), crc, 1, n,
+                files));
+        try {
+          writeManifestAtomically(spark, out, manifest);
+        } catch (IOException e) {
+          throw new UncheckedIOException(out + ": cannot write the manifest: " + e.getMessage(), e);
+        }
+        target.commit();
+        return manifest;
+      }
+    }
+
     private void check(boolean ok, String message) {
       if (!ok) {
         throw new IllegalArgumentException("index input " + message + " (columns: "
             + String.join(", ", df.columns()) + ")");
       }
+    }
+  }
+
+  /**
+   * Writes the manifest of the index in {@code folder} (a temporary file renamed over it): a
+   * reader sees the old manifest or the new one.
+   */
+  static void writeManifestAtomically(SparkSession spark, Path folder, IndexManifest manifest)
+      throws IOException {
+    Path file = new Path(folder, IndexManifest.FILE);
+    Path tmp = new Path(folder, "." + IndexManifest.FILE + "." + java.util.UUID.randomUUID());
+    FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    try (var o = fs.create(tmp, false)) {
+      o.write(manifest.toJson());
+    }
+    // a rename over the old file (POSIX rename locally, atomic on HDFS; object stores are as
+    // atomic as their renames)
+    org.apache.hadoop.fs.FileContext fc;
+    try {
+      fc = org.apache.hadoop.fs.FileContext.getFileContext(fs.getUri(),
+          spark.sparkContext().hadoopConfiguration());
+    } catch (org.apache.hadoop.fs.UnsupportedFileSystemException e) {
+      fc = null; // a FileSystem without an AbstractFileSystem: delete, then rename
+    }
+    if (fc != null) {
+      fc.rename(fs.makeQualified(tmp), fs.makeQualified(file),
+          org.apache.hadoop.fs.Options.Rename.OVERWRITE);
+      return;
+    }
+    fs.delete(file, false);
+    if (!fs.rename(tmp, file)) {
+      throw new IOException("could not move " + tmp + " to " + file);
     }
   }
 

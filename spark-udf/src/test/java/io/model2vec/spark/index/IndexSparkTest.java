@@ -26,7 +26,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Index builds and nearest() in a local session, with the built-in model. */
+/**
+ * Index builds and nearest() in a local session, with the built-in model: Lucene HNSW shards
+ * ({@code hnsw(true)}) and, where the test is about the output folder, the default IVF index.
+ */
 class IndexSparkTest {
   private static final int N = 3000;
   private static SparkSession spark;
@@ -56,7 +59,7 @@ class IndexSparkTest {
     docs = spark.createDataFrame(rows, schema).repartition(5);
     docs.createOrReplaceTempView("docs");
     built = shared.resolve("idx");
-    Model2VecIndex.writer(docs).keep("parity").save(built.toString());
+    Model2VecIndex.writer(docs).keep("parity").hnsw(true).save(built.toString());
   }
 
   @AfterAll
@@ -103,7 +106,7 @@ class IndexSparkTest {
   void shardsOptionAndInt8() throws Exception {
     Path out = shared.resolve("three");
     IndexManifest m = Model2VecIndex.writer(docs).shards(3).quantization(Quantization.INT8)
-        .save(out.toString());
+        .hnsw(true).save(out.toString());
     assertThat(m.shards()).hasSize(3);
     assertThat(m.rows()).isEqualTo(N);
     assertThat(m.quantization()).isEqualTo(Quantization.INT8);

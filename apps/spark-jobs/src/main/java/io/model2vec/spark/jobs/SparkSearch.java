@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
     versionProvider = io.model2vec.app.VersionProvider.class,
     description = {"Prints the texts nearest to a query: in a Parquet folder written by "
         + "spark-embed (--input: a full scan, every row compared), or in an index written by "
-        + "spark-index (--index: HNSW search through the nearest() SQL function, with the "
-        + "index's model; --exact compares with every row of the index instead)."})
+        + "spark-index (--index: an IVF index's probed lists read by Spark, an HNSW index "
+        + "searched through the nearest() SQL function, with the index's model; --exact "
+        + "compares with every row of the index instead)."})
 public final class SparkSearch implements Callable<Integer> {
   @Mixin
   SparkJobOptions options;
@@ -40,6 +41,11 @@ public final class SparkSearch implements Callable<Integer> {
   @Option(names = "--index", paramLabel = "DIR",
       description = "Index folder written by spark-index (instead of --input).")
   String index;
+
+  @Option(names = "--nprobe", paramLabel = "N", defaultValue = "0",
+      description = "IVF index: lists probed (default: the index's; more, better recall, more "
+          + "files read).")
+  int nprobe;
 
   @Option(names = "--exact", description = "Compare the query with every row: the full scan "
       + "(always so with --input; with --index, an exact search of the index).")
@@ -131,8 +137,22 @@ public final class SparkSearch implements Callable<Integer> {
     try {
       // registers nearest() too (which embeds with the index's own model)
       Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
+      boolean ivf = io.model2vec.spark.index.Model2VecIndex.readManifest(spark,
+          new org.apache.hadoop.fs.Path(index)).ivf() != null;
       for (String query : queries) {
         long start = System.nanoTime();
+        if (ivf) {
+          // Spark reads the probed lists' files only; the driver rescores the best
+          List<Row> hits = io.model2vec.spark.index.IvfSparkSearch.search(spark, index, query, k,
+              nprobe);
+          System.out.println("query: " + query);
+          for (Row r : hits) {
+            System.out.println("  " + String.format(Locale.ROOT, "%.3f", r.getFloat(1)) + "  "
+                + r.getString(2));
+          }
+          took(query, start, "IVF lists of " + index);
+          continue;
+        }
         spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")
             .createOrReplaceTempView("q");
         List<Row> hits = spark.sql("SELECT h.score, h.text FROM (SELECT explode(nearest(query, '"

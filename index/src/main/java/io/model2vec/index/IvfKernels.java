@@ -1,0 +1,203 @@
+package io.model2vec.index;
+
+/**
+ * Internal: not part of the API (public for the engine adapters). What every IVF index
+ * computes: a vector's nearest centroid, the lists a query probes, int8 codes and their scores.
+ * On the Vector API where {@link GraphScorer#vectorized()} says it works, scalar otherwise.
+ */
+public final class IvfKernels {
+  static final boolean VECTOR = GraphScorer.vectorized() && vectorAgrees();
+
+  private IvfKernels() {}
+
+  private static boolean vectorAgrees() {
+    try {
+      float[] a = new float[37];
+      byte[] c = new byte[37];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) Math.sin(i + 1);
+        c[i] = (byte) (i * 7 - 100);
+      }
+      return Math.abs(PanamaIvf.dot(a, a, 0, a.length) - scalarDot(a, a, 0, a.length)) < 1e-4f
+          && Math.abs(PanamaIvf.dotCode(a, c, 0, a.length) - scalarCode(a, c, 0, a.length))
+              < 1e-2f;
+    } catch (LinkageError | RuntimeException e) {
+      return false;
+    }
+  }
+
+  static float dot(float[] a, float[] b, int bOff, int n) {
+    return VECTOR ? PanamaIvf.dot(a, b, bOff, n) : scalarDot(a, b, bOff, n);
+  }
+
+  static float dotCode(float[] q, byte[] codes, int off, int n) {
+    return VECTOR ? PanamaIvf.dotCode(q, codes, off, n) : scalarCode(q, codes, off, n);
+  }
+
+  private static float scalarDot(float[] a, float[] b, int bOff, int n) {
+    float s = 0;
+    for (int i = 0; i < n; i++) {
+      s += a[i] * b[bOff + i];
+    }
+    return s;
+  }
+
+  private static float scalarCode(float[] q, byte[] codes, int off, int n) {
+    float s = 0;
+    for (int i = 0; i < n; i++) {
+      s += q[i] * codes[off + i];
+    }
+    return s;
+  }
+
+  /**
+   * Centroids laid out for scoring a vector against all of them at once (blocks of 8 centroids,
+   * dimension-major inside a block). Immutable, thread-safe; scratch arrays are the caller's.
+   */
+  public static final class Centroids {
+    final int lists;
+    final int dims;
+    final int blocks;
+    final float[] blocked;
+
+    public Centroids(float[] flat, int dims) {
+      if (dims < 1 || flat.length == 0 || flat.length % dims != 0) {
+        throw new IllegalArgumentException("centroids must hold lists x " + dims + " floats, had "
+            + flat.length);
+      }
+      this.dims = dims;
+      this.lists = flat.length / dims;
+      this.blocks = (lists + 7) / 8;
+      this.blocked = new float[blocks * 8 * dims];
+      for (int c = 0; c < lists; c++) {
+        int base = (c / 8) * dims * 8 + c % 8;
+        for (int d = 0; d < dims; d++) {
+          blocked[base + d * 8] = flat[c * dims + d];
+        }
+      }
+    }
+
+    public int lists() {
+      return lists;
+    }
+
+    /** A scratch array for {@link #scores} and {@link #nearest}. */
+    public float[] scratch() {
+      return new float[blocks * 8];
+    }
+
+    /** {@code out[c] = v . centroid c} (out from {@link #scratch}). */
+    public void scores(float[] v, float[] out) {
+      if (VECTOR) {
+        PanamaIvf.scores(v, blocked, blocks, out);
+        return;
+      }
+      java.util.Arrays.fill(out, 0f);
+      for (int b = 0; b < blocks; b++) {
+        int o = b * dims * 8;
+        for (int d = 0; d < dims; d++) {
+          float x = v[d];
+          for (int j = 0; j < 8; j++) {
+            out[b * 8 + j] += x * blocked[o + d * 8 + j];
+          }
+        }
+      }
+    }
+
+    /** The list whose centroid has the largest dot product with {@code v}. */
+    public int nearest(float[] v, float[] scratch) {
+      scores(v, scratch);
+      int best = 0;
+      float bestScore = scratch[0];
+      for (int c = 1; c < lists; c++) {
+        if (scratch[c] > bestScore) {
+          bestScore = scratch[c];
+          best = c;
+        }
+      }
+      return best;
+    }
+
+    /** The {@code n} lists nearest to {@code q}, best first. */
+    public int[] probe(float[] q, int n) {
+      float[] s = scratch();
+      scores(q, s);
+      return top(s, lists, n);
+    }
+  }
+
+  /** The list (0-based) whose centroid has the largest dot product with {@code v}. */
+  public static int nearest(float[] v, float[] centroids, int lists) {
+    int dims = v.length;
+    int best = 0;
+    float bestScore = Float.NEGATIVE_INFINITY;
+    for (int c = 0; c < lists; c++) {
+      float s = dot(v, centroids, c * dims, dims);
+      if (s > bestScore) {
+        bestScore = s;
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  /** The {@code n} lists nearest to {@code q}, best first. */
+  public static int[] probe(float[] q, float[] centroids, int lists, int n) {
+    int dims = q.length;
+    n = Math.min(n, lists);
+    float[] scores = new float[lists];
+    for (int c = 0; c < lists; c++) {
+      scores[c] = dot(q, centroids, c * dims, dims);
+    }
+    return top(scores, lists, n);
+  }
+
+  private static int[] top(float[] scores, int lists, int n) {
+    n = Math.min(n, lists);
+    // a bounded selection: n is small against lists
+    int[] top = new int[n];
+    float[] topScore = new float[n];
+    int size = 0;
+    for (int c = 0; c < lists; c++) {
+      float s = scores[c];
+      if (size == n && s <= topScore[n - 1]) {
+        continue;
+      }
+      int at = size == n ? n - 1 : size++;
+      while (at > 0 && topScore[at - 1] < s) {
+        top[at] = top[at - 1];
+        topScore[at] = topScore[at - 1];
+        at--;
+      }
+      top[at] = c;
+      topScore[at] = s;
+    }
+    return top;
+  }
+
+  /**
+   * Writes the int8 code of a normalized {@code v} to {@code code} and returns its scale: {@code
+   * v[i] ~ code[i] * scale}, with {@code scale = max|v[i]| / 127} (0 for the zero vector).
+   */
+  public static float quantize(float[] v, byte[] code) {
+    float max = 0;
+    for (float x : v) {
+      max = Math.max(max, Math.abs(x));
+    }
+    if (max == 0) {
+      java.util.Arrays.fill(code, (byte) 0);
+      return 0f;
+    }
+    float scale = max / 127f;
+    float inv = 127f / max;
+    for (int i = 0; i < v.length; i++) {
+      code[i] = (byte) Math.round(v[i] * inv);
+    }
+    return scale;
+  }
+
+  /** {@code v / |v|} (the zero vector stays zero); throws on a non-finite value. */
+  public static float[] normalized(float[] v) {
+    return Vectors.normalized(v);
+  }
+}

@@ -1,0 +1,90 @@
+package io.model2vec.index;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The IVF index's two inner loops on the Vector API: float dot products (a row against every
+ * centroid, while it is embedded) and float-by-int8 dot products (a query against a list's
+ * codes). Only linked when {@link IvfKernels#VECTOR} is true.
+ */
+final class PanamaIvf {
+  private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+  private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+
+  private PanamaIvf() {}
+
+  static float dot(float[] a, float[] b, int bOff, int n) {
+    int i = 0;
+    FloatVector acc1 = FloatVector.zero(F8);
+    FloatVector acc2 = FloatVector.zero(F8);
+    for (int bound = n - 16; i <= bound; i += 16) {
+      acc1 = FloatVector.fromArray(F8, a, i).fma(FloatVector.fromArray(F8, b, bOff + i), acc1);
+      acc2 = FloatVector.fromArray(F8, a, i + 8)
+          .fma(FloatVector.fromArray(F8, b, bOff + i + 8), acc2);
+    }
+    float sum = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += a[i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  /**
+   * {@code out[c] = v . centroid c} for every centroid, from centroids laid out in blocks of 8
+   * ({@code blocked[(c / 8) * dims * 8 + d * 8 + c % 8]}): one broadcast of {@code v[d]} and one
+   * FMA per block and dimension, four blocks at a time, and no horizontal sums.
+   */
+  static void scores(float[] v, float[] blocked, int blocks, float[] out) {
+    int dims = v.length;
+    int stride = dims * 8;
+    int b = 0;
+    for (; b + 4 <= blocks; b += 4) {
+      FloatVector a0 = FloatVector.zero(F8);
+      FloatVector a1 = FloatVector.zero(F8);
+      FloatVector a2 = FloatVector.zero(F8);
+      FloatVector a3 = FloatVector.zero(F8);
+      int o0 = b * stride;
+      for (int d = 0, o = o0; d < dims; d++, o += 8) {
+        FloatVector x = FloatVector.broadcast(F8, v[d]);
+        a0 = FloatVector.fromArray(F8, blocked, o).fma(x, a0);
+        a1 = FloatVector.fromArray(F8, blocked, o + stride).fma(x, a1);
+        a2 = FloatVector.fromArray(F8, blocked, o + 2 * stride).fma(x, a2);
+        a3 = FloatVector.fromArray(F8, blocked, o + 3 * stride).fma(x, a3);
+      }
+      a0.intoArray(out, b * 8);
+      a1.intoArray(out, b * 8 + 8);
+      a2.intoArray(out, b * 8 + 16);
+      a3.intoArray(out, b * 8 + 24);
+    }
+    for (; b < blocks; b++) {
+      FloatVector a0 = FloatVector.zero(F8);
+      for (int d = 0, o = b * stride; d < dims; d++, o += 8) {
+        a0 = FloatVector.fromArray(F8, blocked, o).fma(FloatVector.broadcast(F8, v[d]), a0);
+      }
+      a0.intoArray(out, b * 8);
+    }
+  }
+
+  /** {@code q . codes[off, off + n)}, the codes widened to floats eight at a time. */
+  static float dotCode(float[] q, byte[] codes, int off, int n) {
+    int i = 0;
+    FloatVector acc1 = FloatVector.zero(F8);
+    FloatVector acc2 = FloatVector.zero(F8);
+    for (int bound = n - 16; i <= bound; i += 16) {
+      FloatVector c1 = (FloatVector) ByteVector.fromArray(B8, codes, off + i)
+          .convertShape(VectorOperators.B2F, F8, 0);
+      FloatVector c2 = (FloatVector) ByteVector.fromArray(B8, codes, off + i + 8)
+          .convertShape(VectorOperators.B2F, F8, 0);
+      acc1 = c1.fma(FloatVector.fromArray(F8, q, i), acc1);
+      acc2 = c2.fma(FloatVector.fromArray(F8, q, i + 8), acc2);
+    }
+    float sum = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += q[i] * codes[off + i];
+    }
+    return sum;
+  }
+}
