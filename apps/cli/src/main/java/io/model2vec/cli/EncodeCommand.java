@@ -77,9 +77,10 @@ final class EncodeCommand implements Callable<Integer> {
       description = "Output file, replaced only when the run succeeds (default: stdout).")
   Path output;
 
-  @Option(names = "--text-field", paramLabel = "NAME", defaultValue = "text",
+  // no defaultValue: picocli would apply it after the hidden --field below has set the field
+  @Option(names = "--text-field", paramLabel = "NAME",
       description = "JSONL field holding the text (default: ${DEFAULT-VALUE}).")
-  String field;
+  String field = "text";
 
   // The older name, still accepted; hidden so that --help shows the one name the README uses.
   @Option(names = "--field", paramLabel = "NAME", hidden = true)

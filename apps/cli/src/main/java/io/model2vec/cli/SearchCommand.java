@@ -67,9 +67,10 @@ final class SearchCommand implements Callable<Integer> {
       description = "JSONL file of queries, one object per line (- for standard input).")
   String input;
 
-  @Option(names = "--text-field", paramLabel = "NAME", defaultValue = "text",
+  // no defaultValue: picocli would apply it after the hidden --field below has set the field
+  @Option(names = "--text-field", paramLabel = "NAME",
       description = "JSONL field holding the query text (default: ${DEFAULT-VALUE}).")
-  String field;
+  String field = "text";
 
   // The older name, still accepted; hidden so that --help shows the one name the README uses.
   @Option(names = "--field", paramLabel = "NAME", hidden = true)
