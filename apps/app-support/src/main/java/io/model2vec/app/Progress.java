@@ -39,6 +39,8 @@ public final class Progress {
   private long totalBytes = -1;
   private LongSupplier bytesRead;
   private long lastDraw;
+  /** When the first unit was counted: the live rate leaves out the time before (model load). */
+  private long workStart = -1;
   private int drawnWidth;
 
   Progress(PrintWriter err, String label, String unit, boolean live, boolean quiet,
@@ -129,6 +131,11 @@ public final class Progress {
     done += n;
     if (live) {
       long now = clock.getAsLong();
+      if (workStart < 0) {
+        workStart = now;
+        lastDraw = now; // the first line after half a second of work: a rate that means something
+        return;
+      }
       if (now - lastDraw >= REDRAW_NANOS) {
         lastDraw = now;
         draw(now);
@@ -177,9 +184,12 @@ public final class Progress {
     return (now - start) / 1e9;
   }
 
-  /** The live line: {@code "<label>: 12,345 rows, 4,567 rows/s, 42%, 0m13s left"}. */
+  /**
+   * The live line: {@code "<label>: 12,345 rows, 4,567 rows/s, 42%, 0m13s left"}; the rate and
+   * the time left count from the first unit, not from the command's start.
+   */
   String line(long now) {
-    double secs = seconds(now);
+    double secs = (now - (workStart < 0 ? start : workStart)) / 1e9;
     double rate = secs > 0 ? done / secs : 0;
     StringBuilder s = new StringBuilder(80);
     s.append(label).append(": ")
