@@ -28,12 +28,26 @@ public final class SqlSmokeMain {
 
   private static Object call(Object target, String method, Object... args) throws Exception {
     for (Method m : target.getClass().getMethods()) {
-      if (m.getName().equals(method) && m.getParameterCount() == args.length
-          && (args.length == 0 || m.getParameterTypes()[0].isInstance(args[0]))) {
+      if (m.getName().equals(method) && accepts(m.getParameterTypes(), args)) {
+        m.setAccessible(true); // a public method of a class that is not (Flink's results)
         return m.invoke(target, args);
       }
     }
     throw new NoSuchMethodException(target.getClass().getName() + "." + method);
+  }
+
+  /** Whether the parameters take exactly these arguments (config(String, String), not (String, long)). */
+  private static boolean accepts(Class<?>[] types, Object[] args) {
+    if (types.length != args.length) {
+      return false;
+    }
+    for (int i = 0; i < types.length; i++) {
+      Class<?> t = types[i] == int.class ? Integer.class : types[i]; // Row.get(int), getField(int)
+      if (!t.isInstance(args[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void spark(List<String> statements) throws Exception {
