@@ -149,11 +149,19 @@ public final class Settings {
   public static final Setting<String> HOME = property("model2vec.home", null, "a folder",
       Function.identity(), "set by bin/launch: the project folder, for flink-enrich-bench");
 
+  /**
+   * Whether standard error is a terminal, set by bin/launch (its JVM writes standard error
+   * through a filter, a pipe); unset: the JVM looks itself.
+   */
+  public static final Setting<Boolean> STDERR_TERMINAL = property("model2vec.stderr.terminal",
+      null, "true or false", Settings::bool, "set by bin/launch: whether standard error is a "
+          + "terminal, where the commands draw their progress line");
+
   private static final List<Setting<?>> ALL = List.of(TOKENIZER, VECTOR, CACHE_IDLE_SECONDS,
       INDEX_HNSW_M, INDEX_HNSW_BEAM_WIDTH, INDEX_RAM_BUFFER_MB, HF_ENDPOINT, HF_TOKEN,
       HF_TOKEN_PATH, HF_HUB_CACHE, HF_HOME, XDG_CACHE_HOME, HF_HUB_OFFLINE, HF_HUB_ETAG_TIMEOUT,
       HF_HUB_DOWNLOAD_TIMEOUT, HUB_LOCK_TIMEOUT, HUB_MAX_DOWNLOAD_BYTES, HOSTNAME, DEBUG, SPARK_MASTER,
-      HOME);
+      HOME, STDERR_TERMINAL);
 
   private Settings() {}
 

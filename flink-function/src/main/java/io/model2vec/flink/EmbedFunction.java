@@ -90,6 +90,18 @@ public final class EmbedFunction extends ScalarFunction implements SpecializedFu
         "table configuration"));
   }
 
+  /**
+   * No constant folding: the planner would evaluate {@code embed('a literal')} on the client
+   * (ExpressionReducer), where the model is not meant to be: no distributed cache
+   * ({@code getCachedFile} is unavailable there) and maybe not the TaskManagers' classpath, which
+   * logged warnings that the model was missing while the TaskManagers computed the right vector.
+   * A vector per row on the TaskManager costs microseconds.
+   */
+  @Override
+  public boolean supportsConstantFolding() {
+    return false;
+  }
+
   @Override
   public void open(FunctionContext context) throws Exception {
     ModelReference m = model != null ? model

@@ -191,6 +191,22 @@ final class ModelHost implements ModelHostMBean {
     return m;
   }
 
+  /** Whether this class came with a job (ADD JAR, a job jar): then the host holds what is shared. */
+  static boolean inJobLoader() {
+    return ModelHost.class.getClassLoader() instanceof FlinkUserCodeClassLoader;
+  }
+
+  /**
+   * {@code owner}'s static {@code method}, as loaded by the JVM's host loader (for classes that
+   * came with a job); only JDK types may cross.
+   */
+  static Method hostMethod(String owner, String method, Class<?>... types)
+      throws ReflectiveOperationException, IOException {
+    Method m = Class.forName(owner, true, hostLoader()).getDeclaredMethod(method, types);
+    m.setAccessible(true);
+    return m;
+  }
+
   /** The JVM's host loader for the jar this class came from: found, or made and registered. */
   private static ClassLoader hostLoader() throws ReflectiveOperationException, IOException {
     Path jar;

@@ -48,6 +48,8 @@ class SqlClientIT {
   static Path tmp;
 
   private static Path bpeModel;
+  /** An index of TEXTS 1 and 2 (ids "0", "1"), built with the BPE model. */
+  private static Path index;
   private static Path bundle;
   private static Path confDir;
   private static List<String> flinkJars;
@@ -61,6 +63,9 @@ class SqlClientIT {
       assertThat(m.tokenizerImplementation()).as("a model only the native library tokenizes")
           .isEqualTo("native");
     }
+    index = io.model2vec.index.TestIndexes.build(tmp.resolve("idx"),
+        io.model2vec.ModelReference.of(bpeModel.toString()), List.of(TEXTS.get(1), TEXTS.get(2)),
+        1, io.model2vec.index.Quantization.NONE);
     confDir = Files.createDirectories(tmp.resolve("conf"));
     // a local Flink per query (what the SQL client runs without a cluster)
     Files.writeString(confDir.resolve("config.yaml"), String.join("\n",
@@ -123,9 +128,15 @@ class SqlClientIT {
         .collect(Collectors.joining(", ")) + ", (4, CAST(NULL AS STRING))";
   }
 
+  /** The nearest queries: each one a job of its own, in a class loader of its own with ADD JAR. */
+  private static final List<String> NEAREST = List.of("n1", "n2", "n3");
+  private static final Pattern NEAREST_ROW = Pattern.compile(
+      "\\|\\s*(?:[+\\-][IUD]\\s*\\|\\s*)?(n\\d+)\\s*\\|\\s*(\\d+)\\s*\\|\\s*(\\S+)\\s*\\|");
+
   /**
-   * Two embed queries, then (on a Flink line with CREATE MODEL) CREATE MODEL and two ML_PREDICT
-   * queries, in streaming mode.
+   * Two embed queries, a constant embed('...') (which the planner must not fold on the client),
+   * three nearest queries, then (on a Flink line with CREATE MODEL) CREATE MODEL and two
+   * ML_PREDICT queries, in streaming mode.
    */
   private static String script(boolean addJar) {
     List<String> s = new ArrayList<>();
@@ -140,6 +151,12 @@ class SqlClientIT {
     s.add("CREATE TEMPORARY VIEW docs AS SELECT * FROM (VALUES " + values() + ") AS t(id, text);");
     s.add("SELECT 'q1' AS q, id, embed(text) AS e FROM docs;");
     s.add("SELECT 'q2' AS q, id, embed(text) AS e FROM docs;");
+    s.add("SELECT 'q0' AS q, 1 AS id, embed('" + TEXTS.get(1) + "') AS e;");
+    s.add("CREATE TEMPORARY FUNCTION nearest AS 'io.model2vec.flink.index.NearestFunction';");
+    for (String n : NEAREST) {
+      s.add("SELECT '" + n + "' AS q, id, nearest(text, '" + index + "', 1)[1].id AS hit "
+          + "FROM docs WHERE id IN (1, 2);");
+    }
     if (!FlinkTests.hasModelProvider()) {
       return String.join("\n", s) + "\n";
     }
@@ -218,13 +235,34 @@ class SqlClientIT {
     assertThat(run.err().lines().filter(l -> l.startsWith("WARN") || l.startsWith("ERROR")))
         .as(all).noneMatch(l -> l.contains("model2vec") || l.contains("Model2Vec")
             || l.toLowerCase(java.util.Locale.ROOT).contains("model"));
+    // a constant embed('...') is not evaluated on the client, where the planner's
+    // ExpressionReducer used to log WARN stack traces through our classes, saying that the model
+    // was not on the classpath or that FunctionContext.getCachedFile was unavailable (Flink's own
+    // WARN traces, of its MiniCluster's shutdown, stay)
+    assertThat(run.err().lines()).as(all).noneMatch(l -> l.startsWith("\tat ")
+        && (l.contains("io.model2vec") || l.contains("ExpressionReducer")));
+    assertThat(run.err()).as(all).doesNotContain("getCachedFile");
     Map<String, Map<Integer, float[]>> rows = rows(run.out());
+    Map<Integer, float[]> constant = rows.remove("q0");
+    assertThat(constant).as(all).isNotNull().containsOnlyKeys(1);
     if (FlinkTests.hasModelProvider()) {
       assertThat(rows).as(all).containsOnlyKeys("q1", "q2", "q3", "q4");
     } else {
       assertThat(rows).as(all).containsOnlyKeys("q1", "q2");
     }
+    Map<String, Map<Integer, String>> nearest = new HashMap<>();
+    Matcher n = NEAREST_ROW.matcher(run.out());
+    while (n.find()) {
+      nearest.computeIfAbsent(n.group(1), k -> new HashMap<>())
+          .put(Integer.parseInt(n.group(2)), n.group(3));
+    }
+    assertThat(nearest).as(all).containsOnlyKeys(NEAREST.toArray(new String[0]));
+    for (String q : NEAREST) {
+      // each text's nearest row is itself: ids "0" and "1" in the index
+      assertThat(nearest.get(q)).as(q).containsEntry(1, "0").containsEntry(2, "1").hasSize(2);
+    }
     try (StaticModel core = StaticModel.load(bpeModel)) {
+      assertThat(constant.get(1)).as("embed('constant')").containsExactly(core.encode(TEXTS.get(1)));
       for (String q : rows.keySet()) {
         Map<Integer, float[]> byId = rows.get(q);
         assertThat(byId).as(q).containsOnlyKeys(1, 2, 3, 4);
@@ -235,7 +273,8 @@ class SqlClientIT {
         }
       }
     }
-    // one model load for the whole session, whatever the number of queries
+    // one model load for the whole session, whatever the number of queries and functions (embed,
+    // nearest: the index was built with the same model reference)
     assertThat(occurrences(run.err(), LOADED)).as(run.err()).isEqualTo(1);
   }
 

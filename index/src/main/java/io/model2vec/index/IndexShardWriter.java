@@ -32,6 +32,10 @@ import org.apache.lucene.store.FSDirectory;
  * }</pre>
  */
 public final class IndexShardWriter implements AutoCloseable {
+  static {
+    LuceneWarnings.silence(); // before Lucene's first vector operation in this JVM
+  }
+
   static final String ID = "id";
   static final String TEXT = "text";
   static final String VECTOR = "vector";

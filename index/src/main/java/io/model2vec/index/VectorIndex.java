@@ -66,6 +66,10 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
  * Scores are cosine similarities.
  */
 public final class VectorIndex implements AutoCloseable {
+  static {
+    LuceneWarnings.silence(); // before Lucene's first vector operation in this JVM
+  }
+
   /**
    * Neighbours taken from each shard's graph before rescoring (Elasticsearch's num_candidates).
    * On 12,000 fortunes with the built-in model and a (16, 100) graph, recall@10 is 0.93 with 100

@@ -7,6 +7,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.AbstractList;
 import java.util.RandomAccess;
+import org.apache.hadoop.hive.ql.exec.Description;
 import org.apache.hadoop.hive.ql.exec.UDFArgumentException;
 import org.apache.hadoop.hive.ql.exec.UDFArgumentLengthException;
 import org.apache.hadoop.hive.ql.exec.UDFArgumentTypeException;
@@ -34,6 +35,11 @@ import org.apache.spark.sql.internal.SQLConf;
  * the function object (Hive serializes it with Kryo, which must not see Spark's accumulators).
  * Executors load the model once per JVM, shared with {@code embed}.
  */
+@Description(name = "embed",
+    value = "_FUNC_(text[, 'model']) - the Model2Vec vector of text as array<float> (NULL for "
+        + "NULL), with the session's model (spark.model2vec.model) or the named one "
+        + "(spark.model2vec.models.<model>)",
+    extended = "Example:\n  > SELECT _FUNC_('hello world');\n  [-0.128, -0.171, ...]")
 public final class EmbedUDF extends GenericUDF {
   /** The driver's embedder, Java-serialized; the only state that travels to executors. */
   private byte[] embedderBytes;
@@ -46,10 +52,9 @@ public final class EmbedUDF extends GenericUDF {
       throw new UDFArgumentLengthException("embed(text[, 'model']) takes 1 or 2 arguments, got "
           + arguments.length);
     }
+    // an untyped NULL (Hive's void) is a string that is NULL: embed(NULL) is NULL, as in embed
     if (!(arguments[0] instanceof PrimitiveObjectInspector)
-        || PrimitiveObjectInspectorUtils.getPrimitiveGrouping(
-            ((PrimitiveObjectInspector) arguments[0]).getPrimitiveCategory())
-            != PrimitiveObjectInspectorUtils.PrimitiveGrouping.STRING_GROUP) {
+        || !isStringOrVoid((PrimitiveObjectInspector) arguments[0])) {
       throw new UDFArgumentTypeException(0, "embed: the first argument must be a string, got "
           + arguments[0].getTypeName());
     }
@@ -76,6 +81,13 @@ public final class EmbedUDF extends GenericUDF {
     }
     return ObjectInspectorFactory.getStandardListObjectInspector(
         PrimitiveObjectInspectorFactory.javaFloatObjectInspector);
+  }
+
+  private static boolean isStringOrVoid(PrimitiveObjectInspector oi) {
+    PrimitiveObjectInspectorUtils.PrimitiveGrouping g =
+        PrimitiveObjectInspectorUtils.getPrimitiveGrouping(oi.getPrimitiveCategory());
+    return g == PrimitiveObjectInspectorUtils.PrimitiveGrouping.STRING_GROUP
+        || g == PrimitiveObjectInspectorUtils.PrimitiveGrouping.VOID_GROUP;
   }
 
   @Override

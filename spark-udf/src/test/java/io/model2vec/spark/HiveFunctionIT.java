@@ -85,6 +85,12 @@ class HiveFunctionIT {
     Row nullRow = rows.get(texts.size());
     assertThat(nullRow.isNullAt(2)).isTrue();
     assertThat(nullRow.isNullAt(4)).isTrue();
+    // an untyped NULL too, as embed(NULL) gives
+    Row literal = spark.sql("SELECT hive_embed(NULL), embed(NULL), hive_embed(NULL, 'small')")
+        .collectAsList().get(0);
+    assertThat(literal.isNullAt(0)).isTrue();
+    assertThat(literal.isNullAt(1)).isTrue();
+    assertThat(literal.isNullAt(2)).isTrue();
   }
 
   @Test

@@ -5,8 +5,10 @@ import io.model2vec.ModelReference;
 import io.model2vec.StaticModel;
 import java.util.HashMap;
 import java.util.Map;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The model options of every command that embeds with a model (a picocli mixin: bin/model2vec,
@@ -66,5 +68,38 @@ public final class ModelOptions {
   /** The model named by --model, or the built-in default model when it is absent. */
   public StaticModel load() {
     return StaticModel.load(model, toLoadOptions());
+  }
+
+  /**
+   * Checks the values of --max-length, --normalize and --dimensions: a bad one is a usage error
+   * of {@code cl} (exit code 2), before any file is opened.
+   */
+  public void check(CommandLine cl) {
+    try {
+      toLoadOptions();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
+  }
+
+  /**
+   * As {@link #load()}, a value the model cannot take (more --dimensions than it has) a usage
+   * error of {@code cl} (exit code 2), as a bad value is; a missing or broken model stays a
+   * failure (exit code 1).
+   */
+  public StaticModel load(CommandLine cl) {
+    LoadOptions options;
+    try {
+      options = toLoadOptions();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
+    try {
+      return StaticModel.load(model, options);
+    } catch (IllegalArgumentException e) {
+      String m = String.valueOf(e.getMessage());
+      // the core names its option (dimensions); here it is a flag
+      throw new ParameterException(cl, m.startsWith(LoadOptions.DIMENSIONS + " ") ? "--" + m : m);
+    }
   }
 }

@@ -3,10 +3,13 @@ package io.model2vec.cli;
 import io.model2vec.DType;
 import io.model2vec.distill.Distiller;
 import io.model2vec.distill.Teacher;
+import io.model2vec.app.Progress;
+import io.model2vec.app.ProgressOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -21,10 +24,15 @@ import picocli.CommandLine.Model.CommandSpec;
             + "model2vec layout (config.json, modules.json, model.safetensors, tokenizer.json).",
         "The teacher is --teacher-onnx F --tokenizer F, or --teacher NAME for a model packaged on "
             + "the classpath as NAME.onnx + NAME-tokenizer.json (bin/model2vec ships "
-            + "bge-small-en-v1.5). Draws a progress bar on standard error."})
+            + "bge-small-en-v1.5). Draws a progress bar on standard error when it is a terminal, "
+            + "then a summary (seconds, tokens/s; none with --quiet)."})
 final class DistillCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  // --quiet
+  @Mixin
+  ProgressOptions progressOptions;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   TeacherChoice teacher;
@@ -100,7 +108,7 @@ final class DistillCommand implements Callable<Integer> {
     if (n < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be >= 1, was " + n);
     }
-    long t0 = System.nanoTime();
+    Progress progress = progressOptions.progress(spec, "tokens");
     try (Teacher t = teacher.name != null ? Teacher.fromClasspath(teacher.name, n)
         : Teacher.fromFiles(teacher.files.onnx, teacher.files.tokenizer, n)) {
       Distiller d = Distiller.builder()
@@ -110,12 +118,13 @@ final class DistillCommand implements Callable<Integer> {
           .batchSize(batchSize)
           .vocabularyLimit(vocabularyLimit)
           .tokenizerName(tokenizerName != null ? tokenizerName : teacher.name)
-          .progress(System.err)
+          .progress(progressOptions.live() ? System.err : null)
           .build();
       Distiller.Result r = d.distill(t);
       r.save(output, type);
-      System.err.printf("model2vec distill: wrote %s (%d x %d, %s) in %.1f s%n", output,
-          r.embeddings().length, r.embeddings()[0].length, type, (System.nanoTime() - t0) / 1e9);
+      progress.add(r.embeddings().length);
+      progress.finish(String.format(java.util.Locale.ROOT, "wrote %s (%d x %d, %s)", output,
+          r.embeddings().length, r.embeddings()[0].length, type));
     }
     return 0;
   }

@@ -6,6 +6,8 @@ import io.model2vec.app.CliFailure;
 import io.model2vec.app.EnrichedJson;
 import io.model2vec.app.LineReader;
 import io.model2vec.app.ModelOptions;
+import io.model2vec.app.Progress;
+import io.model2vec.app.ProgressOptions;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -35,7 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "encode", mixinStandardHelpOptions = true,
     description = {
-        "Embeds texts. Reads JSONL (one object per line, text in --field) or plain text lines, "
+        "Embeds texts. Reads JSONL (one object per line, text in --text-field) or plain text lines, "
             + "from --input or standard input, and writes JSONL in input order to --output or "
             + "standard output: each input object exactly as written (numbers, escapes, key "
             + "order) with an added \"embedding\": [floats] as its last field (an old "
@@ -46,14 +48,16 @@ import picocli.CommandLine.Model.CommandSpec;
             + "--on-error fail (default) the first one stops the run with its line number; with "
             + "skip they are counted and left out (and written to --rejects).",
         "--output is written to a hidden temporary file beside it and renamed on success: a "
-            + "failed run leaves no output (an existing file stays as it was). A summary (rows "
-            + "in, out, rejected) goes to standard error."},
+            + "failed run leaves no output (an existing file stays as it was). On a terminal a "
+            + "progress line (rows, rate, time left) is redrawn on standard error; a summary "
+            + "(rows in, out, rejected, seconds, rows/s) follows there (none with --quiet)."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
         "0:success",
         "1:a bad line (with its line number), an unreadable input, an output that cannot be "
             + "written, out of memory",
-        "2:usage error (bad or conflicting options, --output naming the --input file)",
+        "2:usage error (bad or conflicting options, a value the model cannot take such as more "
+            + "--dimensions than it has, --output naming the --input file)",
         "141:standard output closed by its reader (e.g. | head): stops at once, like SIGPIPE"})
 class EncodeCommand implements Callable<Integer> {
   private static final int BATCH = 2048;
@@ -73,9 +77,16 @@ class EncodeCommand implements Callable<Integer> {
       description = "Output file, replaced only when the run succeeds (default: stdout).")
   Path output;
 
-  @Option(names = {"--text-field", "--field"}, paramLabel = "NAME", defaultValue = "text",
+  // no defaultValue: picocli would apply it after the hidden --field below has set the field
+  @Option(names = "--text-field", paramLabel = "NAME",
       description = "JSONL field holding the text (default: ${DEFAULT-VALUE}).")
-  String field;
+  String field = "text";
+
+  // The older name, still accepted; hidden so that --help shows the one name the README uses.
+  @Option(names = "--field", paramLabel = "NAME", hidden = true)
+  void field(String name) {
+    field = name;
+  }
 
   @Option(names = "--format", paramLabel = "jsonl|text", defaultValue = "jsonl",
       description = "Input format: jsonl or text (one text per line). Default: ${DEFAULT-VALUE}.")
@@ -96,6 +107,10 @@ class EncodeCommand implements Callable<Integer> {
           + "\"raw_base64\" (then also \"truncated\", \"bytes\" for a too long line).")
   Path rejects;
 
+  // --quiet
+  @Mixin
+  ProgressOptions progressOptions;
+
   enum Format { jsonl, text }
 
   /** The threads besides the caller's that encode a batch (--threads - 1), made on first use. */
@@ -103,6 +118,7 @@ class EncodeCommand implements Callable<Integer> {
   private long rowsIn;
   private long rowsOut;
   private long rejected;
+  private Progress progress;
 
   @Override
   public Integer call() throws IOException {
@@ -117,7 +133,17 @@ class EncodeCommand implements Callable<Integer> {
   }
 
   private int encode() throws IOException {
-    try (InputStream in = openInput();
+    progress = progressOptions.progress(spec, "rows");
+    try {
+      return encodeAll();
+    } catch (RuntimeException | IOException | Error e) {
+      progress.clearLine(); // the error's line starts at the left margin
+      throw e;
+    }
+  }
+
+  private int encodeAll() throws IOException {
+    try (InputStream in = progress.reading(openInput(), Progress.sizeOf(input));
         AtomicOutput out = output == null ? null : AtomicOutput.open(output, "output");
         AtomicOutput rej = rejects == null ? null : AtomicOutput.open(rejects, "rejects file");
         Loaded model = new Loaded(load())) {
@@ -151,9 +177,8 @@ class EncodeCommand implements Callable<Integer> {
             + AtomicOutput.reason(e));
       }
     }
-    spec.commandLine().getErr().printf("model2vec %s: %d rows in, %d out, %d rejected%s%n",
-        spec.name(), rowsIn, rowsOut, rejected, rejects == null ? "" : " (" + rejects + ")");
-    spec.commandLine().getErr().flush();
+    progress.finish(String.format(java.util.Locale.ROOT, "%d rows in, %d out, %d rejected%s",
+        rowsIn, rowsOut, rejected, rejects == null ? "" : " (" + rejects + ")"));
     return 0;
   }
 
@@ -162,7 +187,7 @@ class EncodeCommand implements Callable<Integer> {
 
   /** What the rows are computed with, closed after the run. */
   AutoCloseable load() {
-    return modelOptions.load();
+    return modelOptions.load(spec.commandLine());
   }
 
   /** {@link #load()}'s model or pipeline, whose close() throws nothing checked. */
@@ -218,6 +243,7 @@ class EncodeCommand implements Callable<Integer> {
     if (threads < 1) {
       throw new ParameterException(spec.commandLine(), "--threads must be >= 1, was " + threads);
     }
+    modelOptions.check(spec.commandLine());
     badLines.check(spec.commandLine(), rejects != null);
     // Before anything is opened: writing would empty the input.
     refuseSame(output, "--output", input, "--input");
@@ -293,6 +319,7 @@ class EncodeCommand implements Callable<Integer> {
         }
       }
       rowsIn++;
+      progress.add(1);
       if (reason != null) {
         if (!badLines.skip()) {
           if (output == null) { // standard output gets every row before the bad line

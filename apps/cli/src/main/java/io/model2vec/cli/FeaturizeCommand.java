@@ -2,11 +2,13 @@ package io.model2vec.cli;
 
 import io.model2vec.distill.Featurizer;
 import io.model2vec.distill.Teacher;
+import io.model2vec.app.ProgressOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
             + "last complete chunk (a partly written chunk is dropped and computed again), "
             + "giving the file an uninterrupted run gives. Passages are sorted by length within "
             + "a chunk and batched; --threads teachers run batches at once. Progress on "
-            + "standard error: a redrawn bar, or with --log-progress a line every 30 s."})
+            + "standard error: a redrawn bar when it is a terminal, or with --log-progress a line "
+            + "every 30 s; then a summary (none with --quiet)."})
 final class FeaturizeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -68,6 +71,10 @@ final class FeaturizeCommand implements Callable<Integer> {
       description = "Progress as a line every 30 s instead of a redrawn bar (for log files).")
   boolean logProgress;
 
+  // --quiet
+  @Mixin
+  ProgressOptions progressOptions;
+
   @Option(names = "--stop-after-chunks", paramLabel = "N", defaultValue = "0",
       description = "Stop after N new chunks (0: at the end of the corpus); the next run "
           + "continues from there.")
@@ -80,7 +87,8 @@ final class FeaturizeCommand implements Callable<Integer> {
     try {
       f = Featurizer.builder().maxTokens(maxTokens).batchSize(batchSize).chunkSize(chunkSize)
           .threads(n).field(field).stopAfterChunks(stopAfter)
-          .progress(System.err, logProgress).build();
+          .progress(progressOptions.quiet() || !(logProgress || progressOptions.live()) ? null
+              : System.err, logProgress).build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -88,6 +96,9 @@ final class FeaturizeCommand implements Callable<Integer> {
         ? () -> Teacher.fromClasspath(teacher.name, 1)
         : () -> Teacher.fromFiles(teacher.files.onnx, teacher.files.tokenizer, 1);
     Featurizer.Result r = f.run(teachers, input, output);
+    if (progressOptions.quiet()) {
+      return 0;
+    }
     int newLines = r.lines - r.resumedLines;
     System.err.printf("model2vec featurize: %s%d of %d passages done (%d this run, %d rows, "
             + "%.0f passages/s, %.1f s)%s -> %s%n",

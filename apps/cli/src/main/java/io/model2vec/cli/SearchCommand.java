@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.model2vec.app.CliFailure;
 import io.model2vec.app.LineReader;
+import io.model2vec.app.Progress;
+import io.model2vec.app.ProgressOptions;
 import io.model2vec.index.VectorIndex;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,10 +36,14 @@ import picocli.CommandLine.Spec;
             + "built with. All shards are searched in parallel (HNSW, the top candidates rescored "
             + "with the stored vectors); --exact compares the query with every row instead.",
         "Queries: --query (repeatable), or --input, a JSONL file (or - for standard input) with "
-            + "one object per line holding the query text in --field. Output: text (a block per "
-            + "query: rank, score, id, the text's first line), or jsonl: one object per query, "
+            + "one object per line holding the query text in --text-field. Output: text (a block "
+            + "per query: rank, score, id, the text's first line, then the stored columns as "
+            + "name=value), or jsonl: one object per query, "
             + "{\"query\": ..., \"hits\": [{\"id\", \"score\", \"text\", stored columns...}]} "
-            + "(an input line's \"id\" is kept as \"query_id\"). Scores are cosine similarities."},
+            + "(an input line's \"id\" is kept as \"query_id\"). Scores are cosine similarities.",
+        "With --input, on a terminal a progress line (queries, rate, time left) is redrawn on "
+            + "standard error and a summary (queries, seconds, queries/s) follows there (none "
+            + "with --quiet)."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {
         "0:success",
@@ -60,9 +67,16 @@ final class SearchCommand implements Callable<Integer> {
       description = "JSONL file of queries, one object per line (- for standard input).")
   String input;
 
-  @Option(names = {"--field", "--text-field"}, paramLabel = "NAME", defaultValue = "text",
+  // no defaultValue: picocli would apply it after the hidden --field below has set the field
+  @Option(names = "--text-field", paramLabel = "NAME",
       description = "JSONL field holding the query text (default: ${DEFAULT-VALUE}).")
-  String field;
+  String field = "text";
+
+  // The older name, still accepted; hidden so that --help shows the one name the README uses.
+  @Option(names = "--field", paramLabel = "NAME", hidden = true)
+  void field(String name) {
+    field = name;
+  }
 
   @Option(names = "-k", paramLabel = "N", defaultValue = "10",
       description = "Neighbours per query (default: ${DEFAULT-VALUE}; at most the index's rows).")
@@ -78,6 +92,10 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--nprobe", paramLabel = "N",
       description = "IVF index: lists probed (default: the index's; more, better recall, slower).")
   Integer nprobe;
+
+  // --quiet
+  @Mixin
+  ProgressOptions progressOptions;
 
   enum Format { text, jsonl }
 
@@ -105,38 +123,18 @@ final class SearchCommand implements Callable<Integer> {
           print(out, idx, q, null);
         }
       } else {
-        try (InputStream in = "-".equals(input) ? System.in : Files.newInputStream(Path.of(input))) {
-          LineReader lines = new LineReader(in, 64 << 20);
-          while (lines.next()) {
-            String raw;
-            try {
-              raw = lines.decode();
-            } catch (IllegalArgumentException e) {
-              throw new CliFailure(input + " line " + lines.number() + ": " + e.getMessage());
-            }
-            if (raw.isBlank()) {
-              continue;
-            }
-            JsonNode row;
-            try {
-              row = JSON.readTree(raw);
-            } catch (IOException e) {
-              throw new CliFailure(input + " line " + lines.number() + ": not a JSON object");
-            }
-            JsonNode text = row == null ? null : row.get(field);
-            if (row == null || !row.isObject() || text == null || !text.isTextual()) {
-              throw new CliFailure(input + " line " + lines.number() + ": no string field '"
-                  + field + "'");
-            }
-            if (text.asText().isBlank()) {
-              throw new CliFailure(input + " line " + lines.number() + ": the query in '" + field
-                  + "' is empty");
-            }
-            print(out, idx, text.asText(), row.get("id"));
-          }
+        Progress progress = progressOptions.progress(spec, "queries");
+        Path file = "-".equals(input) ? null : Path.of(input);
+        try (InputStream in = progress.reading(file == null ? System.in
+            : Files.newInputStream(file), Progress.sizeOf(file))) {
+          searchAll(out, idx, new LineReader(in, 64 << 20), progress);
         } catch (NoSuchFileException e) {
           throw new CliFailure("--input " + input + ": no such file");
+        } catch (RuntimeException | IOException e) {
+          progress.clearLine(); // the error's line starts at the left margin
+          throw e;
         }
+        progress.finish(progress.done() + " queries, k=" + k);
       }
     }
     out.flush();
@@ -144,6 +142,38 @@ final class SearchCommand implements Callable<Integer> {
       throw CliFailure.stdoutClosed();
     }
     return 0;
+  }
+
+  private void searchAll(PrintWriter out, VectorIndex idx, LineReader lines, Progress progress)
+      throws IOException {
+    while (lines.next()) {
+      String raw;
+      try {
+        raw = lines.decode();
+      } catch (IllegalArgumentException e) {
+        throw new CliFailure(input + " line " + lines.number() + ": " + e.getMessage());
+      }
+      if (raw.isBlank()) {
+        continue;
+      }
+      JsonNode row;
+      try {
+        row = JSON.readTree(raw);
+      } catch (IOException e) {
+        throw new CliFailure(input + " line " + lines.number() + ": not a JSON object");
+      }
+      JsonNode text = row == null ? null : row.get(field);
+      if (row == null || !row.isObject() || text == null || !text.isTextual()) {
+        throw new CliFailure(input + " line " + lines.number() + ": no string field '"
+            + field + "'");
+      }
+      if (text.asText().isBlank()) {
+        throw new CliFailure(input + " line " + lines.number() + ": the query in '" + field
+            + "' is empty");
+      }
+      print(out, idx, text.asText(), row.get("id"));
+      progress.add(1);
+    }
   }
 
   private VectorIndex openIndex() {
@@ -179,6 +209,14 @@ final class SearchCommand implements Callable<Integer> {
       for (VectorIndex.Hit h : hits) {
         out.printf(java.util.Locale.ROOT, "%3d  %.4f  %s  %s%n", rank++, h.score(), h.id(),
             firstLine(h.text()));
+        if (!h.fields().isEmpty()) {
+          // the stored columns, as jsonl shows them: one indented line under the hit
+          StringBuilder cols = new StringBuilder("     ");
+          for (Map.Entry<String, String> f : h.fields().entrySet()) {
+            cols.append("  ").append(f.getKey()).append('=').append(firstLine(f.getValue()));
+          }
+          out.println(cols);
+        }
       }
       out.println();
     }

@@ -12,12 +12,15 @@ import io.model2vec.distill.StartModel;
 import io.model2vec.distill.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.model2vec.app.Progress;
+import io.model2vec.app.ProgressOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -39,6 +42,10 @@ final class TrainCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
+
+  // --quiet
+  @Mixin
+  ProgressOptions progressOptions;
 
   @Option(names = "--features", paramLabel = "DIR", required = true, split = ",",
       description = "Output folder of model2vec featurize (features.bin, meta.json); repeat "
@@ -147,12 +154,12 @@ final class TrainCommand implements Callable<Integer> {
           .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
           .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
           .centerTable(center).foldHead(foldHead)
-          .progress(System.err)
+          .progress(progressOptions.quiet() ? null : System.err) // epoch lines: fine in a log
           .build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    long t0 = System.nanoTime();
+    Progress progress = progressOptions.progress(spec, "passage-epochs");
     int maxTokens = sameSettings(features);
     List<FeatureFile.Row> rows = new ArrayList<>();
     for (Path f : features) {
@@ -177,14 +184,18 @@ final class TrainCommand implements Callable<Integer> {
         targets[i] = rows.get(i).vector;
       }
     }
-    System.err.printf("model2vec train: %d passages from %s, start %s (%d x %d)%n", ids.length,
-        features.size() == 1 ? features.get(0)
-            : features.size() + " feature folders " + features, ref, start.table.length, start.table[0].length);
+    if (!progressOptions.quiet()) {
+      System.err.printf("model2vec train: %d passages from %s, start %s (%d x %d)%n", ids.length,
+          features.size() == 1 ? features.get(0)
+              : features.size() + " feature folders " + features, ref, start.table.length,
+          start.table[0].length);
+    }
     Trainer.Result r = trainer.train(start.table, ids, targets);
     r.model(start.tokenizerJson, start.tokenizerName, noSif ? null : sif).save(output, type);
-    System.err.printf("model2vec train: validation loss %.5f -> %.5f (best epoch %d of %d); "
-            + "wrote %s (%s) in %.1f s%n", r.initialValidationLoss, r.bestValidationLoss,
-        r.bestEpoch, r.epochs, output, type, (System.nanoTime() - t0) / 1e9);
+    progress.add((long) ids.length * r.epochs);
+    progress.finish(String.format(Locale.ROOT, "validation loss %.5f -> %.5f (best epoch %d of "
+            + "%d); wrote %s (%s)", r.initialValidationLoss, r.bestValidationLoss, r.bestEpoch,
+        r.epochs, output, type));
     return 0;
   }
 

@@ -58,8 +58,63 @@ class BinModel2VecIT {
         .directory(tmp.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(out).contains("--model", "--input", "--output", "--field", "--format",
-        "--max-length", "--no-max-length", "--normalize", "--dimensions", "--threads");
+    assertThat(out).contains("--model", "--input", "--output", "--text-field", "--format",
+        "--max-length", "--no-max-length", "--normalize", "--dimensions", "--threads", "--quiet")
+        // the older name is accepted but not shown: the README and --help name one flag
+        .doesNotContain(" --field");
+  }
+
+  @Test
+  void theHappyPathWritesOnlyItsSummaryToStandardError() throws Exception {
+    // --help: nothing at all on stderr (no JVM warning about the incubator module)
+    Process help = new ProcessBuilder(script().toString(), "--help").directory(tmp.toFile())
+        .redirectError(new File(tmp.toFile(), "help-err.txt")).start();
+    String usage = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(help.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(help.exitValue()).isZero();
+    assertThat(usage).startsWith("Usage: model2vec");
+    assertThat(Files.readString(tmp.resolve("help-err.txt"))).isEmpty();
+
+    Path in = Files.writeString(tmp.resolve("in.jsonl"), "{\"text\":\"hello\"}\n");
+    Process p = new ProcessBuilder(script().toString(), "encode", "--input", in.toString())
+        .directory(tmp.toFile()).redirectError(new File(tmp.toFile(), "err.txt")).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String err = Files.readString(tmp.resolve("err.txt"));
+    assertThat(p.exitValue()).as(err).isZero();
+    assertThat(out).startsWith("{\"text\":\"hello\",\"embedding\":[");
+    assertThat(err).matches(
+        "model2vec encode: 1 rows in, 1 out, 0 rejected, [0-9.]+ s \\([0-9.,]+ rows/s\\)\n");
+  }
+
+  @Test
+  void onATerminalAProgressLineIsRedrawnThenClearedForTheSummary() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(new File("/usr/bin/script").canExecute(),
+        "util-linux script (a pseudo-terminal) is not installed");
+    StringBuilder b = new StringBuilder();
+    for (String t : Fixtures.fortuneTexts(2000)) {
+      b.append(new ObjectMapper().createObjectNode().put("text", t)).append('\n');
+    }
+    String corpus = b.toString().repeat(10); // 20,000 rows: a few seconds
+    Path in = Files.writeString(tmp.resolve("in.jsonl"), corpus);
+    Path out = tmp.resolve("out.jsonl");
+    // script gives the command a terminal; stdout and stderr both land in its output
+    String command = script() + " encode --input " + in + " --output " + out
+        + " --model " + Fixtures.model("test-model-float32");
+    Process p = new ProcessBuilder("/usr/bin/script", "-q", "-e", "-c", command, "/dev/null")
+        .directory(tmp.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+    p.getOutputStream().close();
+    String screen = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(screen).isZero();
+    assertThat(Files.readAllLines(out)).hasSize(20_000);
+    assertThat(screen).doesNotContain("WARNING");
+    // the live line: rows, rate, share of the input read, time left
+    assertThat(screen).containsPattern("\rmodel2vec encode: [0-9,]+ rows, [0-9.,]+ rows/s, "
+        + "[0-9]+%, [0-9]+m[0-9]{2}s left");
+    // cleared before the summary, which ends the run on a line of its own
+    assertThat(screen).containsPattern("\r +\rmodel2vec encode: 20000 rows in, 20000 out, 0 "
+        + "rejected, [0-9.]+ s \\([0-9.,]+ rows/s\\)\r?\n$");
   }
 
   private static Path script() {

@@ -23,11 +23,31 @@ class DistillCommandTest {
   void distilsASliceOfTheBundledTeacherIntoALoadableModel() throws IOException {
     Path out = tmp.resolve("m");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = withStderr(err, () -> Model2VecCli.run("distill", "--teacher", "bge-small-en-v1.5",
-        "--output", out.toString(), "--vocabulary-limit", "400", "--pca-dims", "32",
-        "--dtype", "i8", "--threads", "2"));
+    int code;
+    System.setProperty("model2vec.stderr.terminal", "true"); // as bin/launch says on a terminal
+    try {
+      code = withStderr(err, () -> Model2VecCli.run("distill", "--teacher", "bge-small-en-v1.5",
+          "--output", out.toString(), "--vocabulary-limit", "400", "--pca-dims", "32",
+          "--dtype", "i8", "--threads", "2"));
+    } finally {
+      System.clearProperty("model2vec.stderr.terminal");
+    }
     assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("Distilling").contains("400/400");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("Distilling").contains("400/400")
+        .containsPattern("model2vec distill: wrote .* \\(400 x 32, I8\\), [0-9.]+ s "
+            + "\\([0-9.,]+ tokens/s\\)");
+    // off a terminal only the summary; with --quiet nothing
+    err.reset();
+    assertThat(withStderr(err, () -> Model2VecCli.run("distill", "--teacher",
+        "bge-small-en-v1.5", "--output", tmp.resolve("m2").toString(), "--vocabulary-limit",
+        "120", "--pca-dims", "0", "--threads", "2"))).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Distilling")
+        .startsWith("model2vec distill: wrote ");
+    err.reset();
+    assertThat(withStderr(err, () -> Model2VecCli.run("distill", "--teacher",
+        "bge-small-en-v1.5", "--output", tmp.resolve("m3").toString(), "--vocabulary-limit",
+        "120", "--pca-dims", "0", "--threads", "2", "--quiet"))).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
     assertThat(config.get("apply_pca").asInt()).isEqualTo(32);
     assertThat(config.get("embedding_dtype").asText()).isEqualTo("int8");

@@ -54,6 +54,45 @@ class EncodeCommandTest {
   }
 
   @Test
+  void badOptionValuesAreUsageErrorsWithExitCode2() throws IOException {
+    Path in = Files.writeString(tmp.resolve("in.jsonl"), "{\"text\":\"hi\"}\n");
+    String[][] cases = {
+        {"--dimensions", "abc", "--dimensions must be a positive integer"},
+        {"--dimensions", "100000", "--dimensions must be <= the model's"},
+        {"--max-length", "-3", "--max-length must be"},
+        {"--normalize", "maybe", "--normalize must be true or false, was 'maybe'"},
+        {"--threads", "0", "--threads must be >= 1, was 0"}};
+    for (String[] c : cases) {
+      Path out = tmp.resolve("out.jsonl");
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = DistillCommandTest.withStderr(err, () -> Model2VecCli.run("encode", "--model",
+          MODEL, "--input", in.toString(), "--output", out.toString(), c[0], c[1]));
+      String message = err.toString(StandardCharsets.UTF_8);
+      assertThat(code).as(c[0] + " " + c[1] + ": " + message).isEqualTo(2);
+      assertThat(message).as(c[0] + " " + c[1]).contains(c[2]).contains("Usage:");
+      assertThat(out).doesNotExist();
+    }
+  }
+
+  @Test
+  void theSummaryHasTheTimeAndRateAndQuietHasNone() throws IOException {
+    Path in = Files.write(tmp.resolve("in.jsonl"), List.of("{\"text\":\"a\"}",
+        "{\"text\":\"b\"}", "{\"text\":\"c\"}"));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(DistillCommandTest.withStderr(err, () -> Model2VecCli.run("encode", "--model",
+        MODEL, "--input", in.toString(), "--output", tmp.resolve("o1").toString()))).isZero();
+    // off a terminal (surefire's stderr): no progress line, only the summary
+    assertThat(err.toString(StandardCharsets.UTF_8)).matches(
+        "model2vec encode: 3 rows in, 3 out, 0 rejected, [0-9.]+ s \\([0-9.,]+ rows/s\\)\n");
+    err.reset();
+    assertThat(DistillCommandTest.withStderr(err, () -> Model2VecCli.run("encode", "--model",
+        MODEL, "--input", in.toString(), "--output", tmp.resolve("o2").toString(), "--quiet")))
+        .isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(Files.readAllLines(tmp.resolve("o2"))).hasSize(3);
+  }
+
+  @Test
   void nullOrMissingTextGivesNullEmbedding() throws IOException {
     Path in = Files.write(tmp.resolve("in.jsonl"),
         List.of("{\"id\":1,\"text\":null}", "{\"id\":2}", "", "{\"id\":3,\"text\":\"\"}"));

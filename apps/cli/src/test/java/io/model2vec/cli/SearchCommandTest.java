@@ -92,7 +92,32 @@ class SearchCommandTest {
     String[] lines = r[1].split("\n");
     assertThat(lines[0]).startsWith("query: ");
     assertThat(lines[1]).matches("  1  1\\.0000  3  .*");
-    assertThat(lines[2]).startsWith("  2  ");
+    // the stored columns, as jsonl has them, on a line under the hit
+    assertThat(lines[2]).isEqualTo("       n=3");
+    assertThat(lines[3]).startsWith("  2  ");
+    assertThat(lines[4]).matches("       n=[0-9]+");
+  }
+
+  @Test
+  void inputRunsEndWithASummaryOnStandardErrorUnlessQuiet() throws Exception {
+    Path queries = Files.write(tmp.resolve("q.jsonl"), List.of("{\"text\": \"rockets\"}",
+        "{\"text\": \"the sea\"}", "{\"text\": \"old books\"}"));
+    String[] r = run("search", "--index", index.toString(), "--input", queries.toString(), "-k",
+        "2", "--format", "jsonl");
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[1].split("\n")).hasSize(3);
+    // off a terminal: no progress line (no \r), just the summary
+    assertThat(r[2]).matches("model2vec search: 3 queries, k=2, [0-9.]+ s \\([0-9.,]+ queries/s\\)\n");
+    r = run("search", "--index", index.toString(), "--input", queries.toString(), "-k", "2",
+        "--quiet");
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(r[2]).isEmpty();
+    // the older name of --text-field still works
+    Path bodies = Files.write(tmp.resolve("b.jsonl"), List.of("{\"body\": \"rockets\"}"));
+    r = run("search", "--index", index.toString(), "--input", bodies.toString(), "--field", "body",
+        "-q", "--format", "jsonl");
+    assertThat(r[0]).isEqualTo("0");
+    assertThat(JSON.readTree(r[1]).get("query").asText()).isEqualTo("rockets");
   }
 
   @Test

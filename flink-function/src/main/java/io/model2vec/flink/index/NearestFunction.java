@@ -1,6 +1,6 @@
 package io.model2vec.flink.index;
 
-import io.model2vec.Shared;
+import io.model2vec.flink.HostedIndex;
 import io.model2vec.index.IndexManifest;
 import io.model2vec.index.SharedIndexes;
 import io.model2vec.index.VectorIndex;
@@ -41,8 +41,11 @@ public final class NearestFunction extends ScalarFunction {
   private static final long serialVersionUID = 1L;
   static final int DEFAULT_K = 10;
   private transient String openFolder;
-  /** This function instance's hold on the TaskManager's index: taken by the first row. */
-  private transient Shared.Holder<VectorIndex> held;
+  /**
+   * This function instance's hold on the TaskManager's index: taken by the first row, in the
+   * loader that holds the JVM's models (one open per JVM, also under ADD JAR).
+   */
+  private transient HostedIndex held;
 
   public Row[] eval(String text, String folder) {
     return eval(text, folder, DEFAULT_K);
@@ -78,23 +81,32 @@ public final class NearestFunction extends ScalarFunction {
     return k;
   }
 
-  private VectorIndex index(String folder) {
-    Shared.Holder<VectorIndex> h = held;
+  private HostedIndex index(String folder) {
+    HostedIndex h = held;
     if (h == null || !folder.equals(openFolder)) {
       if (h != null) {
         h.close();
       }
-      h = SharedIndexes.hold(Path.of(folder));
+      h = HostedIndex.hold(folder);
       held = h;
       openFolder = folder;
     }
-    return h.get();
+    return h;
+  }
+
+  /**
+   * No constant folding: a constant query would be searched on the client, which reads only the
+   * manifest (for the result type); the index is the TaskManagers' (see embed).
+   */
+  @Override
+  public boolean supportsConstantFolding() {
+    return false;
   }
 
   /** Lets go of the index: the last function of the TaskManager to do so starts its idle period. */
   @Override
   public void close() throws Exception {
-    Shared.Holder<VectorIndex> h = held;
+    HostedIndex h = held;
     held = null;
     openFolder = null;
     if (h != null) {
@@ -108,18 +120,17 @@ public final class NearestFunction extends ScalarFunction {
     return (int) SharedIndexes.openCount();
   }
 
-  private static Row[] rows(List<VectorIndex.Hit> hits) {
+  /** Rows of the hits {id, score, text, String[] kept columns} (see {@link HostedIndex}). */
+  private static Row[] rows(List<Object[]> hits) {
     Row[] out = new Row[hits.size()];
     for (int h = 0; h < out.length; h++) {
-      VectorIndex.Hit hit = hits.get(h);
-      Object[] fields = new Object[3 + hit.fields().size()];
-      fields[0] = hit.id();
-      fields[1] = hit.score();
-      fields[2] = hit.text();
-      int f = 3;
-      for (String v : hit.fields().values()) {
-        fields[f++] = v;
-      }
+      Object[] hit = hits.get(h);
+      String[] kept = (String[]) hit[3];
+      Object[] fields = new Object[3 + kept.length];
+      fields[0] = hit[0];
+      fields[1] = hit[1];
+      fields[2] = hit[2];
+      System.arraycopy(kept, 0, fields, 3, kept.length);
       out[h] = Row.of(fields);
     }
     return out;

@@ -85,9 +85,14 @@ public final class NearestFunction {
     int k = DEFAULT_K;
     if (args.size() == 3) {
       Expression kx = args.get(2);
-      Object v = kx.foldable() && kx.dataType() instanceof IntegerType ? kx.eval(null) : null;
-      if (v == null || (Integer) v < 1) {
+      if (!kx.foldable() || !(kx.dataType() instanceof IntegerType)) {
         throw typeError("third", "\"INT\" literal >= 1 (k)", kx);
+      }
+      Object v = kx.eval(null);
+      if (v == null || (Integer) v < 1) {
+        // the type is right, the value is not: say that, as Flink's nearest does
+        throw new IllegalArgumentException("nearest: k must be an integer literal >= 1, was "
+            + (v == null ? "NULL" : v));
       }
       k = (Integer) v;
     }

@@ -191,6 +191,8 @@ class IndexSparkTest {
     String describe = spark.sql("DESCRIBE FUNCTION EXTENDED nearest").collectAsList().toString();
     assertThat(describe).contains("nearest(query, index[, k]) - Returns the k nearest rows");
     assertThatThrownBy(() -> spark.sql("SELECT nearest('x', '" + dir + "', 0)").collect())
+        .hasMessageContaining("nearest: k must be an integer literal >= 1, was 0");
+    assertThatThrownBy(() -> spark.sql("SELECT nearest('x', '" + dir + "', 'ten')").collect())
         .hasMessageContaining("INT\" literal >= 1 (k)");
     assertThatThrownBy(() -> spark.sql("SELECT nearest('x', '" + shared.resolve("none") + "')"))
         .hasMessageContaining("manifest.json: missing");

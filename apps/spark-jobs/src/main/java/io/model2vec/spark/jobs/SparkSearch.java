@@ -80,13 +80,18 @@ public final class SparkSearch implements Callable<Integer> {
         .getOrCreate();
     try {
       Model2VecSpark.register(spark, model.model(), model.toLoadOptions());
-      spark.read().parquet(input).createOrReplaceTempView("corpus");
+      org.apache.spark.sql.Dataset<Row> corpus = spark.read().parquet(input);
+      corpus.createOrReplaceTempView("corpus");
+      // the rows' ids, as model2vec search prints them, when the corpus has an id column
+      String id = java.util.Arrays.asList(corpus.columns()).contains("id")
+          ? "CAST(c.id AS STRING)" : "CAST(NULL AS STRING)";
       for (String query : queries) {
         long start = System.nanoTime();
         spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")
             .createOrReplaceTempView("q");
         // the query's vector and squared norm once, in the one-row side of the cross join
-        List<Row> hits = spark.sql("SELECT c.`" + options.textColumn.replace("`", "``") + "` AS text, "
+        List<Row> hits = spark.sql("SELECT " + id + " AS id, c.`"
+            + options.textColumn.replace("`", "``") + "` AS text, "
             + "try_divide(aggregate(zip_with(c.embedding, q.v, (a, b) -> a * b), 0D, "
             + "(s, x) -> s + x), sqrt(aggregate(c.embedding, 0D, (s, x) -> s + x * x) "
             + "* q.n2)) AS cosine "
@@ -94,18 +99,46 @@ public final class SparkSearch implements Callable<Integer> {
             + "FROM (SELECT embed(query) AS v FROM q)) q "
             + "WHERE c.embedding IS NOT NULL ORDER BY cosine DESC NULLS LAST LIMIT " + k)
             .collectAsList();
-        System.out.println("query: " + query);
+        List<Object[]> rows = new java.util.ArrayList<>();
         for (Row r : hits) {
           // a text or query without known tokens has the zero vector: no cosine
-          String score = r.isNullAt(1) ? "  n/a" : String.format(Locale.ROOT, "%.3f", r.getDouble(1));
-          System.out.println("  " + score + "  " + r.getString(0));
+          rows.add(new Object[] {r.getString(0), r.isNullAt(2) ? null : r.getDouble(2),
+              r.getString(1)});
         }
+        print(query, rows);
         took(query, start, "full scan of " + input);
       }
       return 0;
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * A query's block as {@code model2vec search} prints it: "query: ...", then per hit its rank,
+   * score, id ({@code -} without one) and its text's first line, then an empty line.
+   */
+  private static void print(String query, List<Object[]> hits) {
+    StringBuilder b = new StringBuilder("query: ").append(firstLine(query)).append('\n');
+    int rank = 1;
+    for (Object[] h : hits) {
+      String score = h[1] == null ? "   n/a"
+          : String.format(Locale.ROOT, "%.4f", ((Number) h[1]).doubleValue());
+      b.append(String.format(Locale.ROOT, "%3d  %s  %s  %s%n", rank++, score,
+          h[0] == null ? "-" : h[0], firstLine((String) h[2])));
+    }
+    System.out.println(b);
+    System.out.flush();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    String t = s.strip();
+    int nl = t.indexOf('\n');
+    t = nl < 0 ? t : t.substring(0, nl) + " ...";
+    return t.length() > 120 ? t.substring(0, 117) + "..." : t;
   }
 
   /** The time of a query, on stderr: stdout holds the results alone. */
@@ -120,11 +153,11 @@ public final class SparkSearch implements Callable<Integer> {
       try (VectorIndex idx = VectorIndex.open(java.nio.file.Path.of(index))) {
         for (String query : queries) {
           long start = System.nanoTime();
-          List<VectorIndex.Hit> hits = idx.exactSearch(query, k);
-          System.out.println("query: " + query);
-          for (VectorIndex.Hit h : hits) {
-            System.out.println("  " + String.format(Locale.ROOT, "%.3f", h.score()) + "  " + h.text());
+          List<Object[]> rows = new java.util.ArrayList<>();
+          for (VectorIndex.Hit h : idx.exactSearch(query, k)) {
+            rows.add(new Object[] {h.id(), h.score(), h.text()});
           }
+          print(query, rows);
           took(query, start, "exact search of " + index);
         }
       }
@@ -155,14 +188,14 @@ public final class SparkSearch implements Callable<Integer> {
         }
         spark.createDataset(List.of(query), Encoders.STRING()).toDF("query")
             .createOrReplaceTempView("q");
-        List<Row> hits = spark.sql("SELECT h.score, h.text FROM (SELECT explode(nearest(query, '"
+        List<Row> hits = spark.sql("SELECT h.id, h.score, h.text FROM (SELECT explode(nearest(query, '"
             + index.replace("\\", "\\\\").replace("'", "\\'") + "', " + k + ")) AS h FROM q)")
             .collectAsList();
-        System.out.println("query: " + query);
+        List<Object[]> rows = new java.util.ArrayList<>();
         for (Row r : hits) {
-          System.out.println("  " + String.format(Locale.ROOT, "%.3f", r.getFloat(0)) + "  "
-              + r.getString(1));
+          rows.add(new Object[] {r.getString(0), r.getFloat(1), r.getString(2)});
         }
+        print(query, rows);
         took(query, start, "nearest() on " + index);
       }
       return 0;

@@ -41,9 +41,10 @@ class BinSparkJobsIT {
     assertThat(search.code).as(search.err).isZero();
     List<String> lines = search.out.lines().toList();
     assertThat(lines).first().isEqualTo("query: " + KNEAD);
-    assertThat(lines).hasSize(4);
+    assertThat(lines).hasSize(5); // and the empty line that ends the block
     // the text itself is in the corpus: it is its own nearest neighbour, with cosine 1
-    assertThat(lines.get(1)).isEqualTo("  1.000  " + KNEAD);
+    // rank, score, id, text: as model2vec search prints a hit
+    assertThat(lines.get(1)).isEqualTo("  1  1.0000  0  " + KNEAD);
   }
 
   @Test
@@ -69,8 +70,9 @@ class BinSparkJobsIT {
       assertThat(search.code).as(search.err).isZero();
       List<String> lines = search.out.lines().toList();
       assertThat(lines).first().isEqualTo("query: " + KNEAD);
-      assertThat(lines).hasSize(4);
-      assertThat(lines.get(1)).isEqualTo("  1.000  " + KNEAD);
+      assertThat(lines).hasSize(5); // and the empty line that ends the block
+      // rank, score, id, text: as model2vec search prints a hit
+    assertThat(lines.get(1)).isEqualTo("  1  1.0000  0  " + KNEAD);
     }
     Result again = run("bin/spark-index", "--model", model, "--master", "local[1]", "--input",
         REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString());
