@@ -161,6 +161,25 @@ class StaticModelPipelineTest {
   }
 
   @Test
+  void hubPipelinesGetTheirHeadDownloadedBesideTheModel() throws IOException {
+    Path folder = pipelineFolder("logreg-multiclass");
+    try (LocalHub hub = LocalHub.serve(java.util.Map.of("org/langs", folder,
+        "org/model-only", Fixtures.model("test-model-float32")), tmp.resolve("hub-cache"))) {
+      try (StaticModelPipeline fromHub = StaticModelPipeline.load("org/langs");
+          StaticModelPipeline local = StaticModelPipeline.load(folder)) {
+        for (String text : List.of("Der Hund bellt.", "The dog barks.", "")) {
+          assertThat(fromHub.predictProba(text)).containsExactly(local.predictProba(text));
+        }
+      }
+      assertThat(hub.requests()).anyMatch(r -> r.endsWith("/pipeline.skops"));
+      Path resolved = StaticModelPipeline.resolveFolder("org/langs", LoadOptions.defaults());
+      assertThat(resolved.resolve(StaticModelPipeline.FILE)).exists();
+      assertThatThrownBy(() -> StaticModelPipeline.load("org/model-only"))
+          .isInstanceOf(Model2VecException.class).hasMessageContaining("has no pipeline.skops");
+    }
+  }
+
+  @Test
   void sharedPipelinesAreLoadedOncePerJvm() throws IOException {
     String dir = pipelineFolder("logreg-multiclass").toString();
     StaticModelPipeline a = StaticModelPipeline.shared(dir, LoadOptions.defaults());
