@@ -18,17 +18,13 @@ final class LuceneWarnings {
   private static final Logger VECTORIZATION =
       Logger.getLogger("org.apache.lucene.internal.vectorization.VectorizationProvider");
 
-  static {
-    // a user who configured this logger (a logging.properties) keeps their level
-    if (VECTORIZATION.getLevel() == null) {
-      VECTORIZATION.setLevel(Level.SEVERE);
-    }
-  }
-
   private LuceneWarnings() {}
 
   /** Called from the static initializers of the classes that first touch Lucene. */
   static void silence() {
-    // the work is done once, in the static initializer
+    // a user who configured this logger (a logging.properties) keeps their level
+    if (VECTORIZATION.getLevel() == null) {
+      VECTORIZATION.setLevel(Level.SEVERE);
+    }
   }
 }
