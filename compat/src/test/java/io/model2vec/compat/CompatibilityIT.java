@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CompatibilityIT {
   /**
    * What each release must do: a name, the Spark SQL, the Flink SQL, the first column of the
-   * first row. One list for both engines; {@code classify} goes here once it exists. In the
+   * first row. One list for both engines. In the
    * text, {@code INDEX} stands for the index folder. (Spark's arrays count from 0, Flink's from 1.)
    */
   static final List<String[]> CHECKS = List.of(
@@ -48,16 +49,27 @@ class CompatibilityIT {
           "SELECT nearest('the night train', 'INDEX', 2)[1].id", "2"},
       new String[] {"nearest k",
           "SELECT size(nearest('snow across the hills', 'INDEX', 3))",
-          "SELECT CARDINALITY(nearest('snow across the hills', 'INDEX', 3))", "3"});
+          "SELECT CARDINALITY(nearest('snow across the hills', 'INDEX', 3))", "3"},
+      new String[] {"classify",
+          "SELECT classify('Der Krug geht solange zum Mund, bis man bricht.')",
+          "SELECT classify('Der Krug geht solange zum Mund, bis man bricht.')", "de"},
+      new String[] {"classify_proba",
+          "SELECT classify_proba('Der Krug geht solange zum Mund, bis man bricht.')['de'] > 0.6",
+          "SELECT classify_proba('Der Krug geht solange zum Mund, bis man bricht.')['de'] > 0.6",
+          "true"});
 
   /** What Flink needs to declare the functions (Spark's come with the extension). */
   static final List<String> FLINK_SETUP = List.of(
       "CREATE TEMPORARY FUNCTION embed AS 'io.model2vec.flink.EmbedFunction'",
-      "CREATE TEMPORARY FUNCTION nearest AS 'io.model2vec.flink.index.NearestFunction'");
+      "CREATE TEMPORARY FUNCTION nearest AS 'io.model2vec.flink.index.NearestFunction'",
+      "SET model2vec.pipeline=PIPELINE",
+      "CREATE TEMPORARY FUNCTION classify AS 'io.model2vec.flink.ClassifyFunction'",
+      "CREATE TEMPORARY FUNCTION classify_proba AS 'io.model2vec.flink.ClassifyProbaFunction'");
 
   private static final Pattern RESULT = Pattern.compile("^RESULT (\\d+): (.*)$", Pattern.MULTILINE);
   private static final Path WORK = Paths.get(System.getProperty("compat.work", "target/compat"));
   private static Path index;
+  private static Path pipeline;
 
   @BeforeAll
   static void buildIndex() throws Exception {
@@ -67,6 +79,29 @@ class CompatibilityIT {
           "letters nobody read", "the night train", "snow across the hills",
           "the lights of the city"), 1, Quantization.NONE);
     }
+  }
+
+  /**
+   * A classifier folder as Python's save_pretrained writes it: the fixtures' test model and the
+   * binary logistic-regression head (German vs English) beside it.
+   */
+  @BeforeAll
+  static void buildPipeline() throws Exception {
+    Path testdata = Paths.get("").toAbsolutePath();
+    while (!Files.isDirectory(testdata.resolve("testdata/fixtures"))) {
+      testdata = testdata.getParent();
+      assertThat(testdata).as("testdata/ above the working directory").isNotNull();
+    }
+    testdata = testdata.resolve("testdata/fixtures");
+    pipeline = Files.createDirectories(WORK.resolve("pipeline")).toAbsolutePath();
+    try (Stream<Path> files = Files.list(testdata.resolve("model2vec-rs/test-model-float32"))) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.copy(f, pipeline.resolve(f.getFileName().toString()),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    Files.copy(testdata.resolve("pipelines/logreg-binary/pipeline.skops"),
+        pipeline.resolve("pipeline.skops"), StandardCopyOption.REPLACE_EXISTING);
   }
 
   static Stream<Arguments> releases() {
@@ -99,6 +134,7 @@ class CompatibilityIT {
     cmd.add("-Xmx1g");
     cmd.addAll(Arrays.asList(System.getProperty("jvm.add-opens", "").split(" +")));
     cmd.removeIf(String::isEmpty);
+    cmd.add("-Dspark.model2vec.pipeline=" + pipeline); // SparkConf reads spark.* properties
     cmd.add("-cp");
     cmd.add(String.join(File.pathSeparator, classpath, bundle.toString(),
         Paths.get(SqlSmokeMain.class.getProtectionDomain().getCodeSource().getLocation().toURI())
@@ -106,7 +142,9 @@ class CompatibilityIT {
     cmd.add(SqlSmokeMain.class.getName());
     cmd.add(engine);
     if (engine.equals("flink")) {
-      cmd.addAll(FLINK_SETUP);
+      for (String sql : FLINK_SETUP) {
+        cmd.add(sql.replace("PIPELINE", pipeline.toString()));
+      }
     }
     for (String[] c : CHECKS) {
       cmd.add((engine.equals("spark") ? c[1] : c[2]).replace("INDEX", index.toString()));

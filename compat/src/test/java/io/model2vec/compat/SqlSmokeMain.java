@@ -10,7 +10,8 @@ import java.util.List;
  * engine release and a bundle: it goes through reflection only, so that one class runs on every
  * release (Spark 3.5's and 4's SparkSession are different classes to a compiler).
  *
- * <p>Arguments: {@code spark|flink}, then the statements.
+ * <p>Arguments: {@code spark|flink}, then the statements ({@code SET key=value} sets a Flink
+ * session's configuration).
  */
 public final class SqlSmokeMain {
   private SqlSmokeMain() {}
@@ -76,6 +77,12 @@ public final class SqlSmokeMain {
         .getMethod("create", settings).invoke(null, batch);
     int n = 0;
     for (String sql : statements) {
+      if (sql.startsWith("SET ")) { // SET key=value: the session's configuration, on every release
+        String[] kv = sql.substring(4).split("=", 2);
+        call(call(call(env, "getConfig"), "getConfiguration"), "setString", kv[0].strip(),
+            kv[1].strip());
+        continue;
+      }
       Object result = call(env, "executeSql", sql);
       if (!sql.stripLeading().toUpperCase(java.util.Locale.ROOT).startsWith("SELECT")) {
         continue; // CREATE FUNCTION and the like
