@@ -244,7 +244,7 @@ public final class IndexManifest {
     if (format != FORMAT && format != FORMAT_IVF) {
       throw new IndexException(where + ": format " + required(root, "format", where)
           + " is not supported (this version reads formats " + FORMAT + " and " + FORMAT_IVF
-          + "): rebuild the index with this version's bin/spark-index --overwrite");
+          + ")");
     }
     JsonNode m = required(root, "model", where);
     Map<String, String> modelMap = new LinkedHashMap<>();

@@ -156,7 +156,7 @@ class VectorIndexTest {
     assertThatThrownBy(() -> VectorIndex.open(dir)).hasMessageStartingWith(file + ": not valid JSON");
     Files.writeString(file, "{\"format\": 9}");
     assertThatThrownBy(() -> VectorIndex.open(dir))
-        .hasMessage(file + ": format 9 is not supported (this version reads format 1)");
+        .hasMessage(file + ": format 9 is not supported (this version reads formats 1 and 2)");
     assertThat(VectorIndexTest.class.getName()).isNotEmpty();
   }
 

@@ -55,8 +55,9 @@ public final class IvfSparkSearch {
     List<Object[]> scored = new ArrayList<>();
     List<String> kept = m.storedFields();
     for (Row r : candidates) {
-      String text = r.isNullAt(r.fieldIndex(IvfWriter.TEXT)) ? null
-          : r.getString(r.fieldIndex(IvfWriter.TEXT));
+      // an index built without texts keeps its int8 scores
+      int textAt = java.util.Arrays.asList(r.schema().fieldNames()).indexOf(IvfWriter.TEXT);
+      String text = textAt < 0 || r.isNullAt(textAt) ? null : r.getString(textAt);
       float score = text == null ? r.getFloat(r.fieldIndex("score"))
           : dot(q, IvfKernels.normalized(model.encode(text)));
       Object[] row = new Object[3 + kept.size()];

@@ -53,7 +53,7 @@ class BinSparkJobsIT {
     Path out = tmp.resolve("sample-index");
     Result index = run("bin/spark-index", "--model", model, "--master", "local[2]", "--input",
         REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString(),
-        "--shards", "3", "--quantize", "int8");
+        "--shards", "3", "--quantize", "int8", "--hnsw");
     assertThat(index.code).as(index.err).isZero();
     assertThat(index.out).containsPattern(
         "spark-index: 200 rows in, 200 out, 0 rejected, 3 shards, [0-9.]+ s \\([0-9]+ rows/s\\) -> " + out);
@@ -78,6 +78,43 @@ class BinSparkJobsIT {
         REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString());
     assertThat(again.code).isNotZero();
     assertThat(again.err).contains("index output " + out + " exists; choose a new folder or overwrite");
+  }
+
+  @Test
+  void indexTheSampleCorpusAsIvfThenAppendAndSearchIt() throws Exception {
+    String model = Fixtures.model("test-model-vocab-quantized").toString();
+    Path out = tmp.resolve("sample-ivf");
+    String sample = REPO.resolve("examples/data/sample.jsonl").toString();
+    Result index = run("bin/spark-index", "--model", model, "--master", "local[2]", "--input",
+        sample, "--output", out.toString(), "--lists", "4");
+    assertThat(index.code).as(index.err).isZero();
+    assertThat(index.out).containsPattern("spark-index: 200 rows in, 200 out, 0 rejected, 4 lists "
+        + "\\(nprobe 4, generation 1, 200 rows\\), [0-9.]+ s \\([0-9]+ rows/s\\) -> " + out);
+    assertThat(out.resolve("list=00000")).isDirectory();
+    Result search = run("bin/spark-search", "--master", "local[1]", "--index", out.toString(),
+        "--query", KNEAD, "-k", "3");
+    assertThat(search.code).as(search.err).isZero();
+    List<String> lines = search.out.lines().toList();
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(1)).isEqualTo("  1.000  " + KNEAD);
+    // the same rows again under other ids: the next generation, twice the rows
+    Path again = tmp.resolve("again.jsonl");
+    List<String> rows = new ArrayList<>();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String line : Files.readAllLines(Path.of(sample))) {
+      com.fasterxml.jackson.databind.node.ObjectNode o =
+          (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(line);
+      o.put("id", "again-" + o.path("id").asText());
+      rows.add(json.writeValueAsString(o));
+    }
+    Files.write(again, rows);
+    Result append = run("bin/spark-index", "--model", model, "--master", "local[2]", "--input",
+        again.toString(), "--output", out.toString(), "--append");
+    assertThat(append.code).as(append.err).isZero();
+    assertThat(append.out).contains("200 out", "generation 2, 400 rows");
+    try (io.model2vec.index.VectorIndex ix = io.model2vec.index.VectorIndex.open(out)) {
+      assertThat(ix.size()).isEqualTo(400);
+    }
   }
 
   @Test
@@ -116,7 +153,7 @@ class BinSparkJobsIT {
     // only the kill -9 can leave its hidden staging folder; Ctrl-C removes its own
     assertThat(staging(tmp)).hasSize(1);
     Result again = run("bin/spark-index", "--model", model, "--master", "local[1]", "--input",
-        sample, "--output", out.toString(), "--overwrite", "--shards", "2");
+        sample, "--output", out.toString(), "--overwrite", "--shards", "2", "--hnsw");
     assertThat(again.code).as(again.err).isZero();
     try (io.model2vec.index.VectorIndex index = io.model2vec.index.VectorIndex.open(out)) {
       assertThat(index.manifest().shards()).hasSize(2);
