@@ -1,7 +1,7 @@
 package io.model2vec;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.tokenizer.JsonTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -17,8 +17,6 @@ import java.nio.file.StandardOpenOption;
  * tensors, tokenizer and (optional) config. Knows nothing of what they mean.
  */
 final class ModelFiles {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   final String description;
   final ByteBuffer tensors;
   final String tensorsName;
@@ -99,7 +97,7 @@ final class ModelFiles {
       throw new Model2VecException("model folder " + dir + " has no tokenizer.json beside "
           + tensors.getFileName());
     }
-    JsonNode configJson = config == null ? JSON.createObjectNode() : readJson(config);
+    JsonNode configJson = config == null ? JsonTree.emptyObject() : readJson(config);
     boolean normalizeModule = configDir != null && listsNormalize(configDir.resolve("modules.json"));
     return new ModelFiles(start, dir.toString(), map(tensors), tensors.toString(),
         readString(tokenizer), tokenizer.toString(), configJson, normalizeModule);
@@ -112,7 +110,7 @@ final class ModelFiles {
     try {
       byte[] t = tensors.readAllBytes();
       String tok = new String(tokenizer.readAllBytes(), StandardCharsets.UTF_8);
-      JsonNode cfg = config == null ? JSON.createObjectNode()
+      JsonNode cfg = config == null ? JsonTree.emptyObject()
           : parseJson(new String(config.readAllBytes(), StandardCharsets.UTF_8),
               description + "/config.json");
       return new ModelFiles(start, description, ByteBuffer.wrap(t), description + "/model.safetensors",
@@ -172,7 +170,7 @@ final class ModelFiles {
 
   static JsonNode parseJson(String text, String source) {
     try {
-      JsonNode node = JSON.readTree(text);
+      JsonNode node = JsonTree.parse(text);
       if (node == null || node.isMissingNode()) {
         throw new Model2VecException(source + " is empty");
       }

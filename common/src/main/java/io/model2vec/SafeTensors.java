@@ -1,7 +1,7 @@
 package io.model2vec;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.tokenizer.JsonTree;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +25,6 @@ import java.util.Map;
 final class SafeTensors {
   /** Headers larger than this are not model headers (the reference caps them at 100 MB). */
   private static final long MAX_HEADER = 100L << 20;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   static final class Tensor {
     final String name;
@@ -88,7 +86,7 @@ final class SafeTensors {
     buf.get(header);
     JsonNode root;
     try {
-      root = JSON.readTree(new String(header, StandardCharsets.UTF_8));
+      root = JsonTree.parse(new String(header, StandardCharsets.UTF_8));
     } catch (Exception e) {
       throw error(source, "has a header that is not valid JSON: " + e.getMessage(), e);
     }

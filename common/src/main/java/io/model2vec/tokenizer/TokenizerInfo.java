@@ -1,7 +1,6 @@
 package io.model2vec.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.model2vec.Model2VecException;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,8 +16,6 @@ import java.util.Map;
  * {@code io.model2vec}.)
  */
 public final class TokenizerInfo {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   public final String modelType;
   /** One past the largest id the tokenizer can produce (model vocabulary and added tokens). */
   public final int vocabSize;
@@ -43,7 +40,7 @@ public final class TokenizerInfo {
   public static TokenizerInfo parse(String json, String source) {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
+      root = JsonTree.parse(json);
     } catch (Exception e) {
       throw new Model2VecException(source + " is not valid JSON: " + e.getMessage(), e);
     }
