@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 /** bench-index runs end to end on a few thousand rows (a functional check: no timing asserted). */
 class IndexBenchCommandTest {
   @Test
-  void printsBuildSizesLatencyAndRecallForFloatAndInt8() {
+  void printsBuildSizesLatencyAndRecallForIvfAndHnsw() {
     StringWriter out = new StringWriter();
     picocli.CommandLine cl = new picocli.CommandLine(new IndexBenchCommand());
     cl.setOut(new PrintWriter(out));
     int code = cl.execute("--input", Fixtures.fortunes().toString(), "--rows", "3000",
-        "--threads", "2", "--queries", "50", "--recall-queries", "10", "--candidates", "20,40");
+        "--threads", "2", "--queries", "50", "--recall-queries", "10", "--candidates", "20,40",
+        "--type", "both", "--nprobe", "12,24");
     assertThat(code).isZero();
     String text = out.toString();
     assertThat(text).contains("20000 texts -> 3000 rows (texts as they are); 2 threads, 2 shards; HNSW m 32, beam width 200");
@@ -26,6 +27,12 @@ class IndexBenchCommandTest {
     assertThat(text).containsPattern("query, none, 40 candidates: p50 [0-9.]+ ms, p99 [0-9.]+ ms .* recall@10 "
         + "[01]\\.[0-9]{3} \\(10 queries\\); exact scan p50 [0-9.]+ ms");
     assertThat(text).contains("query, none, 20 candidates:", "query, int8, 40 candidates:");
+    assertThat(text).containsPattern("index build, ivf \\([0-9]+ lists, [0-9]+-row sample\\): [0-9,]+ rows/s "
+        + ".*% of embed only");
+    assertThat(text).containsPattern("index size, ivf: .* MiB on disk");
+    assertThat(text).containsPattern("query, ivf, nprobe 12: p50 [0-9.]+ ms, p99 [0-9.]+ ms .* recall@10 "
+        + "[01]\\.[0-9]{3}");
+    assertThat(text).contains("query, ivf, nprobe 24:", "memory held by the open ivf index:");
   }
 
   @Test
