@@ -3,9 +3,6 @@ package io.model2vec.flink;
 import io.model2vec.Shared;
 import io.model2vec.index.SharedIndexes;
 import io.model2vec.index.VectorIndex;
-import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +22,8 @@ import java.util.function.BiFunction;
  * <p>Internal: public for {@code nearest} (another package); not part of the API.
  */
 public final class HostedIndex implements AutoCloseable {
-  private static volatile Method hostHold;
+  private static final ModelHost.HostMethod HOSTED_HOLD =
+      new ModelHost.HostMethod(HostedIndex.class.getName(), "hostedHold", String.class);
 
   private final BiFunction<Object, Integer, List<Object[]>> search;
   private final AutoCloseable release;
@@ -43,36 +41,7 @@ public final class HostedIndex implements AutoCloseable {
     if (!ModelHost.inJobLoader()) {
       return new HostedIndex(hostedHold(folder));
     }
-    try {
-      return new HostedIndex((Object[]) hostHold().invoke(null, folder));
-    } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      if (cause instanceof Error) {
-        throw (Error) cause;
-      }
-      throw new IllegalStateException(cause);
-    } catch (ReflectiveOperationException | IOException e) {
-      throw new IllegalStateException("model2vec: cannot reach the JVM's model host for classes "
-          + "that came with the job (ADD JAR / job jar); put the model2vec-flink bundle into "
-          + "Flink's lib/ instead: " + e, e);
-    }
-  }
-
-  private static Method hostHold() throws ReflectiveOperationException, IOException {
-    Method m = hostHold;
-    if (m == null) {
-      synchronized (HostedIndex.class) {
-        m = hostHold;
-        if (m == null) {
-          m = ModelHost.hostMethod(HostedIndex.class.getName(), "hostedHold", String.class);
-          hostHold = m;
-        }
-      }
-    }
-    return m;
+    return new HostedIndex((Object[]) HOSTED_HOLD.call(folder));
   }
 
   /** Runs in the loader that holds the models: {search function, release}. */

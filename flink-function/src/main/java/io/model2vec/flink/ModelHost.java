@@ -53,9 +53,11 @@ import org.slf4j.LoggerFactory;
 final class ModelHost implements ModelHostMBean {
   private static final Logger LOG = LoggerFactory.getLogger(ModelHost.class);
 
-  /** The host's entry point, looked up once per (job) class loader. */
-  private static volatile Method hostEncoder;
-  private static volatile Method hostPipeline;
+  /** The host's entry points, looked up once per (job) class loader. */
+  private static final HostMethod HOSTED_ENCODER = new HostMethod(ModelHost.class.getName(),
+      "hostedEncoder", byte[].class, Function.class);
+  private static final HostMethod HOSTED_PIPELINE = new HostMethod(ModelHost.class.getName(),
+      "hostedPipeline", byte[].class, Function.class);
 
   private ModelHost() {}
 
@@ -64,45 +66,21 @@ final class ModelHost implements ModelHostMBean {
    * the JVM's host loader when this class came with a job.
    */
   static Function<String, float[]> encoder(ModelReference reference, Function<String, File> cache) {
-    if (!(ModelHost.class.getClassLoader() instanceof FlinkUserCodeClassLoader)) {
+    if (!inJobLoader()) {
       StaticModel model = Model2VecFlink.model(reference, cache);
       return model::encode;
     }
-    try {
-      @SuppressWarnings("unchecked")
-      Function<String, float[]> hosted = (Function<String, float[]>) hostEncoder()
-          .invoke(null, serialize(reference), cache);
-      return hosted;
-    } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      if (cause instanceof Error) {
-        throw (Error) cause;
-      }
-      throw new IllegalStateException(cause);
-    } catch (ReflectiveOperationException | IOException e) {
-      throw new IllegalStateException("model2vec: cannot reach the JVM's model host for classes "
-          + "that came with the job (ADD JAR / job jar); put the model2vec-flink bundle into "
-          + "Flink's lib/ instead: " + e, e);
-    }
+    @SuppressWarnings("unchecked")
+    Function<String, float[]> hosted =
+        (Function<String, float[]>) HOSTED_ENCODER.call(serialize(reference), cache);
+    return hosted;
   }
 
   /** Runs in the host loader: the encoder of the serialized reference's shared model. */
   @SuppressWarnings("unused") // called reflectively by encoder()
   private static Function<String, float[]> hostedEncoder(byte[] reference,
       Function<String, File> cache) throws IOException, ClassNotFoundException {
-    ClassLoader host = ModelHost.class.getClassLoader();
-    ModelReference ref;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(reference)) {
-      @Override
-      protected Class<?> resolveClass(ObjectStreamClass desc) throws ClassNotFoundException {
-        return Class.forName(desc.getName(), false, host);
-      }
-    }) {
-      ref = (ModelReference) in.readObject();
-    }
+    ModelReference ref = deserialize(reference);
     StaticModel model = Model2VecFlink.model(ref, cache);
     return model::encode;
   }
@@ -114,50 +92,17 @@ final class ModelHost implements ModelHostMBean {
    * class came with a job (the model's tokenizer is native: one loader per JVM holds it).
    */
   static Object[] pipeline(ModelReference reference, Function<String, File> cache) {
-    if (!(ModelHost.class.getClassLoader() instanceof FlinkUserCodeClassLoader)) {
+    if (!inJobLoader()) {
       return pipelineParts(reference, cache);
     }
-    try {
-      Method m = hostPipeline;
-      if (m == null) {
-        synchronized (ModelHost.class) {
-          Class<?> host = Class.forName(ModelHost.class.getName(), true, hostLoader());
-          m = host.getDeclaredMethod("hostedPipeline", byte[].class, Function.class);
-          m.setAccessible(true);
-          hostPipeline = m;
-        }
-      }
-      return (Object[]) m.invoke(null, serialize(reference), cache);
-    } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      if (cause instanceof Error) {
-        throw (Error) cause;
-      }
-      throw new IllegalStateException(cause);
-    } catch (ReflectiveOperationException | IOException e) {
-      throw new IllegalStateException("model2vec: cannot reach the JVM's model host for classes "
-          + "that came with the job (ADD JAR / job jar); put the model2vec-flink bundle into "
-          + "Flink's lib/ instead: " + e, e);
-    }
+    return (Object[]) HOSTED_PIPELINE.call(serialize(reference), cache);
   }
 
   /** Runs in the host loader: {@link #pipeline} of the serialized reference. */
   @SuppressWarnings("unused") // called reflectively by pipeline()
   private static Object[] hostedPipeline(byte[] reference, Function<String, File> cache)
       throws IOException, ClassNotFoundException {
-    ClassLoader host = ModelHost.class.getClassLoader();
-    ModelReference ref;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(reference)) {
-      @Override
-      protected Class<?> resolveClass(ObjectStreamClass desc) throws ClassNotFoundException {
-        return Class.forName(desc.getName(), false, host);
-      }
-    }) {
-      ref = (ModelReference) in.readObject();
-    }
+    ModelReference ref = deserialize(reference);
     return pipelineParts(ref, cache);
   }
 
@@ -167,28 +112,76 @@ final class ModelHost implements ModelHostMBean {
     return new Object[] {outputs, p.classes(), p.kind().name()};
   }
 
-  private static byte[] serialize(ModelReference reference) throws IOException {
+  /** The reference as bytes: the form in which it crosses into the host loader. */
+  private static byte[] serialize(ModelReference reference) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(reference);
+    } catch (IOException e) { // in memory: only a reference that is not serializable
+      throw new IllegalStateException("cannot serialize " + reference + ": " + e, e);
     }
     return bytes.toByteArray();
   }
 
-  private static Method hostEncoder() throws ReflectiveOperationException, IOException {
-    Method m = hostEncoder;
-    if (m == null) {
-      synchronized (ModelHost.class) {
-        m = hostEncoder;
+  /** {@link #serialize}'s bytes read back, in the host loader, with the host loader's classes. */
+  private static ModelReference deserialize(byte[] reference)
+      throws IOException, ClassNotFoundException {
+    ClassLoader host = ModelHost.class.getClassLoader();
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(reference)) {
+      @Override
+      protected Class<?> resolveClass(ObjectStreamClass desc) throws ClassNotFoundException {
+        return Class.forName(desc.getName(), false, host);
+      }
+    }) {
+      return (ModelReference) in.readObject();
+    }
+  }
+
+  /**
+   * A static method of the host loader's copy of a class (for classes that came with a job),
+   * looked up on its first call; only JDK types may cross.
+   */
+  static final class HostMethod {
+    private final String owner;
+    private final String name;
+    private final Class<?>[] types;
+    private volatile Method method;
+
+    HostMethod(String owner, String name, Class<?>... types) {
+      this.owner = owner;
+      this.name = name;
+      this.types = types;
+    }
+
+    /** Calls it; what it throws in the host is thrown here as it was. */
+    Object call(Object... args) {
+      try {
+        Method m = method;
         if (m == null) {
-          Class<?> host = Class.forName(ModelHost.class.getName(), true, hostLoader());
-          m = host.getDeclaredMethod("hostedEncoder", byte[].class, Function.class);
-          m.setAccessible(true);
-          hostEncoder = m;
+          synchronized (this) {
+            m = method;
+            if (m == null) {
+              m = hostMethod(owner, name, types);
+              method = m;
+            }
+          }
         }
+        return m.invoke(null, args);
+      } catch (InvocationTargetException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException) {
+          throw (RuntimeException) cause;
+        }
+        if (cause instanceof Error) {
+          throw (Error) cause;
+        }
+        throw new IllegalStateException(cause);
+      } catch (ReflectiveOperationException | IOException e) {
+        throw new IllegalStateException("model2vec: cannot reach the JVM's model host for classes "
+            + "that came with the job (ADD JAR / job jar); put the model2vec-flink bundle into "
+            + "Flink's lib/ instead: " + e, e);
       }
     }
-    return m;
   }
 
   /** Whether this class came with a job (ADD JAR, a job jar): then the host holds what is shared. */

@@ -188,8 +188,19 @@ class StandaloneClusterIT {
 
   @Test
   @Order(101)
-  void anIndexBuildWithAKilledExecutorHasExactlyNRowsEachIdOnce(@TempDir Path out)
+  void anHnswIndexBuildWithAKilledExecutorHasExactlyNRowsEachIdOnce(@TempDir Path out)
       throws Exception {
+    indexBuildWithAKilledExecutor(out, true);
+  }
+
+  @Test
+  @Order(102)
+  void anIvfIndexBuildWithAKilledExecutorHasExactlyNRowsEachIdOnce(@TempDir Path out)
+      throws Exception {
+    indexBuildWithAKilledExecutor(out, false);
+  }
+
+  private void indexBuildWithAKilledExecutor(Path out, boolean hnsw) throws Exception {
     int n = 4000;
     List<String> texts = Fixtures.fortuneTexts(n);
     List<Row> input = new ArrayList<>();
@@ -203,14 +214,17 @@ class StandaloneClusterIT {
         .mapPartitions(ClusterFunctions.SLOW, Encoders.row(schema));
     Path target = out.resolve("index");
     CompletableFuture<IndexManifest> job = CompletableFuture.supplyAsync(() ->
-        Model2VecIndex.writer(slow).model(MODEL, LoadOptions.defaults()).save(target.toString()));
+        Model2VecIndex.writer(slow).model(MODEL, LoadOptions.defaults()).hnsw(hnsw)
+            .save(target.toString()));
     killAnExecutorWhileItRuns(job);
     IndexManifest manifest = job.get(5, TimeUnit.MINUTES);
     assertThat(manifest.rows()).isEqualTo(n);
-    assertThat(manifest.shards()).hasSize(40);
-    try (Stream<Path> files = Files.list(target)) {
-      assertThat(files.map(p -> p.getFileName().toString()).filter(f -> f.startsWith("shard-")))
-          .hasSize(40);
+    if (hnsw) {
+      assertThat(manifest.shards()).hasSize(40);
+      try (Stream<Path> files = Files.list(target)) {
+        assertThat(files.map(p -> p.getFileName().toString()).filter(f -> f.startsWith("shard-")))
+            .hasSize(40);
+      }
     }
     assertThat(target.resolve("_temporary")).doesNotExist();
     try (VectorIndex index = VectorIndex.open(target)) {
@@ -218,7 +232,7 @@ class StandaloneClusterIT {
       assertThat(all).hasSize(n);
       assertThat(all.stream().map(VectorIndex.Hit::id).distinct().count()).isEqualTo(n);
     }
-    // nearest() on the executors, with the bundle's relocated Lucene
+    // nearest() on the executors (HNSW: with the bundle's relocated Lucene)
     spark.createDataFrame(input.subList(0, 200), schema).repartition(4).createOrReplaceTempView("q");
     List<Row> hits = spark.sql("SELECT text, nearest(text, '" + target + "', 2) FROM q")
         .collectAsList();
