@@ -178,11 +178,11 @@ public final class SparkSearch implements Callable<Integer> {
           // Spark reads the probed lists' files only; the driver rescores the best
           List<Row> hits = io.model2vec.spark.index.IvfSparkSearch.search(spark, index, query, k,
               nprobe);
-          System.out.println("query: " + query);
+          List<Object[]> rows = new java.util.ArrayList<>();
           for (Row r : hits) {
-            System.out.println("  " + String.format(Locale.ROOT, "%.3f", r.getFloat(1)) + "  "
-                + r.getString(2));
+            rows.add(new Object[] {r.getString(0), r.getFloat(1), r.getString(2)});
           }
+          print(query, rows);
           took(query, start, "IVF lists of " + index);
           continue;
         }

@@ -72,7 +72,7 @@ class BinSparkJobsIT {
       assertThat(lines).first().isEqualTo("query: " + KNEAD);
       assertThat(lines).hasSize(5); // and the empty line that ends the block
       // rank, score, id, text: as model2vec search prints a hit
-    assertThat(lines.get(1)).isEqualTo("  1  1.0000  0  " + KNEAD);
+      assertThat(lines.get(1)).isEqualTo("  1  1.0000  0  " + KNEAD);
     }
     Result again = run("bin/spark-index", "--model", model, "--master", "local[1]", "--input",
         REPO.resolve("examples/data/sample.jsonl").toString(), "--output", out.toString());
@@ -95,8 +95,10 @@ class BinSparkJobsIT {
         "--query", KNEAD, "-k", "3");
     assertThat(search.code).as(search.err).isZero();
     List<String> lines = search.out.lines().toList();
-    assertThat(lines).hasSize(4);
-    assertThat(lines.get(1)).isEqualTo("  1.000  " + KNEAD);
+    assertThat(lines).first().isEqualTo("query: " + KNEAD);
+    assertThat(lines).hasSize(5); // and the empty line that ends the block
+    // rank, score (rescored exactly), id, text: as model2vec search prints a hit
+    assertThat(lines.get(1)).isEqualTo("  1  1.0000  0  " + KNEAD);
     // the same rows again under other ids: the next generation, twice the rows
     Path again = tmp.resolve("again.jsonl");
     List<String> rows = new ArrayList<>();
