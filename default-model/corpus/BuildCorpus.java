@@ -71,7 +71,7 @@ public final class BuildCorpus {
       b.fortunes(src.resolve("deb/x/usr/share/games/fortunes"));
       b.bible(src.resolve("kjv.txt"));
     });
-    if (args.length == 4) {
+    if (args.length >= 4) {
       Path deb = Paths.get(args[2]).resolve("deb");
       write(Paths.get(args[3]), seen, b -> {
         b.markup("python-docs", deb.resolve("python3.11-doc/usr/share/doc/python3.11/html/_sources"),
