@@ -10,6 +10,12 @@ import io.model2vec.distill.FeatureFile;
 import io.model2vec.distill.Featurizer;
 import io.model2vec.distill.StartModel;
 import io.model2vec.distill.Trainer;
+import io.model2vec.distill.VocabularyExtension;
+import io.model2vec.tokenizer.IdBuffer;
+import io.model2vec.tokenizer.TokenIdEncoder;
+import io.model2vec.tokenizer.TokenizerInfo;
+import io.model2vec.tokenizer.Tokenizers;
+import java.util.Arrays;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import io.model2vec.app.Progress;
@@ -123,6 +129,18 @@ final class TrainCommand implements Callable<Integer> {
       description = "Stored dtype of the table (default: ${DEFAULT-VALUE}).")
   String dtype;
 
+  @Option(names = "--extend-vocabulary", paramLabel = "N", defaultValue = "0",
+      description = "Add up to N whole words to the vocabulary (WordPiece tokenizers): the most "
+          + "frequent words of the passages that the tokenizer splits into pieces, each with a "
+          + "row of its own that starts as the mean of its pieces' rows and is trained like the "
+          + "others (default: ${DEFAULT-VALUE}, none).")
+  int extendVocabulary;
+
+  @Option(names = "--min-count", paramLabel = "C", defaultValue = "10",
+      description = "With --extend-vocabulary: a word must occur at least C times in the passages "
+          + "(default: ${DEFAULT-VALUE}).")
+  int minCount;
+
   @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
       description = "Use only the first N passages (0 = all).")
   int limit;
@@ -136,6 +154,13 @@ final class TrainCommand implements Callable<Integer> {
       default:
         throw new ParameterException(spec.commandLine(), "--dtype must be f32 or f16, was '"
             + dtype + "'");
+    }
+    if (extendVocabulary < 0) {
+      throw new ParameterException(spec.commandLine(), "--extend-vocabulary must be >= 0, was "
+          + extendVocabulary);
+    }
+    if (minCount < 1) {
+      throw new ParameterException(spec.commandLine(), "--min-count must be >= 1, was " + minCount);
     }
     Trainer.Loss l;
     try {
@@ -190,8 +215,31 @@ final class TrainCommand implements Callable<Integer> {
               : features.size() + " feature folders " + features, ref, start.table.length,
           start.table[0].length);
     }
-    Trainer.Result r = trainer.train(start.table, ids, targets);
-    r.model(start.tokenizerJson, start.tokenizerName, noSif ? null : sif).save(output, type);
+    float[][] table = start.table;
+    String tokenizerJson = start.tokenizerJson;
+    if (extendVocabulary > 0) {
+      VocabularyExtension ext = VocabularyExtension.extend(start.tokenizerJson, ref, start.table,
+          ids, extendVocabulary, minCount);
+      table = ext.table;
+      tokenizerJson = ext.tokenizerJson;
+      // the passages again, with the whole words
+      try (TokenIdEncoder enc = Tokenizers.create(tokenizerJson,
+          TokenizerInfo.parse(tokenizerJson, ref), ref)) {
+        IdBuffer buf = new IdBuffer(512);
+        for (int i = 0; i < ids.length; i++) {
+          enc.encode(rows.get(i).text, buf);
+          ids[i] = Arrays.copyOf(buf.ids, Math.min(buf.size, maxTokens - 2));
+        }
+      }
+      if (!progressOptions.quiet()) {
+        System.err.printf("model2vec train: vocabulary %d -> %d tokens (%d words seen at least %d "
+                + "times; the most frequent: %s)%n", start.table.length, table.length,
+            ext.words.size(), minCount, String.join(", ",
+                ext.words.subList(0, Math.min(12, ext.words.size()))));
+      }
+    }
+    Trainer.Result r = trainer.train(table, ids, targets);
+    r.model(tokenizerJson, start.tokenizerName, noSif ? null : sif).save(output, type);
     progress.add((long) ids.length * r.epochs);
     progress.finish(String.format(Locale.ROOT, "validation loss %.5f -> %.5f (best epoch %d of "
             + "%d); wrote %s (%s)", r.initialValidationLoss, r.bestValidationLoss, r.bestEpoch,
