@@ -31,10 +31,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "search", mixinStandardHelpOptions = true,
     description = {
-        "Finds the k nearest rows of an index folder (manifest.json + shard-NNNNN, as "
-            + "bin/spark-index writes it) for each query, embedded with the model the index was "
-            + "built with. All shards are searched in parallel (HNSW, the top candidates rescored "
-            + "with the stored vectors); --exact compares the query with every row instead.",
+        "Finds the k nearest rows of an index folder (as bin/spark-index writes it) for each "
+            + "query, embedded with the model the index was built with. An IVF index (the "
+            + "default) scans the --nprobe lists nearest the query (default: the index's own) "
+            + "and rescores the best candidates exactly; an index of HNSW shards (--hnsw) walks "
+            + "every shard's graph in parallel. --exact compares the query with every row "
+            + "instead.",
         "Queries: --query (repeatable), or --input, a JSONL file (or - for standard input) with "
             + "one object per line holding the query text in --text-field. Output: text (a block "
             + "per query: rank, score, id, the text's first line, then the stored columns as "
