@@ -180,9 +180,21 @@ public final class BuildEval {
     }
     System.err.printf("BuildEval: %d WEB verses, %d KJV verses, %d usable pairs%n", web.size(),
         king.size(), ids.size());
-    Collections.shuffle(ids, new Random(SEED));
+    // Most verse pairs share half their words or more: any encoder finds those. The pairs that
+    // share the fewest words (Jaccard of the lower-cased word sets; ties in canonical order) are
+    // the ones where the meaning has to carry the match.
+    Map<String, Double> overlap = new HashMap<>();
+    for (String id : ids) {
+      overlap.put(id, jaccard(web.get(id), king.get(id)));
+    }
+    List<String> sorted = new ArrayList<>(ids);
+    sorted.sort((a, b) -> Double.compare(overlap.get(a), overlap.get(b)));
+    List<String> picked = new ArrayList<>(sorted.subList(0, Math.min(VERSES, sorted.size())));
+    System.err.printf(Locale.ROOT, "BuildEval: verse pairs sharing at most %.3f of their words%n",
+        overlap.get(picked.get(picked.size() - 1)));
+    Collections.shuffle(picked, new Random(SEED));
     List<String> lines = new ArrayList<>();
-    for (String id : ids.subList(0, Math.min(VERSES, ids.size()))) {
+    for (String id : picked) {
       lines.add("{\"id\":" + json(id) + ",\"query\":" + json(web.get(id)) + ",\"document\":"
           + json(king.get(id)) + "}");
       texts.add(web.get(id));
@@ -548,6 +560,29 @@ public final class BuildEval {
 
   static String clean(String s) {
     return SPACE.matcher(s).replaceAll(" ").trim();
+  }
+
+  static final Pattern WORD = Pattern.compile("\\p{L}+");
+
+  /** |A and B| / |A or B| of the two texts' sets of lower-cased words (letters only). */
+  static double jaccard(String a, String b) {
+    Set<String> wa = wordSet(a);
+    Set<String> wb = wordSet(b);
+    int both = 0;
+    for (String w : wa) {
+      both += wb.contains(w) ? 1 : 0;
+    }
+    int any = wa.size() + wb.size() - both;
+    return any == 0 ? 1 : (double) both / any;
+  }
+
+  static Set<String> wordSet(String s) {
+    Set<String> out = new HashSet<>();
+    Matcher m = WORD.matcher(s.toLowerCase(Locale.ROOT));
+    while (m.find()) {
+      out.add(m.group());
+    }
+    return out;
   }
 
   static int words(String s) {
