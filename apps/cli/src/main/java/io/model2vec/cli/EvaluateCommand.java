@@ -385,6 +385,8 @@ final class EvaluateCommand implements Callable<Integer> {
         "score", "teacher", "kept", "also (model / teacher)");
     double keptSum = 0;
     int keptN = 0;
+    double publicSum = 0;
+    int publicN = 0;
     for (int i = 0; i < scores.size(); i++) {
       TaskScore s = scores.get(i);
       TaskScore ts = teacher == null ? null : teacher.get(i);
@@ -393,6 +395,10 @@ final class EvaluateCommand implements Callable<Integer> {
         double k = s.result.score / ts.result.score;
         keptSum += k;
         keptN++;
+        if (!s.task.startsWith("spam-")) {
+          publicSum += k;
+          publicN++;
+        }
         kept = String.format(Locale.ROOT, "%.1f%%", 100 * k);
       }
       String also = s.result.extraName == null ? "" : String.format(Locale.ROOT, "%s %.4f%s",
@@ -403,8 +409,10 @@ final class EvaluateCommand implements Callable<Integer> {
               : String.format(Locale.ROOT, "%.4f", ts.result.score), kept, also);
     }
     if (keptN > 0) {
-      out.printf(Locale.ROOT, "  mean share of the teacher's score kept over %d tasks: %.1f%%%n",
-          keptN, 100 * keptSum / keptN);
+      out.printf(Locale.ROOT, "  mean share of the teacher's score kept: %.1f%% over the %d "
+          + "tasks%s%n", 100 * keptSum / keptN, keptN, publicN == 0 ? ""
+              : String.format(Locale.ROOT, ", %.1f%% over the %d public ones (no SpamAssassin)",
+                  100 * publicSum / publicN, publicN));
     }
   }
 
@@ -436,6 +444,8 @@ final class EvaluateCommand implements Callable<Integer> {
     com.fasterxml.jackson.databind.node.ArrayNode a = m.putArray("tasks");
     double keptSum = 0;
     int keptN = 0;
+    double publicSum = 0;
+    int publicN = 0;
     for (int i = 0; i < scores.size(); i++) {
       TaskScore s = scores.get(i);
       com.fasterxml.jackson.databind.node.ObjectNode o = a.addObject().put("task", s.task)
@@ -450,11 +460,18 @@ final class EvaluateCommand implements Callable<Integer> {
           o.put("kept", s.result.score / ts);
           keptSum += s.result.score / ts;
           keptN++;
+          if (!s.task.startsWith("spam-")) {
+            publicSum += s.result.score / ts;
+            publicN++;
+          }
         }
       }
     }
     if (keptN > 0) {
       m.put("mean_kept", keptSum / keptN);
+      if (publicN > 0) {
+        m.put("mean_kept_public", publicSum / publicN);
+      }
     }
     return m;
   }
