@@ -180,6 +180,10 @@ public final class BuildEval {
     }
     System.err.printf("BuildEval: %d WEB verses, %d KJV verses, %d usable pairs%n", web.size(),
         king.size(), ids.size());
+    // 30,317 with the pinned packages: far fewer means the zText reader lost the verse numbering.
+    if (ids.size() < 30_000) {
+      throw new IOException(sword + ": only " + ids.size() + " WEB verses match a KJV verse");
+    }
     // Most verse pairs share half their words or more: any encoder finds those. The pairs that
     // share the fewest words (Jaccard of the lower-cased word sets; ties in canonical order) are
     // the ones where the meaning has to carry the match.
