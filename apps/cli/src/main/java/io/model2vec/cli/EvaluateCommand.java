@@ -10,6 +10,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,7 +48,13 @@ import picocli.CommandLine.Model.CommandSpec;
         "Retrieval on the same messages: each subject line (reply and forward prefixes and "
             + "[list] tags removed) must find its own body among all the bodies, by cosine "
             + "similarity; messages whose subject or body occurs twice are left out. Prints the "
-            + "mean reciprocal rank, recall@10 and the share of the teacher's MRR kept."})
+            + "mean reciprocal rank, recall@10 and the share of the teacher's MRR kept.",
+        "Then the public tasks of --tasks (built by default-model/eval/build-eval.sh; see "
+            + "docs/evaluation.md): definition and paraphrase retrieval (MRR), classification "
+            + "with many classes (macro-F1), pair similarity (Spearman), clustering (V-measure); "
+            + "one table per model with the teacher's score beside each task and the mean share "
+            + "of the teacher's score kept. The teacher's vectors of a task file are cached in "
+            + "DIR/teacher-cache."})
 final class EvaluateCommand implements Callable<Integer> {
   private static final com.fasterxml.jackson.databind.ObjectMapper LABELLED =
       new com.fasterxml.jackson.databind.ObjectMapper();
@@ -118,6 +125,24 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "ONNX Runtime threads of the teacher (default: ${DEFAULT-VALUE}).")
   int teacherThreads;
 
+  @Option(names = "--tasks", paramLabel = "DIR",
+      description = "Folder of the task files (*.jsonl) that default-model/eval/build-eval.sh "
+          + "writes. Default: $MODEL2VEC_EVAL_DIR/eval, else /work/learn-data/eval/eval (when it "
+          + "is missing, SpamAssassin alone is scored).")
+  Path tasksDir;
+
+  @Option(names = "--task", paramLabel = "NAME",
+      description = "Score only this task of --tasks (file name without .jsonl; repeatable).")
+  List<String> onlyTasks = new ArrayList<>();
+
+  @Option(names = "--no-tasks", description = "Score SpamAssassin only.")
+  boolean noTasks;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "text (tables) or json (one object on standard output). "
+          + "Default: ${DEFAULT-VALUE}.")
+  String format;
+
   @Option(names = "--write-held-out", paramLabel = "FILE",
       description = "Write the messages to FILE instead of scoring, one a line: 'sample' (the "
           + "--limit messages this --seed scores) or 'held-out' (all the others, lines quoting "
@@ -142,7 +167,27 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       statics.put(m.substring(0, eq), m.substring(eq + 1));
     }
+    if (!format.equals("text") && !format.equals("json")) {
+      throw new ParameterException(spec.commandLine(), "--format must be text or json, was '"
+          + format + "'");
+    }
     PrintStream err = System.err;
+    List<EvalTask> tasks = List.of();
+    Path taskDir = tasksDir != null ? tasksDir : defaultTasksDir();
+    if (!noTasks && writeHeldOut == null) {
+      if (tasksDir == null && onlyTasks.isEmpty() && !Files.isDirectory(taskDir)) {
+        err.println("model2vec evaluate: no task files in " + taskDir + " (run "
+            + "default-model/eval/build-eval.sh, or give --tasks DIR): scoring SpamAssassin only");
+      } else {
+        tasks = EvalTask.loadAll(taskDir, onlyTasks);
+        for (EvalTask t : tasks) {
+          err.printf("  task %s: %d %s, %d texts to encode%n", t.name, t.size(),
+              t.kind == EvalTask.Kind.RETRIEVAL ? "queries" : t.kind == EvalTask.Kind.SIMILARITY
+                  ? "pairs" : "texts", t.texts.size());
+        }
+      }
+    }
+    Map<String, List<TaskScore>> taskScores = new LinkedHashMap<>();
     Path dir = dataset != null ? dataset : SpamAssassin.fetch(SpamAssassin.defaultCache());
     List<SpamAssassin.Message> all = new ArrayList<>(SpamAssassin.load(dir));
     Collections.shuffle(all, new Random(seed));
@@ -205,11 +250,22 @@ final class EvaluateCommand implements Callable<Integer> {
             100.0 * (tokElapsed / (double) tokReps) / (elapsed / (double) reps));
         Evaluation.Retrieval ret = Evaluation.retrieval(model.encode(subjects),
             model.encode(bodies));
-        rows.add(new Row(e.getKey(), model.dimension(), Evaluation.crossValidate(x, y, folds,
-            seed, c), perCore, ret));
+        Row row = new Row(e.getKey(), model.dimension(), Evaluation.crossValidate(x, y, folds,
+            seed, c), perCore, ret);
+        rows.add(row);
+        List<TaskScore> scores = spamScores(row, y.length);
+        for (EvalTask task : tasks) {
+          long ts = System.nanoTime();
+          scores.add(new TaskScore(task, task.score(model.encode(task.texts), folds, seed, c)));
+          err.printf(Locale.ROOT, "    %s: %.4f (%.1f s)%n", task.name,
+              scores.get(scores.size() - 1).result.score, (System.nanoTime() - ts) / 1e9);
+        }
+        taskScores.put(e.getKey() + " (" + model.description() + ")", scores);
       }
     }
     Row teacherRow = null;
+    List<TaskScore> teacherScores = null;
+    String teacherLabel = null;
     boolean noTeacher = teacher != null && teacher.none;
     if (!noTeacher) {
       String name = teacher == null || (teacher.name == null && teacher.files == null)
@@ -228,9 +284,30 @@ final class EvaluateCommand implements Callable<Integer> {
             t.hiddenSize(), Evaluation.crossValidate(x, y, folds, seed, c),
             texts.size() / secs / teacherThreads, ret);
         rows.add(0, teacherRow);
+        List<TaskScore> scores = spamScores(teacherRow, y.length);
+        String key = "teacher=" + (name != null ? name : teacher.files.onnx.toAbsolutePath()
+            + "@" + size(teacher.files.onnx)) + ";max_tokens=" + maxTokens + ";pooling=mean";
+        for (EvalTask task : tasks) {
+          Path cache = EvalCache.file(taskDir.resolve("teacher-cache"), task, key);
+          float[][] tx = EvalCache.read(cache, task.texts.size());
+          if (tx == null) {
+            err.printf("  %s: %d texts with the teacher ...%n", task.name, task.texts.size());
+            tx = t.encode(task.texts, maxTokens, Teacher.Pooling.MEAN, 16, err);
+            EvalCache.write(cache, tx, err);
+          } else {
+            err.printf("  %s: the teacher's vectors from %s%n", task.name, cache);
+          }
+          scores.add(new TaskScore(task, task.score(tx, folds, seed, c)));
+        }
+        teacherScores = scores;
+        teacherLabel = teacherRow.label;
       }
     }
     PrintStream out = System.out;
+    if (format.equals("json")) {
+      out.println(json(rows, teacherRow, taskScores, teacherLabel, teacherScores));
+      return 0;
+    }
     out.printf(Locale.ROOT, "%-32s %5s %9s %9s %12s %14s %10s %7s %7s %9s%n", "model", "dims",
         "accuracy", "F1(spam)", "F1 kept", "texts/s/core", "speed-up", "MRR", "R@10",
         "MRR kept");
@@ -245,7 +322,158 @@ final class EvaluateCommand implements Callable<Integer> {
           r.label, r.dims, r.scores.accuracy(), r.scores.f1(), kept, r.perCore, speed,
           r.retrieval.mrr, r.retrieval.recallAt10, mrrKept);
     }
+    for (Map.Entry<String, List<TaskScore>> e : taskScores.entrySet()) {
+      out.println();
+      printTable(out, e.getKey(), e.getValue(), teacherLabel, teacherScores);
+    }
+    if (taskScores.isEmpty() && teacherScores != null) {
+      out.println();
+      printTable(out, teacherLabel, teacherScores, null, null);
+    }
     return 0;
+  }
+
+  static Path defaultTasksDir() {
+    String env = System.getenv("MODEL2VEC_EVAL_DIR");
+    return Path.of(env != null && !env.isEmpty() ? env : "/work/learn-data/eval", "eval");
+  }
+
+  private static long size(Path f) {
+    try {
+      return Files.size(f);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** A task's score for one encoder; the SpamAssassin ones have no task file. */
+  static final class TaskScore {
+    final String task;
+    final String metric;
+    final int size;
+    final EvalTask.Result result;
+
+    TaskScore(String task, String metric, int size, EvalTask.Result result) {
+      this.task = task;
+      this.metric = metric;
+      this.size = size;
+      this.result = result;
+    }
+
+    TaskScore(EvalTask task, EvalTask.Result result) {
+      this(task.name, task.kind.metric, task.size(), result);
+    }
+  }
+
+  private static List<TaskScore> spamScores(Row r, int messages) {
+    List<TaskScore> s = new ArrayList<>();
+    s.add(new TaskScore("spam-classification", "F1(spam)", messages,
+        new EvalTask.Result(r.scores.f1(), "accuracy", r.scores.accuracy())));
+    s.add(new TaskScore("spam-retrieval", "MRR", r.retrieval.queries,
+        new EvalTask.Result(r.retrieval.mrr, "R@10", r.retrieval.recallAt10)));
+    return s;
+  }
+
+  /**
+   * One model's table: a row per task (its score, the teacher's, the share kept, a second
+   * metric), then the mean share kept over the tasks.
+   */
+  static void printTable(PrintStream out, String label, List<TaskScore> scores,
+      String teacherLabel, List<TaskScore> teacher) {
+    out.println(label + (teacher == null ? "" : "  vs " + teacherLabel));
+    out.printf(Locale.ROOT, "  %-30s %6s %-10s %8s %8s %8s   %s%n", "task", "size", "metric",
+        "score", "teacher", "kept", "also (model / teacher)");
+    double keptSum = 0;
+    int keptN = 0;
+    double publicSum = 0;
+    int publicN = 0;
+    for (int i = 0; i < scores.size(); i++) {
+      TaskScore s = scores.get(i);
+      TaskScore ts = teacher == null ? null : teacher.get(i);
+      String kept = "-";
+      if (ts != null && ts.result.score != 0) {
+        double k = s.result.score / ts.result.score;
+        keptSum += k;
+        keptN++;
+        if (!s.task.startsWith("spam-")) {
+          publicSum += k;
+          publicN++;
+        }
+        kept = String.format(Locale.ROOT, "%.1f%%", 100 * k);
+      }
+      String also = s.result.extraName == null ? "" : String.format(Locale.ROOT, "%s %.4f%s",
+          s.result.extraName, s.result.extra, ts == null ? ""
+              : String.format(Locale.ROOT, " / %.4f", ts.result.extra));
+      out.printf(Locale.ROOT, "  %-30s %6d %-10s %8.4f %8s %8s   %s%n", s.task, s.size,
+          s.metric, s.result.score, ts == null ? "-"
+              : String.format(Locale.ROOT, "%.4f", ts.result.score), kept, also);
+    }
+    if (keptN > 0) {
+      out.printf(Locale.ROOT, "  mean share of the teacher's score kept: %.1f%% over the %d "
+          + "tasks%s%n", 100 * keptSum / keptN, keptN, publicN == 0 ? ""
+              : String.format(Locale.ROOT, ", %.1f%% over the %d public ones (no SpamAssassin)",
+                  100 * publicSum / publicN, publicN));
+    }
+  }
+
+  private static String json(List<Row> rows, Row teacherRow,
+      Map<String, List<TaskScore>> taskScores, String teacherLabel,
+      List<TaskScore> teacherScores) {
+    com.fasterxml.jackson.databind.node.ObjectNode root = LABELLED.createObjectNode();
+    com.fasterxml.jackson.databind.node.ArrayNode spam = root.putArray("spam_assassin");
+    for (Row r : rows) {
+      spam.addObject().put("model", r.label).put("dims", r.dims)
+          .put("accuracy", r.scores.accuracy()).put("f1", r.scores.f1())
+          .put("texts_per_s_per_core", r.perCore).put("mrr", r.retrieval.mrr)
+          .put("recall_at_10", r.retrieval.recallAt10);
+    }
+    if (teacherScores != null) {
+      root.set("teacher", tasksJson(teacherLabel, teacherScores, null));
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode models = root.putArray("models");
+    for (Map.Entry<String, List<TaskScore>> e : taskScores.entrySet()) {
+      models.add(tasksJson(e.getKey(), e.getValue(), teacherScores));
+    }
+    return root.toPrettyString();
+  }
+
+  private static com.fasterxml.jackson.databind.node.ObjectNode tasksJson(String label,
+      List<TaskScore> scores, List<TaskScore> teacher) {
+    com.fasterxml.jackson.databind.node.ObjectNode m = LABELLED.createObjectNode();
+    m.put("model", label);
+    com.fasterxml.jackson.databind.node.ArrayNode a = m.putArray("tasks");
+    double keptSum = 0;
+    int keptN = 0;
+    double publicSum = 0;
+    int publicN = 0;
+    for (int i = 0; i < scores.size(); i++) {
+      TaskScore s = scores.get(i);
+      com.fasterxml.jackson.databind.node.ObjectNode o = a.addObject().put("task", s.task)
+          .put("size", s.size).put("metric", s.metric).put("score", s.result.score);
+      if (s.result.extraName != null) {
+        o.put(s.result.extraName, s.result.extra);
+      }
+      if (teacher != null) {
+        double ts = teacher.get(i).result.score;
+        o.put("teacher", ts);
+        if (ts != 0) {
+          o.put("kept", s.result.score / ts);
+          keptSum += s.result.score / ts;
+          keptN++;
+          if (!s.task.startsWith("spam-")) {
+            publicSum += s.result.score / ts;
+            publicN++;
+          }
+        }
+      }
+    }
+    if (keptN > 0) {
+      m.put("mean_kept", keptSum / keptN);
+      if (publicN > 0) {
+        m.put("mean_kept_public", publicSum / publicN);
+      }
+    }
+    return m;
   }
 
   /** The messages in sampling order: the first {@code sampled} are the scored sample. */

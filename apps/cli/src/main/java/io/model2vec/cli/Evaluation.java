@@ -61,11 +61,48 @@ final class Evaluation {
       throw new IllegalArgumentException("folds must be in [2, rows = " + x.length + "], was "
           + folds);
     }
-    int[] fold = assignFolds(y, folds, seed);
+    for (int i = 0; i < y.length; i++) {
+      if (y[i] != 0 && y[i] != 1) {
+        throw new IllegalArgumentException("labels must be 0 or 1, row " + i + " has " + y[i]);
+      }
+    }
+    int[] pred = predictFolds(x, y, folds, seed, c, 1e-4);
     long tp = 0;
     long fp = 0;
     long tn = 0;
     long fn = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (pred[i] == 1) {
+        if (y[i] == 1) {
+          tp++;
+        } else {
+          fp++;
+        }
+      } else if (y[i] == 1) {
+        fn++;
+      } else {
+        tn++;
+      }
+    }
+    return new Scores(tp, fp, tn, fn);
+  }
+
+  /**
+   * Stratified {@code folds}-fold cross-validation of logistic regression (cost {@code c}; one
+   * against the rest when there are more than two labels) on rows {@code x} with labels {@code y}
+   * (any ints): the label predicted for each row by the model of the folds without it.
+   * {@code eps}: LIBLINEAR's stopping tolerance.
+   */
+  static int[] predictFolds(float[][] x, int[] y, int folds, long seed, double c, double eps) {
+    if (x.length != y.length) {
+      throw new IllegalArgumentException("x has " + x.length + " rows but y has " + y.length);
+    }
+    if (folds < 2 || folds > x.length) {
+      throw new IllegalArgumentException("folds must be in [2, rows = " + x.length + "], was "
+          + folds);
+    }
+    int[] fold = assignFolds(y, folds, seed);
+    int[] pred = new int[x.length];
     int d = x[0].length;
     for (int f = 0; f < folds; f++) {
       // Standardise on the training part only.
@@ -111,40 +148,25 @@ final class Evaluation {
           k++;
         }
       }
-      Model m = Linear.train(p, new Parameter(SolverType.L2R_LR, c, 1e-4));
+      Model m = Linear.train(p, new Parameter(SolverType.L2R_LR, c, eps));
       for (int i = 0; i < x.length; i++) {
         if (fold[i] == f) {
-          int pred = (int) Linear.predict(m, features(x[i], mean, sd));
-          if (pred == 1) {
-            if (y[i] == 1) {
-              tp++;
-            } else {
-              fp++;
-            }
-          } else if (y[i] == 1) {
-            fn++;
-          } else {
-            tn++;
-          }
+          pred[i] = (int) Linear.predict(m, features(x[i], mean, sd));
         }
       }
     }
-    return new Scores(tp, fp, tn, fn);
+    return pred;
   }
 
+  /** Stratified: each label's rows, shuffled, dealt round the folds (labels in ascending order). */
   static int[] assignFolds(int[] y, int folds, long seed) {
     int[] fold = new int[y.length];
     Random rnd = new Random(seed);
-    for (int label = 0; label <= 1; label++) {
-      List<Integer> idx = new ArrayList<>();
-      for (int i = 0; i < y.length; i++) {
-        if (y[i] != 0 && y[i] != 1) {
-          throw new IllegalArgumentException("labels must be 0 or 1, row " + i + " has " + y[i]);
-        }
-        if (y[i] == label) {
-          idx.add(i);
-        }
-      }
+    java.util.TreeMap<Integer, List<Integer>> byLabel = new java.util.TreeMap<>();
+    for (int i = 0; i < y.length; i++) {
+      byLabel.computeIfAbsent(y[i], k -> new ArrayList<>()).add(i);
+    }
+    for (List<Integer> idx : byLabel.values()) {
       Collections.shuffle(idx, rnd);
       for (int r = 0; r < idx.size(); r++) {
         fold[idx.get(r)] = r % folds;

@@ -1,0 +1,216 @@
+package io.model2vec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.model2vec.app.CliFailure;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** evaluate's public tasks: the task files, the metrics (against hand-computed values), the cache. */
+class EvalTasksTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void spearmanRanksTiesByTheirMeanRank() {
+    // y ranks 1, 2, 3.5, 5, 3.5 against 1..5: sum dx dy = 8, sum dx^2 = 10, sum dy^2 = 9.5
+    assertThat(Metrics.spearman(new double[] {1, 2, 3, 4, 5}, new double[] {5, 6, 7, 8, 7}))
+        .isCloseTo(8 / Math.sqrt(95), within(1e-12));
+    assertThat(Metrics.spearman(new double[] {1, 2, 3}, new double[] {30, 20, 10}))
+        .isCloseTo(-1, within(1e-12));
+    assertThat(Metrics.ranks(new double[] {0.5, 0.1, 0.5, 0.9})).containsExactly(2.5, 1, 2.5, 4);
+  }
+
+  @Test
+  void vMeasureMatchesTheHandComputedValue() {
+    // classes {0,0,1,1}, clusters {0,0,0,1}: homogeneity 1 - H(C|K)/H(C) = 0.311278,
+    // completeness 1 - H(K|C)/H(K) = 0.383689, harmonic mean 0.343711 (scikit-learn agrees)
+    assertThat(Metrics.vMeasure(new int[] {0, 0, 1, 1}, new int[] {0, 0, 0, 1}))
+        .isCloseTo(0.3437110, within(1e-6));
+    // renamed clusters change nothing; one cluster for all carries no information
+    assertThat(Metrics.vMeasure(new int[] {0, 0, 1, 1, 2}, new int[] {2, 2, 0, 0, 1}))
+        .isCloseTo(1, within(1e-12));
+    assertThat(Metrics.vMeasure(new int[] {0, 0, 1, 1}, new int[] {0, 0, 0, 0})).isZero();
+  }
+
+  @Test
+  void macroF1AveragesThePerClassF1() {
+    int[] truth = {0, 0, 1, 1, 2, 2};
+    int[] pred = {0, 1, 1, 1, 2, 0};
+    // class 0: tp 1 fp 1 fn 1 -> 0.5; class 1: tp 2 fp 1 -> 0.8; class 2: tp 1 fn 1 -> 2/3
+    assertThat(Metrics.macroF1(truth, pred, 3)).isCloseTo((0.5 + 0.8 + 2.0 / 3) / 3,
+        within(1e-12));
+    assertThat(Metrics.accuracy(truth, pred)).isCloseTo(4.0 / 6, within(1e-12));
+    // a class never predicted counts 0
+    assertThat(Metrics.macroF1(new int[] {0, 1}, new int[] {0, 0}, 2))
+        .isCloseTo((2.0 / 3) / 2, within(1e-12));
+  }
+
+  @Test
+  void kMeansFindsSeparatedGroupsAndLogisticRegressionTellsThreeClassesApart() {
+    Random rnd = new Random(3);
+    int n = 300;
+    float[][] x = new float[n][8];
+    int[] y = new int[n];
+    for (int i = 0; i < n; i++) {
+      y[i] = i % 3;
+      for (int j = 0; j < 8; j++) {
+        x[i][j] = (float) (0.1 * rnd.nextGaussian());
+      }
+      x[i][y[i]] += 1; // three directions: far apart in cosine
+    }
+    int[] clusters = Metrics.kMeans(x, 3, 3, 7);
+    assertThat(Metrics.vMeasure(y, clusters)).isCloseTo(1, within(1e-12));
+    assertThat(Metrics.kMeans(x, 3, 3, 7)).containsExactly(clusters); // seeded
+    int[] pred = Metrics.crossValidatePredict(x, y, 5, 1, 1.0);
+    assertThat(Metrics.accuracy(y, pred)).isGreaterThan(0.97);
+    int[] noise = new int[n];
+    for (int i = 0; i < n; i++) {
+      noise[i] = rnd.nextInt(3);
+    }
+    assertThat(Metrics.macroF1(noise, Metrics.crossValidatePredict(x, noise, 5, 1, 1.0), 3))
+        .isLessThan(0.5);
+  }
+
+  @Test
+  void taskFilesAreReadByKindAndScored() throws IOException {
+    Path r = write("retrieval-tiny.jsonl",
+        "{\"query\":\"q0\",\"document\":\"d0\"}",
+        "{\"query\":\"q1\",\"document\":\"d1\"}",
+        "{\"query\":\"q2\",\"document\":\"d2\"}");
+    EvalTask t = EvalTask.load(r);
+    assertThat(t.kind).isEqualTo(EvalTask.Kind.RETRIEVAL);
+    assertThat(t.texts).containsExactly("q0", "d0", "q1", "d1", "q2", "d2");
+    assertThat(t.sha256).hasSize(64);
+    // q0 -> d0 first; q1 nearer d2 than d1 (rank 2); q2 -> d2 first: MRR (1 + 1/2 + 1) / 3
+    float[][] v = {{1, 0}, {1, 0.1f}, {0, 1}, {0.7f, 0.7f}, {0.1f, 1}, {0.1f, 1}};
+    EvalTask.Result res = t.score(v, 2, 1, 1.0);
+    assertThat(res.score).isCloseTo(2.5 / 3, within(1e-12));
+    assertThat(res.extra).isEqualTo(1.0); // recall@10
+
+    Path s = write("similarity-tiny.jsonl",
+        "{\"a\":\"x\",\"b\":\"y\",\"score\":1.0}",
+        "{\"a\":\"x\",\"b\":\"z\",\"score\":0.5}",
+        "{\"a\":\"y\",\"b\":\"z\",\"score\":0.1}");
+    EvalTask sim = EvalTask.load(s);
+    assertThat(sim.texts).containsExactly("x", "y", "z");
+    float[][] sv = {{1, 0}, {0.9f, 0.1f}, {0, 1}};
+    // cos(x,y) ~ 0.994, cos(x,z) = 0, cos(y,z) ~ 0.110: ranks 3, 1, 2 against grades 3, 2, 1
+    assertThat(sim.score(sv, 2, 1, 1.0).score).isCloseTo(0.5, within(1e-12));
+
+    Path c = write("clustering-tiny.jsonl",
+        "{\"text\":\"a\",\"label\":\"one\"}", "{\"text\":\"b\",\"label\":\"one\"}",
+        "{\"text\":\"c\",\"label\":\"two\"}", "{\"text\":\"d\",\"label\":\"two\"}");
+    EvalTask cl = EvalTask.load(c);
+    assertThat(cl.labels).containsExactly("one", "two");
+    assertThat(cl.score(new float[][] {{1, 0}, {1, 0.05f}, {0, 1}, {0.05f, 1}}, 2, 1, 1.0).score)
+        .isCloseTo(1, within(1e-12));
+  }
+
+  @Test
+  void badTaskFilesAreRefusedWithFileLineAndField() throws IOException {
+    Path noKind = write("ranking-x.jsonl", "{\"query\":\"q\",\"document\":\"d\"}");
+    assertThatThrownBy(() -> EvalTask.load(noKind)).isInstanceOf(CliFailure.class)
+        .hasMessageContaining("ranking-x.jsonl").hasMessageContaining("retrieval-");
+    Path noDoc = write("retrieval-x.jsonl", "{\"query\":\"q\",\"document\":\"d\"}",
+        "{\"query\":\"q\"}");
+    assertThatThrownBy(() -> EvalTask.load(noDoc)).isInstanceOf(CliFailure.class)
+        .hasMessageContaining("retrieval-x.jsonl:2").hasMessageContaining("\"document\"");
+    Path oneLabel = write("classification-x.jsonl", "{\"text\":\"a\",\"label\":\"l\"}");
+    assertThatThrownBy(() -> EvalTask.load(oneLabel)).hasMessageContaining("at least 2 labels");
+    assertThatThrownBy(() -> EvalTask.loadAll(tmp.resolve("missing"), List.of()))
+        .isInstanceOf(CliFailure.class).hasMessageContaining("build-eval.sh");
+  }
+
+  @Test
+  void theTeachersVectorsAreCachedByTaskFileAndTeacher() throws IOException {
+    EvalTask t = EvalTask.load(write("retrieval-c.jsonl", "{\"query\":\"q\",\"document\":\"d\"}"));
+    Path f = EvalCache.file(tmp.resolve("cache"), t, "teacher=a");
+    assertThat(EvalCache.file(tmp.resolve("cache"), t, "teacher=b")).isNotEqualTo(f);
+    assertThat(EvalCache.read(f, 2)).isNull();
+    float[][] x = {{1, 2, 3}, {-4, 5.5f, 6}};
+    EvalCache.write(f, x, System.err);
+    assertThat(EvalCache.read(f, 2)).isDeepEqualTo(x);
+    assertThat(EvalCache.read(f, 3)).isNull(); // another number of texts: not this file's
+    Files.write(f, new byte[] {1, 2, 3});
+    assertThat(EvalCache.read(f, 2)).isNull();
+    // another task file content: another cache file
+    EvalTask t2 = EvalTask.load(write("retrieval-c.jsonl", "{\"query\":\"Q\",\"document\":\"d\"}"));
+    assertThat(EvalCache.file(tmp.resolve("cache"), t2, "teacher=a")).isNotEqualTo(f);
+  }
+
+  @Test
+  void evaluatePrintsOneTablePerModelWithEveryTask() throws IOException {
+    Path data = Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
+    Files.createDirectories(tmp.resolve("package/data/spam-1"));
+    String[] topics = {"garden roses", "football match", "tax return", "holiday flights",
+        "server outage", "piano lessons"};
+    for (int i = 0; i < 12; i++) {
+      String group = i % 2 == 0 ? "easy-ham-1" : "spam-1";
+      Files.writeString(tmp.resolve("package/data/" + group + "/" + String.format("%05d.json", i)),
+          "{\"group\":\"" + group + "\",\"text\":\"Subject: about the " + topics[i % 6] + " " + i
+              + "\\n\\nThis message talks about the " + topics[i % 6] + " at length, number " + i
+              + " of them, with more words here.\\n\"}");
+    }
+    Path tasks = Files.createDirectories(tmp.resolve("tasks"));
+    Files.writeString(tasks.resolve("retrieval-words.jsonl"),
+        "{\"query\":\"dog\",\"document\":\"a domestic animal that barks\"}\n"
+            + "{\"query\":\"car\",\"document\":\"a motor vehicle with four wheels\"}\n"
+            + "{\"query\":\"bread\",\"document\":\"food baked from flour and water\"}\n");
+    Files.writeString(tasks.resolve("clustering-topics.jsonl"),
+        "{\"text\":\"the cat sat on the mat\",\"label\":\"pets\"}\n"
+            + "{\"text\":\"my dog chases the cat\",\"label\":\"pets\"}\n"
+            + "{\"text\":\"the stock market fell\",\"label\":\"money\"}\n"
+            + "{\"text\":\"interest rates and bank loans\",\"label\":\"money\"}\n");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    int code;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      code = DistillCommandTest.withStderr(err, () -> Model2VecCli.run("evaluate", "--dataset",
+          tmp.resolve("package").toString(), "--no-teacher", "--folds", "2", "--tasks",
+          tasks.toString(), "--format", "json"));
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    JsonNode model = json.get("models").get(0);
+    assertThat(model.get("model").asText()).startsWith("default");
+    assertThat(model.get("tasks")).extracting(n -> n.get("task").asText()).containsExactly(
+        "spam-classification", "spam-retrieval", "clustering-topics", "retrieval-words");
+    JsonNode ret = model.get("tasks").get(3);
+    assertThat(ret.get("metric").asText()).isEqualTo("MRR");
+    assertThat(ret.get("size").asInt()).isEqualTo(3);
+    assertThat(ret.get("score").asDouble()).isBetween(1 / 3.0, 1.0);
+    assertThat(model.has("mean_kept")).isFalse(); // no teacher, nothing kept
+
+    // a --tasks folder that is not there: one line naming it and the script
+    ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+    int bad = DistillCommandTest.withStderr(err2, () -> Model2VecCli.run("evaluate",
+        "--dataset", tmp.resolve("package").toString(), "--no-teacher", "--tasks",
+        tmp.resolve("nowhere").toString()));
+    assertThat(bad).isNotZero();
+    assertThat(err2.toString(StandardCharsets.UTF_8)).contains("nowhere")
+        .contains("build-eval.sh");
+  }
+
+  private Path write(String name, String... lines) throws IOException {
+    Path f = tmp.resolve(name);
+    Files.writeString(f, String.join("\n", lines) + "\n");
+    return f;
+  }
+}
