@@ -1,5 +1,6 @@
 package io.model2vec.distill;
 
+import io.model2vec.Settings;
 import java.io.PrintStream;
 
 /**
@@ -35,7 +36,8 @@ final class Progress {
     this.unit = unit;
     this.already = already;
     this.done = already;
-    this.lines = lines;
+    // bin/launch says when standard error is a log file or a pipe: lines, not \r redraws
+    this.lines = lines || Boolean.FALSE.equals(Settings.STDERR_TERMINAL.get());
   }
 
   void step(long n) {
