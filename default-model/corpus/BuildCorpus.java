@@ -314,7 +314,9 @@ public final class BuildCorpus {
       }
       String text = new String(bytes, StandardCharsets.UTF_8).replace("\r", "");
       String name = f.getFileName().toString();
-      List<String> paras = suffix.endsWith(".html") || suffix.endsWith(".page") ? htmlParagraphs(text)
+      List<String> paras = source.equals("openjdk-api-docs") ? GeneralCorpus.javadocParagraphs(text)
+          : suffix.endsWith(".cfg") ? GeneralCorpus.wmlStrings(text)
+          : suffix.endsWith(".html") || suffix.endsWith(".page") ? htmlParagraphs(text)
           : suffix.endsWith(".pod") ? podParagraphs(text)
           : name.contains(".info") ? infoParagraphs(text) : rstParagraphs(text);
       List<String> sentences = new ArrayList<>();
@@ -469,7 +471,15 @@ public final class BuildCorpus {
     List<String> out = new ArrayList<>();
     Matcher m = HTML_P.matcher(text);
     while (m.find()) {
-      String b = HTML_TAG.matcher(m.group(1)).replaceAll("");
+      out.add(htmlText(m.group(1)));
+    }
+    return out;
+  }
+
+  /** An HTML fragment as text: tags stripped, entities decoded. */
+  static String htmlText(String html) {
+    {
+      String b = HTML_TAG.matcher(html).replaceAll("");
       Matcher e = HTML_ENTITY.matcher(b);
       StringBuilder r = new StringBuilder();
       while (e.find()) {
@@ -485,9 +495,8 @@ public final class BuildCorpus {
         e.appendReplacement(r, Matcher.quoteReplacement(rep));
       }
       e.appendTail(r);
-      out.add(r.toString());
+      return r.toString();
     }
-    return out;
   }
 
   /**
@@ -631,6 +640,10 @@ public final class BuildCorpus {
 final class GeneralCorpus {
   private GeneralCorpus() {}
 
+  /** The official campaigns, each a Debian package wesnoth-1.16-NAME. */
+  static final List<String> WESNOTH_CAMPAIGNS = List.of("did", "dm", "dw", "ei", "httt", "l", "low",
+      "nr", "sof", "sota", "sotbe", "thot", "trow", "tsg", "ttb", "utbs");
+
   static void write(Path deb, Path work, Set<String> seen, Map<String, List<String>> speechesAndBook,
       Overlap eval) throws IOException {
     if (eval == null) {
@@ -690,6 +703,15 @@ final class GeneralCorpus {
       manPages(b, "man-pages", deb.resolve("manpages/usr/share/man"));
       manPages(b, "man-pages-dev", deb.resolve("manpages-dev/usr/share/man"));
     });
+    // Stories: the dialogue and narration of Wesnoth's campaigns, and the game's own help.
+    BuildCorpus.write(work.resolve("corpus-8.jsonl"), seen, eval, b -> {
+      b.markup("wesnoth", deb.resolve("wesnoth-1.16-data/usr/share/games/wesnoth/1.16/data"), ".cfg",
+          Set.of());
+      for (String c : WESNOTH_CAMPAIGNS) {
+        b.markup("wesnoth", deb.resolve("wesnoth-1.16-" + c + "/usr/share/games/wesnoth/1.16/data"),
+            ".cfg", Set.of());
+      }
+    });
     // Reference manuals of programming and scientific software: technical, like corpus-2.jsonl,
     // in a file of their own so that a training run can leave them out.
     BuildCorpus.write(work.resolve("corpus-7.jsonl"), seen, eval, b -> {
@@ -706,7 +728,50 @@ final class GeneralCorpus {
           ".html", Set.of("_modules"));
       b.markup("erlang-docs", deb.resolve("erlang-doc/usr/share/doc/erlang-doc"), ".html",
           Set.of());
+      b.markup("openjdk-api-docs", deb.resolve("openjdk-17-doc/usr/share/doc/openjdk-17-jre-headless/api"),
+          ".html", Set.of());
+      b.markup("rust-docs", deb.resolve("rust-doc/usr/share/doc/rust-doc/html"), ".html", Set.of());
     });
+  }
+
+  static final Pattern JAVADOC_BLOCK = Pattern.compile("<div class=\"block\">(.*?)</div>",
+      Pattern.DOTALL);
+  static final Pattern HTML_PRE = Pattern.compile("<pre[^>]*>.*?</pre>", Pattern.DOTALL);
+  static final Pattern HTML_BREAK = Pattern.compile(
+      "</?(?:p|ul|ol|li|dl|dt|dd|blockquote|table|tr|td|th|h[1-6]|br)(?:\\s[^>]*)?/?>");
+
+  /**
+   * Javadoc: the description blocks (&lt;div class="block"&gt;), code listings out, cut into
+   * paragraphs at paragraph and list tags, then read like any HTML paragraph.
+   */
+  static List<String> javadocParagraphs(String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = JAVADOC_BLOCK.matcher(text);
+    while (m.find()) {
+      String block = HTML_PRE.matcher(m.group(1)).replaceAll("\n\n");
+      for (String p : HTML_BREAK.split(block)) {
+        if (!p.isBlank()) {
+          out.add(BuildCorpus.htmlText(p));
+        }
+      }
+    }
+    return out;
+  }
+
+  static final Pattern WML_STRING = Pattern.compile("\\b_\\s*\"((?:[^\"]++|\"\")*+)\"");
+  static final Pattern WML_MARKUP = Pattern.compile("<[^>]*>|\\{[^{}]*\\}");
+
+  /**
+   * Wesnoth's WML: its translatable strings (_ "..."; a quote inside is doubled), the dialogue,
+   * stories, objectives and help of the game, markup tags and macro calls out.
+   */
+  static List<String> wmlStrings(String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = WML_STRING.matcher(text);
+    while (m.find()) {
+      out.add(WML_MARKUP.matcher(m.group(1).replace("\"\"", "\"")).replaceAll(""));
+    }
+    return out;
   }
 
   static final String B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
