@@ -316,6 +316,7 @@ public final class BuildCorpus {
       String name = f.getFileName().toString();
       List<String> paras = source.equals("openjdk-api-docs") ? GeneralCorpus.javadocParagraphs(text)
           : suffix.endsWith(".cfg") ? GeneralCorpus.wmlStrings(text)
+          : source.equals("endless-sky") ? GeneralCorpus.endlessSkyText(text)
           : suffix.endsWith(".html") || suffix.endsWith(".page") ? htmlParagraphs(text)
           : suffix.endsWith(".pod") ? podParagraphs(text)
           : name.contains(".info") ? infoParagraphs(text) : rstParagraphs(text);
@@ -712,6 +713,9 @@ final class GeneralCorpus {
             ".cfg", Set.of());
       }
     });
+    // The narration, dialogue and descriptions of Endless Sky, a space trading game.
+    BuildCorpus.write(work.resolve("corpus-9.jsonl"), seen, eval, b -> b.markup("endless-sky",
+        deb.resolve("endless-sky-data/usr/share/games/endless-sky/data"), ".txt", Set.of()));
     // Reference manuals of programming and scientific software: technical, like corpus-2.jsonl,
     // in a file of their own so that a training run can leave them out.
     BuildCorpus.write(work.resolve("corpus-7.jsonl"), seen, eval, b -> {
@@ -731,6 +735,15 @@ final class GeneralCorpus {
       b.markup("openjdk-api-docs", deb.resolve("openjdk-17-doc/usr/share/doc/openjdk-17-jre-headless/api"),
           ".html", Set.of());
       b.markup("rust-docs", deb.resolve("rust-doc/usr/share/doc/rust-doc/html"), ".html", Set.of());
+      b.markup("qt5-docs", deb.resolve("qtbase5-doc-html/usr/share/qt5/doc"), ".html", Set.of());
+      b.markup("pandas-docs", deb.resolve("python-pandas-doc/usr/share/doc/python-pandas-doc/html"),
+          ".html", Set.of("_modules"));
+      b.markup("scipy-docs", deb.resolve("python-scipy-doc/usr/share/doc/python-scipy-doc/html"),
+          ".html", Set.of("_modules"));
+      b.markup("nodejs-docs", deb.resolve("nodejs-doc/usr/share/doc/nodejs/api"), ".html",
+          Set.of("all.html"));
+      b.markup("cmake-docs", deb.resolve("cmake-doc/usr/share/doc/cmake-data/html"), ".html",
+          Set.of());
     });
   }
 
@@ -770,6 +783,31 @@ final class GeneralCorpus {
     Matcher m = WML_STRING.matcher(text);
     while (m.find()) {
       out.add(WML_MARKUP.matcher(m.group(1).replace("\"\"", "\"")).replaceAll(""));
+    }
+    return out;
+  }
+
+  static final Pattern ES_BACKTICK = Pattern.compile("`([^`]*)`");
+  static final Pattern ES_DESCRIPTION = Pattern.compile("^\\s*description\\s+\"([^\"]*)\"\\s*$");
+
+  /**
+   * Endless Sky's data files: the narration and dialogue of its missions and conversations (the
+   * strings between backquotes) and the descriptions of ships, outfits and planets. Placeholders
+   * such as &lt;origin&gt; stay in, and the code-character filter drops most paragraphs holding
+   * them.
+   */
+  static List<String> endlessSkyText(String text) {
+    List<String> out = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      Matcher m = ES_BACKTICK.matcher(line);
+      if (m.find()) {
+        out.add(m.group(1));
+        continue;
+      }
+      Matcher d = ES_DESCRIPTION.matcher(line);
+      if (d.matches()) {
+        out.add(d.group(1));
+      }
     }
     return out;
   }

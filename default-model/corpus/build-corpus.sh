@@ -8,7 +8,8 @@
 # (its held-out messages, without any passage of the scored sample). Last the general corpus of
 # the built-in model from the packages under WORK/src4: WORK/corpus-4.jsonl (the speeches and
 # Moby-Dick of corpus.jsonl), corpus-5.jsonl (dictionaries), corpus-6.jsonl (manuals and help),
-# corpus-7.jsonl (reference manuals), de-duplicated against the first two files and, when
+# corpus-7.jsonl (reference manuals), corpus-8.jsonl (Wesnoth's stories), corpus-9.jsonl (Endless
+# Sky's stories), de-duplicated against the first two files and, when
 # WORK/eval/texts.txt exists, without any passage that overlaps an evaluation text.
 # Deterministic for the pinned package versions. Usage: build-corpus.sh [WORK]  (default
 # /work/learn-data or $MODEL2VEC_CORPUS_DIR). Needs Java 17+, npm, apt-get, dpkg-deb and the
@@ -32,7 +33,14 @@ DEB_GENERAL_PACKAGES=(dict-gcide=0.48.5+nmu2 dict-foldoc=20230119-1 dict-jargon=
   debian-policy=4.6.2.0 developers-reference=12.18 debian-faq=11.1 manpages=6.03-2
   manpages-dev=6.03-2 octave-doc=7.3.0-2 maxima-doc=5.46.0-11 r-doc-info=4.2.2.20221110-2
   apache2-doc=2.4.71-1~deb12u1 git-doc=1:2.39.5-0+deb12u3 sqlite3-doc=3.40.1-2+deb12u2
-  python-django-doc=3:3.2.25-0+deb12u7 erlang-doc=1:25.2.3+dfsg-1+deb12u4)
+  python-django-doc=3:3.2.25-0+deb12u7 erlang-doc=1:25.2.3+dfsg-1+deb12u4
+  openjdk-17-doc=17.0.21.1+2-1~deb12u1 rust-doc=1.63.0+dfsg1-2 qtbase5-doc-html=5.15.8+dfsg-11+deb12u3
+  python-pandas-doc=1.5.3+dfsg-2 python-scipy-doc=1.10.1-2 nodejs-doc=18.20.4+dfsg-1~deb12u3
+  cmake-doc=3.25.1-1 endless-sky-data=0.9.8-1.2 wesnoth-1.16-data=1:1.16.9-1)
+# Wesnoth's official campaigns, one package each (wesnoth-1.16-NAME, the same version).
+for c in did dm dw ei httt l low nr sof sota sotbe thot trow tsg ttb utbs; do
+  DEB_GENERAL_PACKAGES+=("wesnoth-1.16-$c=1:1.16.9-1")
+done
 
 cd "$SRC"
 for p in "${NPM_PACKAGES[@]}"; do
