@@ -314,9 +314,10 @@ public final class BuildCorpus {
       }
       String text = new String(bytes, StandardCharsets.UTF_8).replace("\r", "");
       String name = f.getFileName().toString();
-      List<String> paras = source.equals("openjdk-api-docs") ? GeneralCorpus.javadocParagraphs(text)
+      List<String> paras = source.endsWith("-javadoc") ? GeneralCorpus.javadocParagraphs(text)
           : suffix.endsWith(".cfg") ? GeneralCorpus.wmlStrings(text)
           : source.equals("endless-sky") ? GeneralCorpus.endlessSkyText(text)
+          : source.equals("naev") || source.equals("widelands") ? GeneralCorpus.gettextStrings(text)
           : suffix.endsWith(".html") || suffix.endsWith(".page") ? htmlParagraphs(text)
           : suffix.endsWith(".pod") ? podParagraphs(text)
           : name.contains(".info") ? infoParagraphs(text) : rstParagraphs(text);
@@ -713,9 +714,16 @@ final class GeneralCorpus {
             ".cfg", Set.of());
       }
     });
-    // The narration, dialogue and descriptions of Endless Sky, a space trading game.
-    BuildCorpus.write(work.resolve("corpus-9.jsonl"), seen, eval, b -> b.markup("endless-sky",
-        deb.resolve("endless-sky-data/usr/share/games/endless-sky/data"), ".txt", Set.of()));
+    // The narration, dialogue and descriptions of three more games: Endless Sky and Naev (space
+    // trading), Widelands (settlement building).
+    BuildCorpus.write(work.resolve("corpus-9.jsonl"), seen, eval, b -> {
+      b.markup("endless-sky", deb.resolve("endless-sky-data/usr/share/games/endless-sky/data"),
+          ".txt", Set.of());
+      b.markup("naev", deb.resolve("naev-data/usr/share/naev/dat"), ".lua", Set.of());
+      b.markup("naev", deb.resolve("naev-data/usr/share/naev/dat"), ".xml", Set.of());
+      b.markup("widelands", deb.resolve("widelands-data/usr/share/games/widelands"), ".lua",
+          Set.of());
+    });
     // Reference manuals of programming and scientific software: technical, like corpus-2.jsonl,
     // in a file of their own so that a training run can leave them out.
     BuildCorpus.write(work.resolve("corpus-7.jsonl"), seen, eval, b -> {
@@ -732,7 +740,7 @@ final class GeneralCorpus {
           ".html", Set.of("_modules"));
       b.markup("erlang-docs", deb.resolve("erlang-doc/usr/share/doc/erlang-doc"), ".html",
           Set.of());
-      b.markup("openjdk-api-docs", deb.resolve("openjdk-17-doc/usr/share/doc/openjdk-17-jre-headless/api"),
+      b.markup("openjdk-javadoc", deb.resolve("openjdk-17-doc/usr/share/doc/openjdk-17-jre-headless/api"),
           ".html", Set.of());
       b.markup("rust-docs", deb.resolve("rust-doc/usr/share/doc/rust-doc/html"), ".html", Set.of());
       b.markup("qt5-docs", deb.resolve("qtbase5-doc-html/usr/share/qt5/doc"), ".html", Set.of());
@@ -744,6 +752,12 @@ final class GeneralCorpus {
           Set.of("all.html"));
       b.markup("cmake-docs", deb.resolve("cmake-doc/usr/share/doc/cmake-data/html"), ".html",
           Set.of());
+      b.markup("groovy-javadoc", deb.resolve("groovy-doc/usr/share/doc/groovy/api"), ".html",
+          Set.of());
+      b.markup("scala-docs", deb.resolve("scala-doc/usr/share/doc/scala-2.11/api"), ".html",
+          Set.of());
+      b.markup("libstdc++-docs", deb.resolve("libstdc++-12-doc/usr/share/doc/gcc-12-base/libstdc++"),
+          ".html", Set.of());
     });
   }
 
@@ -807,6 +821,29 @@ final class GeneralCorpus {
       Matcher d = ES_DESCRIPTION.matcher(line);
       if (d.matches()) {
         out.add(d.group(1));
+      }
+    }
+    return out;
+  }
+
+  static final Pattern LUA_STRING = Pattern.compile(
+      "\\b_\\(?\\s*(?:\"((?:[^\"\\\\\\n]++|\\\\.)*+)\"|\\[\\[(.*?)\\]\\])|<description>(.*?)</description>",
+      Pattern.DOTALL);
+
+  /**
+   * Games in Lua and XML (Naev, Widelands): their translatable strings, _("...") or _([[...]])
+   * (Lua's long brackets), and the &lt;description&gt; elements of the XML files; escapes
+   * decoded, an escaped line break a paragraph break.
+   */
+  static List<String> gettextStrings(String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = LUA_STRING.matcher(text);
+    while (m.find()) {
+      String s = m.group(1) != null ? m.group(1).replace("\\n", "\n\n").replace("\\\"", "\"")
+          .replace("\\'", "'").replace("\\\\", "\\")
+          : m.group(2) != null ? m.group(2) : BuildCorpus.htmlText(m.group(3));
+      for (String p : s.split("\\n\\s*\\n")) {
+        out.add(p);
       }
     }
     return out;

@@ -36,7 +36,8 @@ DEB_GENERAL_PACKAGES=(dict-gcide=0.48.5+nmu2 dict-foldoc=20230119-1 dict-jargon=
   python-django-doc=3:3.2.25-0+deb12u7 erlang-doc=1:25.2.3+dfsg-1+deb12u4
   openjdk-17-doc=17.0.21.1+2-1~deb12u1 rust-doc=1.63.0+dfsg1-2 qtbase5-doc-html=5.15.8+dfsg-11+deb12u3
   python-pandas-doc=1.5.3+dfsg-2 python-scipy-doc=1.10.1-2 nodejs-doc=18.20.4+dfsg-1~deb12u3
-  cmake-doc=3.25.1-1 endless-sky-data=0.9.8-1.2 wesnoth-1.16-data=1:1.16.9-1)
+  cmake-doc=3.25.1-1 groovy-doc=2.4.21-8 scala-doc=2.11.12-5 libstdc++-12-doc=12.2.0-14+deb12u1
+  endless-sky-data=0.9.8-1.2 naev-data=0.8.2-1 widelands-data=2:1.1-3 wesnoth-1.16-data=1:1.16.9-1)
 # Wesnoth's official campaigns, one package each (wesnoth-1.16-NAME, the same version).
 for c in did dm dw ei httt l low nr sof sota sotbe thot trow tsg ttb utbs; do
   DEB_GENERAL_PACKAGES+=("wesnoth-1.16-$c=1:1.16.9-1")
