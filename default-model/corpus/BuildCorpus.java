@@ -324,7 +324,8 @@ public final class BuildCorpus {
       List<String> sentences = new ArrayList<>();
       for (String p : paras) {
         String c = SPACE.matcher(p).replaceAll(" ").trim();
-        if (words(c) >= 6 && looksLikeDocProse(c)) {
+        if (words(c) >= 6 && looksLikeDocProse(c) && !(source.equals("libstdc++-docs")
+            && GeneralCorpus.DOXYGEN_BOILERPLATE.matcher(c).lookingAt())) {
           sentences.addAll(sentences(c));
         }
       }
@@ -848,6 +849,10 @@ final class GeneralCorpus {
     }
     return out;
   }
+
+  /** Doxygen's own lines (where a member is defined, who calls it), no description. */
+  static final Pattern DOXYGEN_BOILERPLATE = Pattern.compile(
+      "(?:Definition at line|Referenced by|References|Reimplemented (?:from|in)|Generated on) ");
 
   static final String B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
