@@ -705,6 +705,10 @@ final class GeneralCorpus {
           Set.of());
       manPages(b, "man-pages", deb.resolve("manpages/usr/share/man"));
       manPages(b, "man-pages-dev", deb.resolve("manpages-dev/usr/share/man"));
+      b.markup("debian-install", deb.resolve(
+          "installation-guide-amd64/usr/share/doc/installation-guide-amd64/en"), ".html", Set.of());
+      manPages(b, "systemd-man", deb.resolve("systemd/usr/share/man"));
+      manPages(b, "openssl-man", deb.resolve("openssl/usr/share/man"));
     });
     // Stories: the dialogue and narration of Wesnoth's campaigns, and the game's own help.
     BuildCorpus.write(work.resolve("corpus-8.jsonl"), seen, eval, b -> {
@@ -759,6 +763,12 @@ final class GeneralCorpus {
           Set.of());
       b.markup("libstdc++-docs", deb.resolve("libstdc++-12-doc/usr/share/doc/gcc-12-base/libstdc++"),
           ".html", Set.of());
+      b.markup("glib-docs", deb.resolve("libglib2.0-doc/usr/share/gtk-doc/html"), ".html", Set.of());
+      b.markup("gtk3-docs", deb.resolve("libgtk-3-doc/usr/share/gtk-doc/html"), ".html", Set.of());
+      b.markup("exim-spec", deb.resolve("exim4-doc-html/usr/share/doc/exim4-doc-html"), ".html",
+          Set.of());
+      b.markup("ant-manual", deb.resolve("ant-doc/usr/share/doc/ant/manual"), ".html", Set.of());
+      b.markup("ant-javadoc", deb.resolve("ant-doc/usr/share/doc/ant/api"), ".html", Set.of());
     });
   }
 

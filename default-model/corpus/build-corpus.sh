@@ -31,7 +31,9 @@ DEB_GENERAL_PACKAGES=(dict-gcide=0.48.5+nmu2 dict-foldoc=20230119-1 dict-jargon=
   gimp-help-en=2.10.34-2 lilypond-doc=2.24.1-2 gnucash-docs=4.13-1 kicad-doc-en=6.0.11+dfsg-1
   freedombox-doc-en=23.6.2+deb12u2 debian-history=2.28 debian-reference-en=2.100
   debian-policy=4.6.2.0 developers-reference=12.18 debian-faq=11.1 manpages=6.03-2
-  manpages-dev=6.03-2 octave-doc=7.3.0-2 maxima-doc=5.46.0-11 r-doc-info=4.2.2.20221110-2
+  manpages-dev=6.03-2 installation-guide-amd64=20230508+deb12u1 systemd=252.39-1~deb12u2
+  openssl=3.0.22-1~deb12u2 libglib2.0-doc=2.74.6-2+deb12u9 libgtk-3-doc=3.24.38-2~deb12u3
+  exim4-doc-html=4.96-1 ant-doc=1.10.13-1 octave-doc=7.3.0-2 maxima-doc=5.46.0-11 r-doc-info=4.2.2.20221110-2
   apache2-doc=2.4.71-1~deb12u1 git-doc=1:2.39.5-0+deb12u3 sqlite3-doc=3.40.1-2+deb12u2
   python-django-doc=3:3.2.25-0+deb12u7 erlang-doc=1:25.2.3+dfsg-1+deb12u4
   openjdk-17-doc=17.0.21.1+2-1~deb12u1 rust-doc=1.63.0+dfsg1-2 qtbase5-doc-html=5.15.8+dfsg-11+deb12u3
