@@ -160,7 +160,12 @@ public final class BuildCorpus {
       b.eval = eval;
       sources.add(b);
     }
-    Files.move(tmp, outFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    if (Files.isRegularFile(outFile) && Files.mismatch(tmp, outFile) == -1) {
+      // The same bytes: the file stays as it was (a featurize job reading it is not disturbed).
+      Files.delete(tmp);
+    } else {
+      Files.move(tmp, outFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
     int total = 0;
     long totalWords = 0;
     for (Map.Entry<String, Integer> e : b.counts.entrySet()) {
