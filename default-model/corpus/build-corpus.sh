@@ -9,8 +9,9 @@
 # the built-in model from the packages under WORK/src4: WORK/corpus-4.jsonl (the speeches and
 # Moby-Dick of corpus.jsonl), corpus-5.jsonl (dictionaries), corpus-6.jsonl (manuals and help),
 # corpus-7.jsonl (reference manuals), corpus-8.jsonl (Wesnoth's stories), corpus-9.jsonl (Endless
-# Sky's stories), de-duplicated against the first two files and, when
-# WORK/eval/texts.txt exists, without any passage that overlaps an evaluation text.
+# Sky's, Naev's and Widelands' stories), de-duplicated against the first two files and, when
+# WORK/eval/texts.txt (or $MODEL2VEC_EVAL_TEXTS) exists, without any passage that overlaps an
+# evaluation text.
 # Deterministic for the pinned package versions. Usage: build-corpus.sh [WORK]  (default
 # /work/learn-data or $MODEL2VEC_CORPUS_DIR). Needs Java 17+, npm, apt-get, dpkg-deb and the
 # built project (bin/model2vec; `mvn -DskipTests install`).
@@ -101,11 +102,13 @@ mkdir -p "$WORK/src3"
 
 # The evaluation's texts (every text `bin/model2vec evaluate` scores, one a line): no passage of
 # the general corpus may overlap one of them.
+# MODEL2VEC_EVAL_TEXTS names another file (the evaluation's build may use another WORK).
+EVAL_TEXTS="${MODEL2VEC_EVAL_TEXTS:-$WORK/eval/texts.txt}"
 EVAL=()
-if [[ -f "$WORK/eval/texts.txt" ]]; then
-  EVAL=(--eval "$WORK/eval/texts.txt")
+if [[ -f "$EVAL_TEXTS" ]]; then
+  EVAL=(--eval "$EVAL_TEXTS")
 else
-  echo "build-corpus.sh: no $WORK/eval/texts.txt: the general corpus is NOT checked against the" \
+  echo "build-corpus.sh: no $EVAL_TEXTS: the general corpus is NOT checked against the" \
     "evaluation (write it first, then run this script again)" >&2
 fi
 
