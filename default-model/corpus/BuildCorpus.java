@@ -45,9 +45,15 @@ public final class BuildCorpus {
   static final Pattern NUMBER = Pattern.compile("\\d+");
 
   private final Map<String, Integer> counts = new LinkedHashMap<>();
+  private final Map<String, Long> wordCounts = new LinkedHashMap<>();
   private final Set<String> seen;
   private final BufferedWriter out;
   private int dropped;
+  /** While set, the text of every written passage is also kept here, by source. */
+  Map<String, List<String>> keep;
+  /** While set, passages that overlap an evaluation text are dropped (and counted, by source). */
+  Overlap eval;
+  final Map<String, Integer> evalDropped = new LinkedHashMap<>();
 
   BuildCorpus(BufferedWriter out, Set<String> seen) {
     this.out = out;
@@ -55,25 +61,53 @@ public final class BuildCorpus {
   }
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 2 && args.length != 4 && args.length != 6) {
-      System.err.println("usage: java BuildCorpus.java SRC_DIR OUT_FILE [SRC2_DIR OUT2_FILE "
-          + "[MAIL_FILE OUT3_FILE]]");
-      System.exit(2);
+    // Positional arguments first (the three original files), then the options of the general
+    // corpus: --new SRC4_DIR WORK (writes WORK/corpus-4.jsonl ...) and --eval TEXTS_FILE.
+    List<String> positional = new ArrayList<>();
+    Path newSrc = null;
+    Path newWork = null;
+    Path evalTexts = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--new" -> {
+          if (i + 2 >= args.length) {
+            usage("--new needs SRC4_DIR and WORK");
+          }
+          newSrc = Paths.get(args[++i]);
+          newWork = Paths.get(args[++i]);
+        }
+        case "--eval" -> {
+          if (i + 1 >= args.length) {
+            usage("--eval needs the file of evaluation texts");
+          }
+          evalTexts = Paths.get(args[++i]);
+        }
+        default -> positional.add(args[i]);
+      }
     }
-    Path src = Paths.get(args[0]);
-    Path outFile = Paths.get(args[1]);
+    if (positional.size() != 2 && positional.size() != 4 && positional.size() != 6) {
+      usage("expected 2, 4 or 6 positional arguments, got " + positional.size());
+    }
+    if (newSrc != null && positional.size() < 4) {
+      usage("--new needs SRC2_DIR OUT2_FILE too (the new files are de-duplicated against them)");
+    }
+    Path src = Paths.get(positional.get(0));
+    Path outFile = Paths.get(positional.get(1));
     Set<String> seen = new HashSet<>();
     // The first corpus is rebuilt in full (byte for byte the same file) so that the second one
     // is de-duplicated against it as well as within itself.
+    Map<String, List<String>> speechesAndBook = new LinkedHashMap<>();
     write(outFile, seen, b -> {
+      b.keep = speechesAndBook;
       b.sotu(src.resolve("sotu/package/data"));
       b.moby(src.resolve("moby/package/data"));
+      b.keep = null;
       b.fortunes(src.resolve("deb/x/usr/share/games/fortunes"));
       b.bible(src.resolve("kjv.txt"));
     });
-    if (args.length >= 4) {
-      Path deb = Paths.get(args[2]).resolve("deb");
-      write(Paths.get(args[3]), seen, b -> {
+    if (positional.size() >= 4) {
+      Path deb = Paths.get(positional.get(2)).resolve("deb");
+      write(Paths.get(positional.get(3)), seen, b -> {
         b.markup("python-docs", deb.resolve("python3.11-doc/usr/share/doc/python3.11/html/_sources"),
             ".rst.txt", Set.of("changelog.rst.txt"));
         b.markup("perl-docs", deb.resolve("perl-doc/usr/share/perl/5.36.0/pod"), ".pod", Set.of());
@@ -87,10 +121,25 @@ public final class BuildCorpus {
             ".html", Set.of());
       });
     }
-    if (args.length == 6) {
-      Path mails = Paths.get(args[4]);
-      write(Paths.get(args[5]), seen, b -> b.mail(mails));
+    if (newSrc != null) {
+      // The general corpus is de-duplicated against the first two files (a copy of their keys, so
+      // that corpus-3.jsonl below stays what it was) and kept apart from every evaluation text.
+      Overlap eval = evalTexts == null ? null : Overlap.read(evalTexts);
+      GeneralCorpus.write(newSrc.resolve("deb"), newWork, new HashSet<>(seen), speechesAndBook, eval);
+    } else if (evalTexts != null) {
+      usage("--eval applies to the files that --new writes");
     }
+    if (positional.size() == 6) {
+      Path mails = Paths.get(positional.get(4));
+      write(Paths.get(positional.get(5)), seen, b -> b.mail(mails));
+    }
+  }
+
+  static void usage(String problem) {
+    System.err.println("BuildCorpus: " + problem);
+    System.err.println("usage: java BuildCorpus.java SRC_DIR OUT_FILE [SRC2_DIR OUT2_FILE "
+        + "[MAIL_FILE OUT3_FILE]] [--new SRC4_DIR WORK] [--eval TEXTS_FILE]");
+    System.exit(2);
   }
 
   interface Sources {
@@ -98,19 +147,37 @@ public final class BuildCorpus {
   }
 
   static void write(Path outFile, Set<String> seen, Sources sources) throws IOException {
+    write(outFile, seen, null, sources);
+  }
+
+  /** Writes one corpus file; with {@code eval}, passages overlapping an evaluation text are left out. */
+  static void write(Path outFile, Set<String> seen, Overlap eval, Sources sources)
+      throws IOException {
     Path tmp = outFile.resolveSibling(outFile.getFileName() + ".tmp");
     BuildCorpus b;
     try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
       b = new BuildCorpus(w, seen);
+      b.eval = eval;
       sources.add(b);
     }
-    Files.move(tmp, outFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    int total = 0;
-    for (Map.Entry<String, Integer> e : b.counts.entrySet()) {
-      System.err.printf("  %-16s %,8d passages%n", e.getKey(), e.getValue());
-      total += e.getValue();
+    if (Files.isRegularFile(outFile) && Files.mismatch(tmp, outFile) == -1) {
+      // The same bytes: the file stays as it was (a featurize job reading it is not disturbed).
+      Files.delete(tmp);
+    } else {
+      Files.move(tmp, outFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
-    System.err.printf("  %,d passages (%,d duplicates dropped) -> %s%n", total, b.dropped, outFile);
+    int total = 0;
+    long totalWords = 0;
+    for (Map.Entry<String, Integer> e : b.counts.entrySet()) {
+      long w = b.wordCounts.getOrDefault(e.getKey(), 0L);
+      System.err.printf("  %-16s %,8d passages %,10d words%s%n", e.getKey(), e.getValue(), w,
+          eval == null ? "" : String.format(" (%,d dropped as overlaps with the evaluation)",
+              b.evalDropped.getOrDefault(e.getKey(), 0)));
+      total += e.getValue();
+      totalWords += w;
+    }
+    System.err.printf("  %,d passages, %,d words (%,d duplicates dropped) -> %s%n", total,
+        totalWords, b.dropped, outFile);
   }
 
   /** State of the Union addresses: one file per address, the text on one line. */
@@ -235,7 +302,7 @@ public final class BuildCorpus {
       files = s.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(suffix))
           .filter(f -> {
             for (Path part : dir.relativize(f)) {
-              if (skip.contains(part.toString())) {
+              if (skipped(skip, part.toString())) {
                 return false;
               }
             }
@@ -251,17 +318,69 @@ public final class BuildCorpus {
         }
       }
       String text = new String(bytes, StandardCharsets.UTF_8).replace("\r", "");
-      List<String> paras = suffix.endsWith(".html") ? htmlParagraphs(text)
-          : suffix.endsWith(".pod") ? podParagraphs(text) : rstParagraphs(text);
+      String name = f.getFileName().toString();
+      List<String> paras = source.endsWith("-javadoc") ? GeneralCorpus.javadocParagraphs(text)
+          : suffix.endsWith(".cfg") ? GeneralCorpus.wmlStrings(text)
+          : source.equals("endless-sky") ? GeneralCorpus.endlessSkyText(text)
+          : source.equals("naev") || source.equals("widelands") ? GeneralCorpus.gettextStrings(text)
+          : suffix.endsWith(".html") || suffix.endsWith(".page") ? htmlParagraphs(text)
+          : suffix.endsWith(".pod") ? podParagraphs(text)
+          : name.contains(".info") ? infoParagraphs(text) : rstParagraphs(text);
       List<String> sentences = new ArrayList<>();
       for (String p : paras) {
         String c = SPACE.matcher(p).replaceAll(" ").trim();
-        if (words(c) >= 6 && looksLikeDocProse(c)) {
+        if (words(c) >= 6 && looksLikeDocProse(c) && !(source.equals("libstdc++-docs")
+            && GeneralCorpus.DOXYGEN_BOILERPLATE.matcher(c).lookingAt())) {
           sentences.addAll(sentences(c));
         }
       }
       passages(source, sentences);
     }
+  }
+
+  /** A name in a skip set, or matching one of its entries that end with "*" (a name prefix). */
+  static boolean skipped(Set<String> skip, String name) {
+    if (skip.contains(name)) {
+      return true;
+    }
+    for (String s : skip) {
+      if (s.endsWith("*") && name.startsWith(s.substring(0, s.length() - 1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static final Pattern INFO_INDENT = Pattern.compile("^   (?=\\S)");
+  static final Pattern INFO_NOTE = Pattern.compile("\\*[Nn]ote\\s+([^:]*?)::?");
+
+  /**
+   * Info files: the node separators, node headers and menus out, cross references reduced to
+   * their names; then the paragraphs are read like reStructuredText (indented examples and
+   * underlined headings out).
+   */
+  static List<String> infoParagraphs(String text) {
+    StringBuilder b = new StringBuilder();
+    boolean menu = false;
+    for (String line : text.split("\n", -1)) {
+      if (line.indexOf('\u001f') >= 0 || line.startsWith("File: ") || line.startsWith("Tag Table:")
+          || line.startsWith("Indirect:")) {
+        b.append('\n');
+        menu = false;
+        continue;
+      }
+      if (line.startsWith("* Menu:")) {
+        menu = true;
+      }
+      // A paragraph's first line is indented three spaces (examples, five or more): unindented,
+      // it reads like any other paragraph.
+      b.append(menu ? "" : INFO_INDENT.matcher(line).replaceFirst("")).append('\n');
+    }
+    List<String> out = new ArrayList<>();
+    for (String p : rstParagraphs(b.toString())) {
+      out.add(INFO_NOTE.matcher(p).replaceAll("see $1"));
+    }
+    return out;
   }
 
   static final Pattern RST_UNDERLINE = Pattern.compile("^([=\\-~^\"'`#*+.:_])\\1{2,}\\s*$");
@@ -360,7 +479,15 @@ public final class BuildCorpus {
     List<String> out = new ArrayList<>();
     Matcher m = HTML_P.matcher(text);
     while (m.find()) {
-      String b = HTML_TAG.matcher(m.group(1)).replaceAll("");
+      out.add(htmlText(m.group(1)));
+    }
+    return out;
+  }
+
+  /** An HTML fragment as text: tags stripped, entities decoded. */
+  static String htmlText(String html) {
+    {
+      String b = HTML_TAG.matcher(html).replaceAll("");
       Matcher e = HTML_ENTITY.matcher(b);
       StringBuilder r = new StringBuilder();
       while (e.find()) {
@@ -376,9 +503,8 @@ public final class BuildCorpus {
         e.appendReplacement(r, Matcher.quoteReplacement(rep));
       }
       e.appendTail(r);
-      out.add(r.toString());
+      return r.toString();
     }
-    return out;
   }
 
   /**
@@ -451,6 +577,10 @@ public final class BuildCorpus {
     if (words(p) < SHORTEST) {
       return;
     }
+    if (eval != null && eval.overlaps(p)) {
+      evalDropped.merge(source, 1, Integer::sum);
+      return;
+    }
     StringBuilder key = new StringBuilder();
     p.toLowerCase(Locale.ROOT).codePoints().filter(Character::isLetterOrDigit)
         .forEach(key::appendCodePoint);
@@ -464,6 +594,10 @@ public final class BuildCorpus {
     out.write(source);
     out.write("\"}\n");
     counts.merge(source, 1, Integer::sum);
+    wordCounts.merge(source, (long) words(p), Long::sum);
+    if (keep != null) {
+      keep.computeIfAbsent(source, k -> new ArrayList<>()).add(p);
+    }
   }
 
   /** Mostly letters: not a table, a listing or a picture. */
@@ -503,5 +637,650 @@ public final class BuildCorpus {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
     }
+  }
+}
+
+/**
+ * The general corpus of the built-in model (corpus-4.jsonl and on): licence-clean English text
+ * only, no evaluation data (no mail, no Bible, no fortunes, no WordNet), each group of sources in
+ * its own file so that each is featurized (and resumed) on its own.
+ */
+final class GeneralCorpus {
+  private GeneralCorpus() {}
+
+  /** The official campaigns, each a Debian package wesnoth-1.16-NAME. */
+  static final List<String> WESNOTH_CAMPAIGNS = List.of("did", "dm", "dw", "ei", "httt", "l", "low",
+      "nr", "sof", "sota", "sotbe", "thot", "trow", "tsg", "ttb", "utbs");
+
+  static void write(Path deb, Path work, Set<String> seen, Map<String, List<String>> speechesAndBook,
+      Overlap eval) throws IOException {
+    if (eval == null) {
+      System.err.println("  no evaluation texts given (--eval): the general corpus is not checked "
+          + "against the evaluation");
+    }
+    // The speeches and the novel of corpus.jsonl, the same passages in the same order (they are
+    // already unique, and in `seen`, so the files below are de-duplicated against them).
+    BuildCorpus.write(work.resolve("corpus-4.jsonl"), new HashSet<>(), eval, b -> {
+      for (Map.Entry<String, List<String>> e : speechesAndBook.entrySet()) {
+        for (String p : e.getValue()) {
+          b.emit(e.getKey(), p);
+        }
+      }
+    });
+    Path dictd = Paths.get("usr/share/dictd");
+    BuildCorpus.write(work.resolve("corpus-5.jsonl"), seen, eval, b -> {
+      for (String[] e : dictEntries(deb.resolve("dict-gcide").resolve(dictd), "gcide")) {
+        gcide(b, e[1]);
+      }
+      for (String[] e : dictEntries(deb.resolve("dict-foldoc").resolve(dictd), "foldoc")) {
+        headed(b, "foldoc", e[1], 0);
+      }
+      for (String[] e : dictEntries(deb.resolve("dict-jargon").resolve(dictd), "jargon")) {
+        headed(b, "jargon", e[1], 8);
+      }
+      for (String[] e : dictEntries(deb.resolve("dict-devil").resolve(dictd), "devil")) {
+        devil(b, e[1]);
+      }
+    });
+    BuildCorpus.write(work.resolve("corpus-6.jsonl"), seen, eval, b -> {
+      b.markup("gnome-help", deb.resolve("gnome-user-docs/usr/share/help/C"), ".page", Set.of());
+      b.markup("libreoffice-help",
+          deb.resolve("libreoffice-help-en-us/usr/share/libreoffice/help/en-US"), ".html", Set.of());
+      b.markup("gimp-help", deb.resolve("gimp-help-en/usr/share/gimp/2.0/help/en"), ".html", Set.of());
+      // The info manuals; the internals reference is generated from the program's tables.
+      b.markup("lilypond-docs", deb.resolve("lilypond-doc/usr/share/info"), ".gz",
+          Set.of("lilypond-internals.info*"));
+      b.markup("gnucash-help", deb.resolve("gnucash-docs/usr/share/doc/gnucash-docs/gnucash-help-en"),
+          ".html", Set.of());
+      b.markup("gnucash-guide",
+          deb.resolve("gnucash-docs/usr/share/doc/gnucash-docs/gnucash-guide-en"), ".html", Set.of());
+      b.markup("kicad-docs", deb.resolve("kicad-doc-en/usr/share/doc/kicad/help/en"), ".html",
+          Set.of());
+      b.markup("freedombox-manual", deb.resolve("freedombox-doc-en/usr/share/freedombox/manual/en"),
+          ".html", Set.of());
+      b.markup("debian-history", deb.resolve("debian-history/usr/share/doc/debian-history/docs"),
+          ".en.html", Set.of());
+      b.markup("debian-reference", deb.resolve("debian-reference-en/usr/share/debian-reference"),
+          ".en.html", Set.of());
+      b.markup("debian-policy", deb.resolve("debian-policy/usr/share/doc/debian-policy"), ".rst.txt",
+          Set.of());
+      b.markup("developers-ref", deb.resolve("developers-reference/usr/share/developers-reference"),
+          ".rst.txt", Set.of());
+      b.markup("debian-faq", deb.resolve("debian-faq/usr/share/doc/debian/FAQ"), ".en.html",
+          Set.of());
+      manPages(b, "man-pages", deb.resolve("manpages/usr/share/man"));
+      manPages(b, "man-pages-dev", deb.resolve("manpages-dev/usr/share/man"));
+      b.markup("debian-install", deb.resolve(
+          "installation-guide-amd64/usr/share/doc/installation-guide-amd64/en"), ".html", Set.of());
+      manPages(b, "systemd-man", deb.resolve("systemd/usr/share/man"));
+      manPages(b, "openssl-man", deb.resolve("openssl/usr/share/man"));
+    });
+    // Stories: the dialogue and narration of Wesnoth's campaigns, and the game's own help.
+    BuildCorpus.write(work.resolve("corpus-8.jsonl"), seen, eval, b -> {
+      b.markup("wesnoth", deb.resolve("wesnoth-1.16-data/usr/share/games/wesnoth/1.16/data"), ".cfg",
+          Set.of());
+      for (String c : WESNOTH_CAMPAIGNS) {
+        b.markup("wesnoth", deb.resolve("wesnoth-1.16-" + c + "/usr/share/games/wesnoth/1.16/data"),
+            ".cfg", Set.of());
+      }
+    });
+    // The narration, dialogue and descriptions of three more games: Endless Sky and Naev (space
+    // trading), Widelands (settlement building).
+    BuildCorpus.write(work.resolve("corpus-9.jsonl"), seen, eval, b -> {
+      b.markup("endless-sky", deb.resolve("endless-sky-data/usr/share/games/endless-sky/data"),
+          ".txt", Set.of());
+      b.markup("naev", deb.resolve("naev-data/usr/share/naev/dat"), ".lua", Set.of());
+      b.markup("naev", deb.resolve("naev-data/usr/share/naev/dat"), ".xml", Set.of());
+      b.markup("widelands", deb.resolve("widelands-data/usr/share/games/widelands"), ".lua",
+          Set.of());
+    });
+    // Reference manuals of programming and scientific software: technical, like corpus-2.jsonl,
+    // in a file of their own so that a training run can leave them out.
+    BuildCorpus.write(work.resolve("corpus-7.jsonl"), seen, eval, b -> {
+      b.markup("octave-manual", deb.resolve("octave-doc/usr/share/doc/octave/octave.html"), ".html",
+          Set.of());
+      b.markup("maxima-manual", deb.resolve("maxima-doc/usr/share/doc/maxima-doc/html"), ".html",
+          Set.of());
+      b.markup("r-manuals", deb.resolve("r-doc-info/usr/share/info"), ".gz", Set.of());
+      b.markup("apache-httpd-docs", deb.resolve("apache2-doc/usr/share/doc/apache2-doc/manual/en"),
+          ".html", Set.of());
+      b.markup("git-docs", deb.resolve("git-doc/usr/share/doc/git-doc"), ".html", Set.of());
+      b.markup("sqlite-docs", deb.resolve("sqlite3-doc/usr/share/doc/sqlite3"), ".html", Set.of());
+      b.markup("django-docs", deb.resolve("python-django-doc/usr/share/doc/python-django-doc/html"),
+          ".html", Set.of("_modules"));
+      b.markup("erlang-docs", deb.resolve("erlang-doc/usr/share/doc/erlang-doc"), ".html",
+          Set.of());
+      b.markup("openjdk-javadoc", deb.resolve("openjdk-17-doc/usr/share/doc/openjdk-17-jre-headless/api"),
+          ".html", Set.of());
+      b.markup("rust-docs", deb.resolve("rust-doc/usr/share/doc/rust-doc/html"), ".html", Set.of());
+      b.markup("qt5-docs", deb.resolve("qtbase5-doc-html/usr/share/qt5/doc"), ".html", Set.of());
+      b.markup("pandas-docs", deb.resolve("python-pandas-doc/usr/share/doc/python-pandas-doc/html"),
+          ".html", Set.of("_modules"));
+      b.markup("scipy-docs", deb.resolve("python-scipy-doc/usr/share/doc/python-scipy-doc/html"),
+          ".html", Set.of("_modules"));
+      b.markup("nodejs-docs", deb.resolve("nodejs-doc/usr/share/doc/nodejs/api"), ".html",
+          Set.of("all.html"));
+      b.markup("cmake-docs", deb.resolve("cmake-doc/usr/share/doc/cmake-data/html"), ".html",
+          Set.of());
+      b.markup("groovy-javadoc", deb.resolve("groovy-doc/usr/share/doc/groovy/api"), ".html",
+          Set.of());
+      b.markup("scala-docs", deb.resolve("scala-doc/usr/share/doc/scala-2.11/api"), ".html",
+          Set.of());
+      b.markup("libstdc++-docs", deb.resolve("libstdc++-12-doc/usr/share/doc/gcc-12-base/libstdc++"),
+          ".html", Set.of());
+      b.markup("glib-docs", deb.resolve("libglib2.0-doc/usr/share/gtk-doc/html"), ".html", Set.of());
+      b.markup("gtk3-docs", deb.resolve("libgtk-3-doc/usr/share/gtk-doc/html"), ".html", Set.of());
+      b.markup("exim-spec", deb.resolve("exim4-doc-html/usr/share/doc/exim4-doc-html"), ".html",
+          Set.of());
+      b.markup("ant-manual", deb.resolve("ant-doc/usr/share/doc/ant/manual"), ".html", Set.of());
+      b.markup("ant-javadoc", deb.resolve("ant-doc/usr/share/doc/ant/api"), ".html", Set.of());
+    });
+  }
+
+  static final Pattern JAVADOC_BLOCK = Pattern.compile("<div class=\"block\">(.*?)</div>",
+      Pattern.DOTALL);
+  static final Pattern HTML_PRE = Pattern.compile("<pre[^>]*>.*?</pre>", Pattern.DOTALL);
+  static final Pattern HTML_BREAK = Pattern.compile(
+      "</?(?:p|ul|ol|li|dl|dt|dd|blockquote|table|tr|td|th|h[1-6]|br)(?:\\s[^>]*)?/?>");
+
+  /**
+   * Javadoc: the description blocks (&lt;div class="block"&gt;), code listings out, cut into
+   * paragraphs at paragraph and list tags, then read like any HTML paragraph.
+   */
+  static List<String> javadocParagraphs(String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = JAVADOC_BLOCK.matcher(text);
+    while (m.find()) {
+      String block = HTML_PRE.matcher(m.group(1)).replaceAll("\n\n");
+      for (String p : HTML_BREAK.split(block)) {
+        if (!p.isBlank()) {
+          out.add(BuildCorpus.htmlText(p));
+        }
+      }
+    }
+    return out;
+  }
+
+  static final Pattern WML_STRING = Pattern.compile("\\b_\\s*\"((?:[^\"]++|\"\")*+)\"");
+  static final Pattern WML_MARKUP = Pattern.compile("<[^>]*>|\\{[^{}]*\\}");
+
+  /**
+   * Wesnoth's WML: its translatable strings (_ "..."; a quote inside is doubled), the dialogue,
+   * stories, objectives and help of the game, markup tags and macro calls out.
+   */
+  static List<String> wmlStrings(String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = WML_STRING.matcher(text);
+    while (m.find()) {
+      out.add(WML_MARKUP.matcher(m.group(1).replace("\"\"", "\"")).replaceAll(""));
+    }
+    return out;
+  }
+
+  static final Pattern ES_BACKTICK = Pattern.compile("`([^`]*)`");
+  static final Pattern ES_DESCRIPTION = Pattern.compile("^\\s*description\\s+\"([^\"]*)\"\\s*$");
+
+  /**
+   * Endless Sky's data files: the narration and dialogue of its missions and conversations (the
+   * strings between backquotes) and the descriptions of ships, outfits and planets. Placeholders
+   * such as &lt;origin&gt; stay in, and the code-character filter drops most paragraphs holding
+   * them.
+   */
+  static List<String> endlessSkyText(String text) {
+    List<String> out = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      Matcher m = ES_BACKTICK.matcher(line);
+      if (m.find()) {
+        out.add(m.group(1));
+        continue;
+      }
+      Matcher d = ES_DESCRIPTION.matcher(line);
+      if (d.matches()) {
+        out.add(d.group(1));
+      }
+    }
+    return out;
+  }
+
+  static final Pattern LUA_STRING = Pattern.compile(
+      "\\b_\\(?\\s*(?:\"((?:[^\"\\\\\\n]++|\\\\.)*+)\"|\\[\\[(.*?)\\]\\])|<description>(.*?)</description>",
+      Pattern.DOTALL);
+
+  /**
+   * Games in Lua and XML (Naev, Widelands): their translatable strings, _("...") or _([[...]])
+   * (Lua's long brackets), and the &lt;description&gt; elements of the XML files; escapes
+   * decoded, an escaped line break a paragraph break.
+   */
+  static List<String> gettextStrings(String text) {
+    List<String> out = new ArrayList<>();
+    Matcher m = LUA_STRING.matcher(text);
+    while (m.find()) {
+      String s = m.group(1) != null ? m.group(1).replace("\\n", "\n\n").replace("\\\"", "\"")
+          .replace("\\'", "'").replace("\\\\", "\\")
+          : m.group(2) != null ? m.group(2) : BuildCorpus.htmlText(m.group(3));
+      for (String p : s.split("\\n\\s*\\n")) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** Doxygen's own lines (where a member is defined, who calls it), no description. */
+  static final Pattern DOXYGEN_BOILERPLATE = Pattern.compile(
+      "(?:Definition at line|Referenced by|References|Reimplemented (?:from|in)|Generated on) ");
+
+  static final String B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+  /**
+   * A dictd database (NAME.index, NAME.dict.dz, dictzip being gzip): its entries, each once, in
+   * the order of the data file, as {headword, text}; the database's own "00-database" entries
+   * left out.
+   */
+  static List<String[]> dictEntries(Path dir, String name) throws IOException {
+    Path index = dir.resolve(name + ".index");
+    if (!Files.isRegularFile(index)) {
+      throw new IOException(index + " is missing (run build-corpus.sh, which fetches it)");
+    }
+    byte[] data;
+    try (var in = new java.util.zip.GZIPInputStream(
+        Files.newInputStream(dir.resolve(name + ".dict.dz")))) {
+      data = in.readAllBytes();
+    }
+    java.util.TreeMap<Long, String[]> entries = new java.util.TreeMap<>();
+    int n = 0;
+    for (String line : Files.readAllLines(index, StandardCharsets.UTF_8)) {
+      n++;
+      String[] f = line.split("\t");
+      if (f.length < 3) {
+        throw new IOException(index + " line " + n + ": expected headword, offset and length");
+      }
+      if (f[0].startsWith("00-database") || f[0].startsWith("00database")) {
+        continue;
+      }
+      long off = b64(f[1]);
+      long len = b64(f[2]);
+      if (off + len > data.length) {
+        throw new IOException(index + " line " + n + ": entry " + f[0] + " ends at " + (off + len)
+            + ", past the data's " + data.length + " bytes");
+      }
+      entries.putIfAbsent(off, new String[] {f[0],
+          new String(data, (int) off, (int) len, StandardCharsets.UTF_8).replace("\r", "")});
+    }
+    return new ArrayList<>(entries.values());
+  }
+
+  static long b64(String s) {
+    long v = 0;
+    for (int i = 0; i < s.length(); i++) {
+      v = v * 64 + B64.indexOf(s.charAt(i));
+    }
+    return v;
+  }
+
+  // GCIDE's markup: accented letters as [a^] ["o] [=e] [ng] inside words, pronunciations between
+  // backslashes, etymologies, labels and sources in brackets, cross references in braces,
+  // attributions after "--", subject labels such as (Zool.).
+  static final Pattern GCIDE_ACCENT = Pattern.compile(
+      "(?<=[A-Za-z\\]])\\[([^\\[\\]\\s]{1,3})\\]|\\[([^\\[\\]\\s]{1,3})\\](?=[A-Za-z\\[])");
+  static final Pattern GCIDE_PRON = Pattern.compile("\\\\[^\\\\\\n]*\\\\");
+  static final Pattern BRACKETS = Pattern.compile("\\[[^\\[\\]]*\\]");
+  static final Pattern BRACES = Pattern.compile("\\{([^{}]*?)(?:\\s*\\([a-z]+://[^)]*\\))?\\}");
+  static final Pattern ATTRIBUTION = Pattern.compile("--[A-Z][^\\n]*");
+  static final Pattern SUBJECT = Pattern.compile(
+      "\\((?:[A-Z][A-Za-z]*\\.?)(?:\\s*(?:&|and|,)?\\s*[A-Z][A-Za-z]*\\.?)*\\)");
+  /** "pl." or "sing." before a sense: the sense is of the plural (singular) form. */
+  static final Pattern NUMBER_LABEL = Pattern.compile("(?<=^|\\s)(?:pl|sing)\\.\\s+(?=[A-Z])");
+  static final Pattern SENSE = Pattern.compile("^\\s*(?:\\d+\\.|\\([a-z]\\))\\s+");
+  static final Pattern INDENT = Pattern.compile("^( *)");
+
+  /**
+   * A GCIDE entry: its senses (the blocks of the entry) without the WordNet ones (WordNet is
+   * evaluation data) and without quotations (the deeply indented lines), as "Headword: sense.
+   * sense." cut into passages.
+   */
+  static void gcide(BuildCorpus b, String entry) throws IOException {
+    int pron = entry.indexOf(" \\");
+    int nl = entry.indexOf('\n');
+    if (pron < 0 || nl < 0 || pron > nl) {
+      return; // not a headword line ("Headword \Pro*nun"ci*a`tion\, pos.")
+    }
+    String head = entry.substring(0, pron).trim();
+    String text = GCIDE_ACCENT.matcher(entry).replaceAll(m -> Matcher.quoteReplacement(
+        (m.group(1) != null ? m.group(1) : m.group(2)).replaceAll("[^A-Za-z]", "")));
+    head = GCIDE_ACCENT.matcher(head).replaceAll(m -> Matcher.quoteReplacement(
+        (m.group(1) != null ? m.group(1) : m.group(2)).replaceAll("[^A-Za-z]", "")));
+    text = GCIDE_PRON.matcher(text).replaceAll("");
+    List<String> kept = new ArrayList<>();
+    String[] blocks = text.split("\\n\\s*\\n");
+    for (int i = 0; i < blocks.length; i++) {
+      if (blocks[i].contains("WordNet") || blocks[i].contains("[WN")) {
+        continue;
+      }
+      String block = blocks[i];
+      for (int k = 0; k < 5; k++) { // nested brackets, innermost first
+        block = BRACKETS.matcher(block).replaceAll("");
+      }
+      StringBuilder lines = new StringBuilder();
+      String[] ls = block.split("\\n");
+      for (int j = i == 0 ? 1 : 0; j < ls.length; j++) { // the headword line is no sense
+        Matcher m = INDENT.matcher(ls[j]);
+        if (m.find() && m.group(1).length() >= 9) {
+          continue; // a quotation and its attribution
+        }
+        lines.append(SENSE.matcher(ls[j]).replaceFirst("")).append(' ');
+      }
+      String sense = BRACES.matcher(lines.toString()).replaceAll("$1");
+      sense = ATTRIBUTION.matcher(sense).replaceAll("");
+      sense = SUBJECT.matcher(sense).replaceAll("");
+      sense = NUMBER_LABEL.matcher(sense).replaceAll("");
+      sense = BuildCorpus.SPACE.matcher(sense).replaceAll(" ").trim();
+      if (!sense.isEmpty() && looksLikeDefinition(sense)) {
+        kept.add(sense);
+      }
+    }
+    if (!kept.isEmpty()) {
+      entryPassages(b, "gcide", head + ": " + String.join(" ", kept));
+    }
+  }
+
+  static final Pattern DOMAIN = Pattern.compile("^<[^>]*>\\s*");
+  static final Pattern DATE = Pattern.compile("\\(\\d{4}-\\d{2}-\\d{2}\\)");
+
+  /**
+   * FOLDOC and the Jargon File: the headword (the first line), then blocks of text; braces (cross
+   * references) reduced to their text, brackets (sources, etymologies) and subject tags out, lines
+   * indented {@code quoteIndent} or more (examples, quotations) out.
+   */
+  static void headed(BuildCorpus b, String source, String entry, int quoteIndent)
+      throws IOException {
+    String[] blocks = entry.split("\\n\\s*\\n");
+    String head = blocks[0].split("\\n")[0].trim();
+    List<String> kept = new ArrayList<>();
+    for (int i = 1; i < blocks.length; i++) {
+      StringBuilder lines = new StringBuilder();
+      for (String line : blocks[i].split("\\n")) {
+        Matcher m = INDENT.matcher(line);
+        if (quoteIndent > 0 && m.find() && m.group(1).length() >= quoteIndent) {
+          continue;
+        }
+        lines.append(line).append(' ');
+      }
+      String t = BuildCorpus.SPACE.matcher(lines.toString()).replaceAll(" ").trim();
+      t = DOMAIN.matcher(t).replaceFirst("");
+      t = BRACES.matcher(t).replaceAll("$1");
+      t = BRACKETS.matcher(t).replaceAll("");
+      t = DATE.matcher(t).replaceAll("");
+      t = BuildCorpus.SPACE.matcher(t).replaceAll(" ").trim();
+      if (!t.isEmpty() && looksLikeDefinition(t)) {
+        kept.add(t);
+      }
+    }
+    if (!kept.isEmpty()) {
+      entryPassages(b, source, head + ": " + String.join(" ", kept));
+    }
+  }
+
+  /** The Devil's Dictionary: "WORD, pos. Definition." kept as written; verse (indented) out. */
+  static void devil(BuildCorpus b, String entry) throws IOException {
+    StringBuilder lines = new StringBuilder();
+    for (String line : entry.split("\\n")) {
+      if (!line.startsWith("    ")) {
+        lines.append(line).append(' ');
+      }
+    }
+    String t = BRACES.matcher(lines.toString()).replaceAll("$1");
+    t = BRACKETS.matcher(t).replaceAll("");
+    t = BuildCorpus.SPACE.matcher(t).replaceAll(" ").trim();
+    if (looksLikeDefinition(t)) {
+      entryPassages(b, "devil", t);
+    }
+  }
+
+  /**
+   * The documentation filter, but semicolons are not code in a dictionary: they separate the
+   * parts of a definition ("a placing; disposition; arrangement.").
+   */
+  static boolean looksLikeDefinition(String s) {
+    return BuildCorpus.looksLikeDocProse(s.replace(';', ','));
+  }
+
+  /** An entry of at least 6 words, cut into passages of whole sentences. */
+  static void entryPassages(BuildCorpus b, String source, String text) throws IOException {
+    if (BuildCorpus.words(text) >= 6) {
+      b.passages(source, BuildCorpus.sentences(text));
+    }
+  }
+
+  static final Pattern ROFF_FONT = Pattern.compile("\\\\f(?:\\[[^\\]]*\\]|\\(..|.)");
+  static final Pattern ROFF_SPECIAL = Pattern.compile("\\\\(?:\\(..|\\[[^\\]]*\\]|\\*(?:\\(..|\\[[^\\]]*\\]|.)|s[-+]?\\d)");
+  static final Map<String, String> ROFF_CHARS = Map.ofEntries(Map.entry("\\(em", "\u2014"),
+      Map.entry("\\(en", "\u2013"), Map.entry("\\(aq", "'"), Map.entry("\\(dq", "\""),
+      Map.entry("\\(lq", "\u201c"), Map.entry("\\(rq", "\u201d"), Map.entry("\\(oq", "\u2018"),
+      Map.entry("\\(cq", "\u2019"), Map.entry("\\*(lq", "\u201c"), Map.entry("\\*(rq", "\u201d"),
+      Map.entry("\\(bu", ""), Map.entry("\\(co", "\u00a9"), Map.entry("\\(mu", "\u00d7"));
+
+  /**
+   * Man pages (roff, gzip): the DESCRIPTION section of each page, its running text; examples
+   * (.nf/.EX blocks), tables, the tags of tagged paragraphs (.TP: option or constant names) and
+   * comments out, font changes and special characters reduced to text.
+   */
+  static void manPages(BuildCorpus b, String source, Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException(dir + " is not a folder (run build-corpus.sh, which fetches it)");
+    }
+    List<Path> files;
+    try (Stream<Path> s = Files.walk(dir)) {
+      files = s.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".gz"))
+          .sorted(Comparator.comparing(f -> dir.relativize(f).toString())).toList();
+    }
+    for (Path f : files) {
+      String text;
+      try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(f))) {
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      List<String> sentences = new ArrayList<>();
+      for (String p : roffDescription(text)) {
+        String c = BuildCorpus.SPACE.matcher(p).replaceAll(" ").trim();
+        if (BuildCorpus.words(c) >= 6 && BuildCorpus.looksLikeDocProse(c)) {
+          sentences.addAll(BuildCorpus.sentences(c));
+        }
+      }
+      b.passages(source, sentences);
+    }
+  }
+
+  static List<String> roffDescription(String text) {
+    List<String> paras = new ArrayList<>();
+    StringBuilder para = new StringBuilder();
+    boolean inDescription = false;
+    boolean literal = false;
+    boolean skipNext = false;
+    for (String raw : text.replace("\r", "").split("\\n")) {
+      String line = raw.replaceAll("^([.'])\\s+", "$1");
+      if (line.startsWith(".\\\"") || line.startsWith("'\\\"") || line.startsWith("\\\"")) {
+        continue;
+      }
+      if (line.startsWith(".SH")) {
+        flush(paras, para);
+        String title = line.substring(3).replace("\"", "").trim();
+        inDescription = title.equals("DESCRIPTION");
+        continue;
+      }
+      if (!inDescription) {
+        continue;
+      }
+      String req = line.startsWith(".") || line.startsWith("'")
+          ? line.substring(1).split("\\s+", 2)[0] : "";
+      switch (req) {
+        case "nf", "EX", "TS", "EQ", "de" -> {
+          flush(paras, para);
+          literal = true;
+          continue;
+        }
+        case "fi", "EE", "TE", "EN", "." -> {
+          literal = false;
+          continue;
+        }
+        default -> { }
+      }
+      if (literal) {
+        continue;
+      }
+      if (!req.isEmpty()) {
+        switch (req) {
+          case "B", "I", "SM", "SB" -> {
+            if (skipNext) {
+              skipNext = false;
+              continue;
+            }
+            para.append(unquote(line.substring(1 + req.length()).trim())).append(' ');
+          }
+          case "BR", "IR", "RB", "RI", "BI", "IB" -> {
+            if (skipNext) {
+              skipNext = false;
+              continue;
+            }
+            StringBuilder joined = new StringBuilder();
+            Matcher m = Pattern.compile("\"([^\"]*)\"|(\\S+)")
+                .matcher(line.substring(1 + req.length()));
+            while (m.find()) {
+              joined.append(m.group(1) != null ? m.group(1) : m.group(2));
+            }
+            para.append(joined).append(' ');
+          }
+          case "TP" -> {
+            flush(paras, para);
+            skipNext = true; // the next line is the tag
+          }
+          default -> flush(paras, para); // .PP .SS .IP .RS .in .br .sp ...: a new paragraph
+        }
+        continue;
+      }
+      if (skipNext) {
+        skipNext = false;
+        continue;
+      }
+      para.append(line).append(' ');
+    }
+    flush(paras, para);
+    List<String> out = new ArrayList<>();
+    for (String p : paras) {
+      String t = ROFF_FONT.matcher(p).replaceAll("");
+      for (Map.Entry<String, String> e : ROFF_CHARS.entrySet()) {
+        t = t.replace(e.getKey(), e.getValue());
+      }
+      t = ROFF_SPECIAL.matcher(t).replaceAll("");
+      t = t.replace("\\-", "-").replace("\\&", "").replace("\\e", "\\").replace("\\~", " ")
+          .replace("\\ ", " ").replace("\\c", "").replace("\\%", "").replace("\\:", "")
+          .replace("\\|", "").replace("\\^", "");
+      out.add(t);
+    }
+    return out;
+  }
+
+  static String unquote(String s) {
+    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1)
+        : s;
+  }
+
+  static void flush(List<String> paras, StringBuilder para) {
+    if (para.length() > 0) {
+      paras.add(para.toString());
+      para.setLength(0);
+    }
+  }
+}
+
+/**
+ * The texts that the evaluation scores, for the check that no training passage overlaps one. A
+ * text of at least {@link #SHINGLE} words overlaps a passage that shares any run of
+ * {@link #SHINGLE} words with it (after lower-casing, words being runs of letters and digits):
+ * such a run, outside boilerplate, is a quotation, not chance, and it is found whichever way a
+ * text and a passage were cut. A text of {@link #SHORTEST_TEXT} to 7 words overlaps a passage
+ * that contains it whole. Shorter texts (single words, names, short queries) are not checked:
+ * every passage that uses such a phrase would go.
+ */
+final class Overlap {
+  static final int SHINGLE = 8;
+  static final int SHORTEST_TEXT = 5;
+
+  // 64-bit hashes of the word runs: millions of 32-bit hashes would collide by chance.
+  private final Set<Long> shingles = new HashSet<>();
+  private final Set<Long> shortTexts = new HashSet<>();
+
+  static Overlap read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException("the evaluation texts " + file + " are not a file");
+    }
+    Overlap o = new Overlap();
+    int texts = 0;
+    int tooShort = 0;
+    int shortOnes = 0;
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      texts++;
+      String[] w = words(line);
+      if (w.length >= SHINGLE) {
+        for (int i = 0; i + SHINGLE <= w.length; i++) {
+          o.shingles.add(hash(w, i, SHINGLE));
+        }
+      } else if (w.length >= SHORTEST_TEXT) {
+        o.shortTexts.add(hash(w, 0, w.length));
+        shortOnes++;
+      } else {
+        tooShort++;
+      }
+    }
+    System.err.printf("  evaluation texts %s: %,d texts, %,d of them of %d-%d words (checked whole),"
+        + " %,d shorter (not checked), %,d distinct %d-word shingles of the others%n", file, texts,
+        shortOnes, SHORTEST_TEXT, SHINGLE - 1, tooShort, o.shingles.size(), SHINGLE);
+    return o;
+  }
+
+  boolean overlaps(String passage) {
+    String[] w = words(passage);
+    for (int i = 0; i < w.length; i++) {
+      if (i + SHINGLE <= w.length && shingles.contains(hash(w, i, SHINGLE))) {
+        return true;
+      }
+      for (int k = SHORTEST_TEXT; k < SHINGLE && i + k <= w.length; k++) {
+        if (shortTexts.contains(hash(w, i, k))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  static String[] words(String s) {
+    List<String> out = new ArrayList<>();
+    StringBuilder w = new StringBuilder();
+    s.toLowerCase(Locale.ROOT).codePoints().forEach(c -> {
+      if (Character.isLetterOrDigit(c)) {
+        w.appendCodePoint(c);
+      } else if (w.length() > 0) {
+        out.add(w.toString());
+        w.setLength(0);
+      }
+    });
+    if (w.length() > 0) {
+      out.add(w.toString());
+    }
+    return out.toArray(new String[0]);
+  }
+
+  /** FNV-1a, 64 bits, over the words and a separator after each. */
+  static long hash(String[] w, int from, int len) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = from; i < from + len; i++) {
+      String s = w[i];
+      for (int j = 0; j < s.length(); j++) {
+        h = (h ^ s.charAt(j)) * 0x100000001b3L;
+      }
+      h = (h ^ 0x1f) * 0x100000001b3L;
+    }
+    return h;
   }
 }
