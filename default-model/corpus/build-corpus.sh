@@ -10,7 +10,7 @@
 # Moby-Dick of corpus.jsonl), corpus-5.jsonl (dictionaries), corpus-6.jsonl (manuals and help),
 # corpus-7.jsonl (reference manuals), corpus-8.jsonl (Wesnoth's stories), corpus-9.jsonl (Endless
 # Sky's, Naev's and Widelands' stories), de-duplicated against the first two files and, when
-# WORK/eval/texts.txt (or $MODEL2VEC_EVAL_TEXTS) exists, without any passage that overlaps an
+# WORK/eval/eval/texts.txt (or $MODEL2VEC_EVAL_TEXTS; built first if missing), without any passage that overlaps an
 # evaluation text.
 # Deterministic for the pinned package versions. Usage: build-corpus.sh [WORK]  (default
 # /work/learn-data or $MODEL2VEC_CORPUS_DIR). Needs Java 17+, npm, apt-get, dpkg-deb and the
@@ -101,16 +101,19 @@ mkdir -p "$WORK/src3"
 "$HERE/../../bin/model2vec" evaluate --write-held-out "$WORK/src3/spam-assassin.tsv"
 
 # The evaluation's texts (every text `bin/model2vec evaluate` scores, one a line): no passage of
-# the general corpus may overlap one of them.
-# MODEL2VEC_EVAL_TEXTS names another file (the evaluation's build may use another WORK).
-EVAL_TEXTS="${MODEL2VEC_EVAL_TEXTS:-$WORK/eval/texts.txt}"
-EVAL=()
-if [[ -f "$EVAL_TEXTS" ]]; then
-  EVAL=(--eval "$EVAL_TEXTS")
-else
-  echo "build-corpus.sh: no $EVAL_TEXTS: the general corpus is NOT checked against the" \
-    "evaluation (write it first, then run this script again)" >&2
+# the general corpus may overlap one of them. The evaluation is built first when it is missing
+# (default-model/eval/build-eval.sh into WORK/eval, where evaluate finds it);
+# MODEL2VEC_EVAL_TEXTS names another file (an evaluation built elsewhere).
+EVAL_TEXTS="${MODEL2VEC_EVAL_TEXTS:-$WORK/eval/eval/texts.txt}"
+if [[ ! -f "$EVAL_TEXTS" && -z "${MODEL2VEC_EVAL_TEXTS:-}" ]]; then
+  "$HERE/../eval/build-eval.sh" "$WORK/eval"
 fi
+if [[ ! -f "$EVAL_TEXTS" ]]; then
+  echo "build-corpus.sh: no $EVAL_TEXTS: the general corpus cannot be checked against the" \
+    "evaluation's texts" >&2
+  exit 1
+fi
+EVAL=(--eval "$EVAL_TEXTS")
 
 java "$HERE/BuildCorpus.java" "$SRC" "$WORK/corpus.jsonl" "$WORK/src2" "$WORK/corpus-2.jsonl" \
   "$WORK/src3/spam-assassin.tsv" "$WORK/corpus-3.jsonl" --new "$WORK/src4" "$WORK" "${EVAL[@]}"
