@@ -140,28 +140,26 @@ final class IvfSearcher {
         top.offer(s, ((long) li << 32) | r);
       }
     }
-    int n = top.size();
-    float[] scores = new float[n];
-    long[] refs = new long[n];
+    int all = top.size();
+    float[] scores = new float[all];
+    long[] refs = new long[all];
     top.drain(scores, refs);
-    if (embed != null) {
-      for (int i = 0; i < n; i++) {
-        ListData d = data.get((int) (refs[i] >>> 32));
-        int r = (int) refs[i];
-        String text = d.texts.get(r);
-        if (text != null) { // a null text is the zero vector: its int8 score is exactly 0
-          scores[i] = IvfKernels.dot(q, Vectors.normalized(embed.apply(text)), 0, dims);
-        }
-      }
-    }
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
+    Integer[] order = new Integer[all];
+    for (int i = 0; i < all; i++) {
       order[i] = i;
     }
     java.util.Arrays.sort(order, (a, b) -> {
       int c = Float.compare(scores[b], scores[a]);
       return c != 0 ? c : Long.compare(refs[a], refs[b]);
     });
+    int n = all;
+    if (embed != null) {
+      n = rescore(q, k, scores, refs, order, data, embed);
+      java.util.Arrays.sort(order, 0, n, (a, b) -> {
+        int c = Float.compare(scores[b], scores[a]);
+        return c != 0 ? c : Long.compare(refs[a], refs[b]);
+      });
+    }
     List<VectorIndex.Hit> hits = new ArrayList<>(Math.min(k, n));
     List<String> stored = manifest.storedFields();
     for (int i = 0; i < n && hits.size() < k; i++) {
@@ -176,6 +174,50 @@ final class IvfSearcher {
           Collections.unmodifiableMap(fields)));
     }
     return hits;
+  }
+
+  /**
+   * Rescores the candidates ({@code order}: best int8 score first) exactly, skipping those that
+   * cannot reach the top {@code k}: a row's int8 score is within {@code scale / 2 x |q|_1} of its
+   * exact score (each coordinate is rounded by at most half a step), so a candidate whose int8
+   * score plus that bound is below the k-th exact score found so far is left out. The result is
+   * the top k of rescoring every candidate, with a fraction of the embeddings (measured in
+   * docs/index.md). Moves the rescored candidates to the front of {@code order}; returns their
+   * count.
+   */
+  private int rescore(float[] q, int k, float[] scores, long[] refs, Integer[] order,
+      List<ListData> data, Function<String, float[]> embed) {
+    float l1 = 0;
+    for (float x : q) {
+      l1 += Math.abs(x);
+    }
+    float[] best = new float[k]; // the best exact scores so far, descending
+    int found = 0;
+    int kept = 0;
+    for (int i = 0; i < order.length; i++) {
+      int at = order[i];
+      ListData d = data.get((int) (refs[at] >>> 32));
+      int r = (int) refs[at];
+      float bound = d.scales[r] * 0.5f * l1 + 1e-5f; // and float rounding
+      if (found == k && scores[at] + bound < best[k - 1]) {
+        continue;
+      }
+      String text = d.texts.get(r);
+      if (text != null) { // a null text is the zero vector: its int8 score is exactly 0
+        scores[at] = IvfKernels.dot(q, Vectors.normalized(embed.apply(text)), 0, dims);
+      }
+      float s = scores[at];
+      if (found < k || s > best[k - 1]) {
+        int j = found < k ? found++ : k - 1;
+        while (j > 0 && best[j - 1] < s) {
+          best[j] = best[j - 1];
+          j--;
+        }
+        best[j] = s;
+      }
+      order[kept++] = at;
+    }
+    return kept;
   }
 
   private ListData list(int l) {

@@ -87,6 +87,33 @@ class IvfIndexTest {
   }
 
   @Test
+  void rescoringSkipsOnlyCandidatesThatCannotReachTheTopTen() {
+    StaticModel m = MODEL.shared();
+    try (VectorIndex ix = VectorIndex.open(index)) {
+      IvfSearcher s = IvfSearcher.open(index, ix.manifest());
+      int[] embedded = new int[1];
+      for (String query : queries) {
+        float[] q = Vectors.normalized(m.encode(query));
+        List<VectorIndex.Hit> pruned = s.search(q, 10, 8, 30, text -> {
+          embedded[0]++;
+          return m.encode(text);
+        });
+        // the reference: the same 30 best int8 candidates, every one rescored
+        List<Float> exact = new ArrayList<>();
+        for (VectorIndex.Hit h : s.search(q, 30, 8, 0, null)) {
+          exact.add(IvfKernels.dot(q, Vectors.normalized(m.encode(h.text())), 0, q.length));
+        }
+        exact.sort((a, b) -> Float.compare(b, a));
+        List<Float> got = new ArrayList<>();
+        pruned.forEach(h -> got.add(h.score()));
+        assertThat(got).isEqualTo(exact.subList(0, 10));
+      }
+      // fewer embeddings than candidates: the bound left some out
+      assertThat(embedded[0]).isLessThan(30 * QUERIES);
+    }
+  }
+
+  @Test
   void aQueryReadsOnlyItsProbedLists() throws Exception {
     Path copy = tmp.resolve("copy");
     copyTree(index, copy);

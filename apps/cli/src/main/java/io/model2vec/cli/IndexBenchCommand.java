@@ -103,9 +103,10 @@ final class IndexBenchCommand implements Callable<Integer> {
       description = "HNSW indexes built (default: ${DEFAULT-VALUE}).")
   String quantize;
 
-  @Option(names = "--type", paramLabel = "ivf|hnsw|both", defaultValue = "ivf",
-      description = "Index families measured in the same run (default: ${DEFAULT-VALUE}).")
-  String type;
+  @Option(names = "--type", paramLabel = "ivf|hnsw|jvector|both", split = ",",
+      description = "Index families measured in the same run, e.g. ivf,jvector (both: ivf,hnsw; "
+          + "jvector: JVector's graph, an existing engine, with --candidates; default: ivf).")
+  List<String> type = List.of("ivf");
 
   @Option(names = "--lists", paramLabel = "N",
       description = "IVF lists (default: about sqrt(--rows), as spark-index).")
@@ -144,9 +145,13 @@ final class IndexBenchCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(cl, "--quantize must be none, int8 or both, was '"
             + quantize + "'");
     }
-    if (!List.of("ivf", "hnsw", "both").contains(type)) {
-      throw new CommandLine.ParameterException(cl, "--type must be ivf, hnsw or both, was '"
-          + type + "'");
+    Set<String> types = new HashSet<>();
+    for (String x : type) {
+      if (!List.of("ivf", "hnsw", "jvector", "both").contains(x)) {
+        throw new CommandLine.ParameterException(cl, "--type must be ivf, hnsw, jvector or both "
+            + "(or several, comma-separated), was '" + x + "'");
+      }
+      types.addAll(x.equals("both") ? List.of("ivf", "hnsw") : List.of(x));
     }
     if ((lists != null && lists < 1) || (nprobes != null && nprobes.stream().anyMatch(n -> n < 1))) {
       throw new CommandLine.ParameterException(cl, "--lists and --nprobe must be >= 1");
@@ -177,10 +182,22 @@ final class IndexBenchCommand implements Callable<Integer> {
         double embed = embedOnly(pool, t, corpus, m, rows);
         out.printf(Locale.ROOT, "embed only:  %,.0f rows/s (%,.0f per thread)%n", embed, embed / t);
         out.flush();
-        if (!type.equals("hnsw")) {
-          ivf(out, pool, t, corpus, ref, m, root.resolve("index-ivf"), embed);
+        List<String> qs = new ArrayList<>();
+        for (int j = 0; j < queries; j++) {
+          qs.add(corpus.query(j));
         }
-        for (Quantization q : type.equals("ivf") ? List.<Quantization>of() : kinds) {
+        // the truth: exact float search over all rows (re-embedded), on all threads
+        List<Set<String>> truth = types.contains("ivf") || types.contains("jvector")
+            ? exactTruth(pool, t, corpus, m, qs.subList(0, Math.min(recallQueries, queries)))
+            : List.of();
+        if (types.contains("ivf")) {
+          ivf(out, pool, t, corpus, ref, m, root.resolve("index-ivf"), embed, qs, truth);
+        }
+        if (types.contains("jvector")) {
+          JVectorBench.run(out, pool, t, corpus, m, rows, root.resolve("index-jvector"), embed,
+              qs, truth, candidates);
+        }
+        for (Quantization q : types.contains("hnsw") ? kinds : List.<Quantization>of()) {
           Path folder = root.resolve("index-" + q.id());
           double build = build(pool, t, s, corpus, ref, m, q, folder);
           out.printf(Locale.ROOT, "index build, %s: %,.0f rows/s (%,.0f per thread), %.2f%% of "
@@ -208,7 +225,8 @@ final class IndexBenchCommand implements Callable<Integer> {
 
   /** The IVF index: build (sample, k-means, embed + assign + write), size, queries, recall. */
   private void ivf(PrintWriter out, ExecutorService pool, int t, Rows corpus, ModelReference ref,
-      StaticModel m, Path folder, double embed) throws Exception {
+      StaticModel m, Path folder, double embed, List<String> qs, List<Set<String>> truth)
+      throws Exception {
     Files.createDirectories(folder);
     int l = lists == null ? IvfLayout.defaultLists(rows) : lists;
     int dims = m.dimension();
@@ -216,8 +234,18 @@ final class IndexBenchCommand implements Callable<Integer> {
     // k-means on an evenly spread sample of 40 rows a list (FAISS warns below 39)
     int sampleSize = (int) Math.min(rows, 40L * l);
     float[][] sample = new float[sampleSize][];
+    // one row drawn at random from each of sampleSize equal slices: every n-th row would follow
+    // the variations' own period and give k-means a sample unlike the rows (lists of 9x the
+    // mean on 200,000 rows of fortunes, 3.7x with this sample)
+    java.util.Random draw = new java.util.Random(42);
+    int[] at = new int[sampleSize];
+    for (int i = 0; i < sampleSize; i++) {
+      long lo = (long) i * rows / sampleSize;
+      long hi = (long) (i + 1) * rows / sampleSize;
+      at[i] = (int) (lo + (hi > lo + 1 ? draw.nextInt((int) (hi - lo)) : 0));
+    }
     java.util.stream.IntStream.range(0, sampleSize).parallel().forEach(i -> {
-      sample[i] = IvfWriter.normalizedCopy(m.encode(corpus.row((int) ((long) i * rows / sampleSize))));
+      sample[i] = IvfWriter.normalizedCopy(m.encode(corpus.row(at[i])));
     });
     long sampled = System.nanoTime();
     float[] centroids = KMeans.train(sample, l, KMeans.ITERATIONS, 42);
@@ -263,19 +291,25 @@ final class IndexBenchCommand implements Callable<Integer> {
         + "thread), %.2f%% of embed only; sample %.1f s, k-means %.1f s, assign + write %.1f s%n",
         l, sampleSize, rate, rate / t, 100 * rate / embed, (sampled - start) / 1e9,
         (trained - sampled) / 1e9, (System.nanoTime() - trained) / 1e9);
+    long[] perList = new long[l];
+    for (IvfLayout.ListFile f : files) {
+      perList[f.list()] += f.rows();
+    }
+    long[] sorted = perList.clone();
+    Arrays.sort(sorted);
+    double meanList = rows / (double) l;
+    out.printf(Locale.ROOT, "lists of the index: max %,d rows = %.1f x the mean %,.0f; p99 %.1f x, "
+        + "p90 %.1f x, empty %d%n", sorted[l - 1], sorted[l - 1] / meanList, meanList,
+        sorted[Math.min(l - 1, (int) (l * 0.99))] / meanList,
+        sorted[Math.min(l - 1, (int) (l * 0.9))] / meanList,
+        Arrays.stream(perList).filter(x -> x == 0).count());
     out.printf(Locale.ROOT, "index size, ivf: %s on disk in %d files; int8 codes + ids + texts "
         + "%s (%.2fx)%n", mib(disk), files.size(), mib(raw), disk / (double) raw);
     out.flush();
     List<Integer> probes = nprobes != null ? nprobes
         : List.of(Math.max(1, np / 2), np, Math.min(l, 2 * np));
     try (VectorIndex index = VectorIndex.open(folder)) {
-      List<String> qs = new ArrayList<>();
-      for (int j = 0; j < queries; j++) {
-        qs.add(corpus.query(j));
-      }
-      int r = Math.min(recallQueries, queries);
-      // the truth: exact float search over all rows (re-embedded), on all threads
-      List<Set<String>> truth = exactTruth(pool, t, corpus, m, qs.subList(0, r));
+      int r = truth.size();
       for (int p : probes) {
         for (int j = 0; j < Math.min(200, queries); j++) {
           index.probe(m.encode(qs.get(j)), 10, p); // warm-up (and the lists read)
@@ -295,12 +329,20 @@ final class IndexBenchCommand implements Callable<Integer> {
             }
           }
         }
+        io.model2vec.index.IvfKernels.Centroids cs =
+            new io.model2vec.index.IvfKernels.Centroids(centroids, dims);
+        long scanned = 0;
+        for (int j = 0; j < r; j++) {
+          for (int list : cs.probe(IvfWriter.normalizedCopy(m.encode(qs.get(j))), p)) {
+            scanned += perList[list];
+          }
+        }
         out.printf(Locale.ROOT, "query, ivf, nprobe %d: p50 %.2f ms, p99 %.2f ms (embed + search, "
             + "k 10, rescore %s, %d queries one at a time); recall@10 %.3f (%d queries, against "
-            + "exact float search)%n", p, nanos[queries / 2] / 1e6,
+            + "exact float search); %,d rows scanned a query (mean)%n", p, nanos[queries / 2] / 1e6,
             nanos[(int) Math.min(queries - 1, Math.ceil(queries * 0.99) - 1)] / 1e6,
             System.getProperty("model2vec.index.ivf.rescore", "30"), queries,
-            found / (10.0 * r), r);
+            found / (10.0 * r), r, scanned / r);
         out.flush();
       }
       out.printf(Locale.ROOT, "memory held by the open ivf index: %s (centroids and the lists "

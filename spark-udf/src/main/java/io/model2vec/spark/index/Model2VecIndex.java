@@ -134,7 +134,7 @@ public final class Model2VecIndex {
       return this;
     }
 
-    /** Lists a query probes by default, recorded in the manifest (default: 4% of the lists, >= 24). */
+    /** Lists a query probes by default, recorded in the manifest (default: 25% of the lists, >= 24). */
     public Writer nprobe(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("nprobe must be >= 1, was " + n);
