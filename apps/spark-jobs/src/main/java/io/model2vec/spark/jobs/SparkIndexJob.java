@@ -60,8 +60,8 @@ public final class SparkIndexJob implements Callable<Integer> {
   Integer lists;
 
   @Option(names = "--nprobe", paramLabel = "N",
-      description = "IVF lists a query probes by default, kept in the manifest (default: 4% of "
-          + "the lists, at least 24).")
+      description = "IVF lists a query probes by default, kept in the manifest (default: a "
+          + "quarter of the lists, at least 24).")
   Integer nprobe;
 
   @Option(names = "--append", description = "Add the input's rows to the existing IVF index in "
