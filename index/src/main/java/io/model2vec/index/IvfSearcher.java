@@ -34,6 +34,8 @@ final class IvfSearcher {
   private final long cacheBytes = io.model2vec.Settings.INDEX_CACHE_MB.get() * 1024L * 1024L;
 
   private final Path folder;
+  /** Brings a list file into {@code folder} on its first read (an index on remote storage). */
+  private final VectorIndex.FileFetcher fetcher;
   private final IndexManifest manifest;
   private final IvfLayout layout;
   private final int dims;
@@ -44,8 +46,10 @@ final class IvfSearcher {
   private long cached;
   private final Object lock = new Object();
 
-  private IvfSearcher(Path folder, IndexManifest manifest, float[] centroids) {
+  private IvfSearcher(Path folder, VectorIndex.FileFetcher fetcher, IndexManifest manifest,
+      float[] centroids) {
     this.folder = folder;
+    this.fetcher = fetcher;
     this.manifest = manifest;
     this.layout = manifest.ivf();
     this.dims = manifest.dimensions();
@@ -61,7 +65,7 @@ final class IvfSearcher {
     this.filesByList = by;
   }
 
-  static IvfSearcher open(Path folder, IndexManifest manifest) {
+  static IvfSearcher open(Path folder, VectorIndex.FileFetcher fetcher, IndexManifest manifest) {
     IvfLayout layout = manifest.ivf();
     Path file = folder.resolve(IvfLayout.CENTROIDS);
     byte[] bytes;
@@ -89,7 +93,7 @@ final class IvfSearcher {
         throw new IndexException(file + ": holds a non-finite value");
       }
     }
-    return new IvfSearcher(folder, manifest, c);
+    return new IvfSearcher(folder, fetcher, manifest, c);
   }
 
   int nprobe() {
@@ -257,6 +261,9 @@ final class IvfSearcher {
     int at = 0;
     for (IvfLayout.ListFile f : files) {
       Path file = folder.resolve(f.path());
+      if (fetcher != null && !Files.exists(file)) {
+        fetch(f.path(), file);
+      }
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
         Parquet.Reader r = Parquet.Reader.open(file.toString(), source(ch));
         if (r.rows() != f.rows()) {
@@ -301,6 +308,34 @@ final class IvfSearcher {
       d.bytes += f.bytes();
     }
     return d;
+  }
+
+  /**
+   * Fetches one list file into place: into a temporary name first, then moved, so that a reader
+   * never sees half a file (two threads probing the same list may both fetch it; the second move
+   * replaces an identical file).
+   */
+  private void fetch(String relative, Path file) {
+    Path part = null;
+    try {
+      Files.createDirectories(file.getParent());
+      part = Files.createTempFile(file.getParent(), ".fetch-", ".part");
+      Files.delete(part);
+      fetcher.fetch(relative, part);
+      Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not fetch " + relative + " of the index into " + file
+          + ": " + e.getMessage(), e);
+    } finally {
+      if (part != null) {
+        try {
+          Files.deleteIfExists(part);
+        } catch (IOException ignored) {
+          // a stray temporary file in a temporary folder
+        }
+      }
+    }
   }
 
   static Parquet.Source source(FileChannel ch) {

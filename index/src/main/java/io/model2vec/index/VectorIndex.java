@@ -102,6 +102,27 @@ public final class VectorIndex implements AutoCloseable {
 
   /** Opens the index in {@code folder} (a local path); errors name the file that is wrong. */
   public static VectorIndex open(Path folder) {
+    return open(folder, null);
+  }
+
+  /**
+   * Brings one file of an index kept on other storage into a local folder: {@code relative} is
+   * its path in the index folder, as the manifest names it; {@code target} the local file to
+   * write (it does not exist yet).
+   */
+  @FunctionalInterface
+  public interface FileFetcher {
+    void fetch(String relative, Path target) throws IOException;
+  }
+
+  /**
+   * Opens an IVF index whose {@code manifest.json} and centroids are in the local {@code folder}
+   * and whose lists are elsewhere: a list's files are fetched into {@code folder} by {@code
+   * fetcher} when a query first probes the list, so a process reads only the lists its queries
+   * probe (the Spark executors do this for an index on a Hadoop file system). With a null
+   * fetcher, or an index of HNSW shards, it is {@link #open(Path)}.
+   */
+  public static VectorIndex open(Path folder, FileFetcher fetcher) {
     Path file = folder.resolve(IndexManifest.FILE);
     byte[] bytes;
     try {
@@ -114,7 +135,8 @@ public final class VectorIndex implements AutoCloseable {
     }
     IndexManifest manifest = IndexManifest.fromJson(bytes, file.toString());
     if (manifest.ivf() != null) {
-      return new VectorIndex(folder, manifest, List.of(), IvfSearcher.open(folder, manifest));
+      return new VectorIndex(folder, manifest, List.of(),
+          IvfSearcher.open(folder, fetcher, manifest));
     }
     List<Shard> shards = new ArrayList<>();
     try {

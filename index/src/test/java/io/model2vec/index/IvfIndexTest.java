@@ -90,7 +90,7 @@ class IvfIndexTest {
   void rescoringSkipsOnlyCandidatesThatCannotReachTheTopTen() {
     StaticModel m = MODEL.shared();
     try (VectorIndex ix = VectorIndex.open(index)) {
-      IvfSearcher s = IvfSearcher.open(index, ix.manifest());
+      IvfSearcher s = IvfSearcher.open(index, null, ix.manifest());
       int[] embedded = new int[1];
       for (String query : queries) {
         float[] q = Vectors.normalized(m.encode(query));
@@ -141,6 +141,57 @@ class IvfIndexTest {
       assertThat(ix.search(queries.get(0), 10)).hasSize(10);
       assertThatThrownBy(() -> ix.exactSearch(queries.get(0), 10))
           .isInstanceOf(IndexException.class).hasMessageContaining("missing (listed in the manifest)");
+    }
+  }
+
+  @Test
+  void aFetcherBringsOnlyTheProbedListsAndTheSameHits() throws Exception {
+    // the index "elsewhere": only its manifest and centroids are local
+    Path local = tmp.resolve("local");
+    Files.createDirectories(local);
+    Files.copy(index.resolve(IndexManifest.FILE), local.resolve(IndexManifest.FILE));
+    Files.copy(index.resolve(IvfLayout.CENTROIDS), local.resolve(IvfLayout.CENTROIDS));
+    List<String> fetched = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    VectorIndex.FileFetcher fetcher = (relative, target) -> {
+      assertThat(target).doesNotExist();
+      fetched.add(relative);
+      Files.copy(index.resolve(relative), target);
+    };
+    try (VectorIndex remote = VectorIndex.open(local, fetcher);
+        VectorIndex whole = VectorIndex.open(index)) {
+      int lists = remote.manifest().ivf().lists();
+      int files = remote.manifest().ivf().files().size();
+      assertThat(remote.search(queries.get(0), 10)).usingRecursiveFieldByFieldElementComparator()
+          .containsExactlyElementsOf(whole.search(queries.get(0), 10));
+      Set<String> firstLists = new HashSet<>();
+      for (String f : fetched) {
+        firstLists.add(f.substring(0, f.indexOf('/')));
+      }
+      assertThat(firstLists).hasSizeLessThanOrEqualTo(remote.nprobe());
+      assertThat(fetched.size()).isLessThan(files);
+      int before = fetched.size();
+      remote.search(queries.get(0), 10); // the same lists again: read from the local folder
+      assertThat(fetched).hasSize(before);
+      remote.exactSearch(queries.get(1), 10); // every list, each fetched once
+      assertThat(new HashSet<>(fetched)).hasSize(fetched.size());
+      assertThat(fetched).hasSize(files);
+      assertThat(lists).isGreaterThan(remote.nprobe());
+    }
+    // a fetch that fails names the file and leaves no half file behind
+    Path broken = tmp.resolve("broken");
+    Files.createDirectories(broken);
+    Files.copy(index.resolve(IndexManifest.FILE), broken.resolve(IndexManifest.FILE));
+    Files.copy(index.resolve(IvfLayout.CENTROIDS), broken.resolve(IvfLayout.CENTROIDS));
+    try (VectorIndex ix = VectorIndex.open(broken, (relative, target) -> {
+      Files.write(target, new byte[] {1, 2, 3});
+      throw new IOException("connection reset");
+    })) {
+      assertThatThrownBy(() -> ix.search(queries.get(0), 10))
+          .hasMessageContaining("could not fetch list=").hasMessageContaining("connection reset");
+    }
+    try (var stream = Files.walk(broken)) {
+      assertThat(stream.filter(p -> p.toString().endsWith(".parquet") || p.toString().endsWith(".part")))
+          .isEmpty();
     }
   }
 

@@ -3,6 +3,7 @@ package io.model2vec.spark.index;
 import io.model2vec.Shared;
 import io.model2vec.index.IndexException;
 import io.model2vec.index.IndexManifest;
+import io.model2vec.index.IvfLayout;
 import io.model2vec.index.VectorIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,9 +20,11 @@ import org.slf4j.LoggerFactory;
  * The indexes of this JVM (an executor, or the driver in local mode), shared by the core's
  * {@link Shared} helper as its models are: each index folder is opened once, by its first task,
  * shared by every task and thread that holds it, and closed once no task has held it for
- * {@code model2vec.cache.idle-seconds} (default 300); the next task opens it again. A folder on a
- * Hadoop file system ({@code hdfs://}, {@code s3a://}, ...) is copied to a local temporary folder
- * first, once per opening, and the copy is deleted when the index is closed; a local path must be
+ * {@code model2vec.cache.idle-seconds} (default 300); the next task opens it again. An IVF index
+ * on a Hadoop file system ({@code hdfs://}, {@code s3a://}, ...) is read into a local temporary
+ * folder as it is used: its manifest and centroids when it is opened, a list's files when a row
+ * first probes the list (HNSW shards are copied whole); the copy is deleted when the index is
+ * closed. A local path must be
  * readable by every executor (a shared file system, or the one machine of a local session). The
  * key includes the manifest's modification time, so an index rebuilt in the same folder is opened
  * again.
@@ -58,8 +61,26 @@ final class ExecutorIndexes {
     java.nio.file.Path tmp = null;
     try {
       tmp = Files.createTempDirectory("model2vec-index-");
-      fs.copyToLocalFile(false, dir, new Path(tmp.toUri()), true);
-      return new Opened(VectorIndex.open(tmp.resolve(dir.getName())), tmp);
+      java.nio.file.Path local = tmp.resolve(dir.getName());
+      Files.createDirectories(local);
+      // An IVF index: the manifest and centroids now, each list's files when a query first
+      // probes it, so an executor reads only the lists its rows probe.
+      java.nio.file.Path manifest = local.resolve(IndexManifest.FILE);
+      fs.copyToLocalFile(false, new Path(dir, IndexManifest.FILE), new Path(manifest.toUri()), true);
+      IndexManifest m = IndexManifest.fromJson(Files.readAllBytes(manifest),
+          new Path(dir, IndexManifest.FILE).toString());
+      if (m.ivf() == null) {
+        // HNSW shards are searched whole: copy the folder
+        delete(tmp);
+        tmp = Files.createTempDirectory("model2vec-index-");
+        fs.copyToLocalFile(false, dir, new Path(tmp.toUri()), true);
+        return new Opened(VectorIndex.open(tmp.resolve(dir.getName())), tmp);
+      }
+      fs.copyToLocalFile(false, new Path(dir, IvfLayout.CENTROIDS),
+          new Path(local.resolve(IvfLayout.CENTROIDS).toUri()), true);
+      VectorIndex.FileFetcher fetch = (relative, target) ->
+          fs.copyToLocalFile(false, new Path(dir, relative), new Path(target.toUri()), true);
+      return new Opened(VectorIndex.open(local, fetch), tmp);
     } catch (IOException e) {
       delete(tmp);
       throw new UncheckedIOException("could not copy index " + dir + " from its file system: "

@@ -9,6 +9,7 @@ import io.model2vec.index.IndexManifest;
 import io.model2vec.index.Quantization;
 import io.model2vec.index.VectorIndex;
 import io.model2vec.spark.Model2VecSpark;
+import io.model2vec.spark.SchemeLocalFileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -216,6 +217,33 @@ class IndexSparkTest {
       // the row itself, or one with the same vector (a text of few known tokens)
       assertThat(r.<Row>getList(1).get(0).getFloat(1)).isGreaterThan(0.9999f);
     }
+  }
+
+  @Test
+  void executorsReadOnlyTheProbedListsOfAnIndexOnAHadoopFileSystem() throws Exception {
+    spark.sparkContext().hadoopConfiguration().set("fs.m2vtest.impl",
+        "io.model2vec.spark.SchemeLocalFileSystem");
+    Path local = shared.resolve("hadoop-ivf");
+    String uri = "m2vtest://" + local;
+    IndexManifest m = Model2VecIndex.writer(docs.where("id < 600")).lists(24).nprobe(2).save(uri);
+    int files = m.ivf().files().size();
+    SchemeLocalFileSystem.OPENED.clear();
+    List<Row> rows = spark.sql("SELECT nearest('a rocket launch to the moon', '" + uri + "', 3)")
+        .collectAsList();
+    assertThat(rows.get(0).getList(0)).hasSize(3);
+    Set<String> lists = new HashSet<>();
+    int parquet = 0;
+    for (String f : SchemeLocalFileSystem.OPENED) {
+      if (f.endsWith(".parquet")) {
+        parquet++;
+        lists.add(Path.of(f).getParent().getFileName().toString());
+      }
+    }
+    // the probed lists' files, and nothing else of the index's lists
+    assertThat(lists).isNotEmpty().hasSizeLessThanOrEqualTo(2);
+    assertThat(parquet).isLessThan(files);
+    assertThat(SchemeLocalFileSystem.OPENED).anyMatch(f -> f.endsWith("/manifest.json"))
+        .anyMatch(f -> f.endsWith("/centroids.f32"));
   }
 
   @Test
