@@ -72,6 +72,12 @@ public final class Settings {
           + "(at least 3 x k; 0 keeps the int8 scores)");
 
   /** IVF index: MB of list rows an open index keeps in memory. */
+  public static final Setting<Integer> INDEX_IVF_PREFILTER = both("model2vec.index.ivf.prefilter",
+      2000, "a whole number from 0 to 10000000", v -> range(v, 0, 10_000_000),
+      "IVF index: a query first scores the probed rows on their first quarter of dimensions "
+          + "(the largest principal components) and keeps this many for the full int8 score "
+          + "(0 scores every row in full)");
+
   public static final Setting<Integer> INDEX_CACHE_MB = both("model2vec.index.cache-mb", 1024,
       "a whole number of MB from 1 to 1048576", v -> range(v, 1, 1 << 20),
       "IVF index: MB of probed lists an open index keeps in memory (read when it opens)");

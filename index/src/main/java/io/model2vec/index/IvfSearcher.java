@@ -33,6 +33,11 @@ final class IvfSearcher {
 
   private final long cacheBytes = io.model2vec.Settings.INDEX_CACHE_MB.get() * 1024L * 1024L;
 
+  /** Rows kept by the first, prefix-of-dimensions stage of a scan (0: one full stage). */
+  static int prefilter() {
+    return io.model2vec.Settings.INDEX_IVF_PREFILTER.get();
+  }
+
   private final Path folder;
   /** Brings a list file into {@code folder} on its first read (an index on remote storage). */
   private final VectorIndex.FileFetcher fetcher;
@@ -118,7 +123,7 @@ final class IvfSearcher {
   List<VectorIndex.Hit> search(float[] q, int k, int nprobe, int rescore,
       Function<String, float[]> embed) {
     int[] probe = blocked.probe(q, nprobe);
-    return scan(q, k, probe, rescore, embed);
+    return scan(q, k, probe, rescore, embed, true);
   }
 
   /** Every list scanned (int8 scores), the best rescored: the reference for recall. */
@@ -127,21 +132,50 @@ final class IvfSearcher {
     for (int i = 0; i < all.length; i++) {
       all[i] = i;
     }
-    return scan(q, k, all, rescore, embed);
+    return scan(q, k, all, rescore, embed, false);
   }
 
   private List<VectorIndex.Hit> scan(float[] q, int k, int[] lists, int rescore,
-      Function<String, float[]> embed) {
+      Function<String, float[]> embed, boolean twoStage) {
     int keep = Math.max(k, rescore);
     TopK top = new TopK(keep);
     List<ListData> data = new ArrayList<>(lists.length);
+    long rows = 0;
     for (int li = 0; li < lists.length; li++) {
       ListData d = list(lists[li]);
       data.add(d);
-      byte[] codes = d.codes;
-      for (int r = 0, off = 0; r < d.n; r++, off += dims) {
-        float s = d.scales[r] * IvfKernels.dotCode(q, codes, off, dims);
-        top.offer(s, ((long) li << 32) | r);
+      rows += d.n;
+    }
+    int prefilter = Math.max(prefilter(), keep);
+    int prefix = dims / 4;
+    if (twoStage && prefilter() > 0 && prefix >= 16 && rows > prefilter) {
+      // Two stages: the model's dimensions are principal components, largest first, so the
+      // first quarter of a code carries most of a score for a quarter of the memory read; the
+      // best rows by it get the full int8 score.
+      TopK pre = new TopK(prefilter);
+      for (int li = 0; li < data.size(); li++) {
+        ListData d = data.get(li);
+        byte[] codes = d.codes;
+        for (int r = 0, off = 0; r < d.n; r++, off += dims) {
+          pre.offer(d.scales[r] * IvfKernels.dotCode(q, codes, off, prefix), ((long) li << 32) | r);
+        }
+      }
+      float[] ps = new float[pre.size()];
+      long[] pr = new long[pre.size()];
+      pre.drain(ps, pr);
+      for (long ref : pr) {
+        ListData d = data.get((int) (ref >>> 32));
+        int r = (int) ref;
+        top.offer(d.scales[r] * IvfKernels.dotCode(q, d.codes, r * dims, dims), ref);
+      }
+    } else {
+      for (int li = 0; li < data.size(); li++) {
+        ListData d = data.get(li);
+        byte[] codes = d.codes;
+        for (int r = 0, off = 0; r < d.n; r++, off += dims) {
+          float s = d.scales[r] * IvfKernels.dotCode(q, codes, off, dims);
+          top.offer(s, ((long) li << 32) | r);
+        }
       }
     }
     int all = top.size();

@@ -196,6 +196,51 @@ class IvfIndexTest {
   }
 
   @Test
+  void theFirstStageOnAPrefixOfDimensionsKeepsTheHits() {
+    String before = System.getProperty("model2vec.index.ivf.prefilter");
+    try (VectorIndex ix = VectorIndex.open(index)) {
+      int nprobe = ix.manifest().ivf().lists() / 2;
+      List<List<String>> full = new java.util.ArrayList<>();
+      System.setProperty("model2vec.index.ivf.prefilter", "0");
+      for (String q : queries) {
+        full.add(ids(ix.probe(ix.model().encode(q), 10, nprobe)));
+      }
+      // a first stage that keeps every probed row: the same hits
+      System.setProperty("model2vec.index.ivf.prefilter", Integer.toString(ROWS));
+      for (int i = 0; i < 20; i++) {
+        assertThat(ids(ix.probe(ix.model().encode(queries.get(i)), 10, nprobe)))
+            .containsExactlyElementsOf(full.get(i));
+      }
+      // keeping 300 of the ~3,000 probed rows: nearly the same hits
+      System.setProperty("model2vec.index.ivf.prefilter", "300");
+      int same = 0;
+      for (int i = 0; i < queries.size(); i++) {
+        List<String> got = ids(ix.probe(ix.model().encode(queries.get(i)), 10, nprobe));
+        for (String id : got) {
+          if (full.get(i).contains(id)) {
+            same++;
+          }
+        }
+      }
+      assertThat(same / (10.0 * queries.size())).isGreaterThanOrEqualTo(0.95);
+    } finally {
+      if (before == null) {
+        System.clearProperty("model2vec.index.ivf.prefilter");
+      } else {
+        System.setProperty("model2vec.index.ivf.prefilter", before);
+      }
+    }
+  }
+
+  private static List<String> ids(List<VectorIndex.Hit> hits) {
+    List<String> ids = new java.util.ArrayList<>();
+    for (VectorIndex.Hit h : hits) {
+      ids.add(h.id());
+    }
+    return ids;
+  }
+
+  @Test
   void listFilesAreParquetWithTheRowsColumns() throws Exception {
     IndexManifest manifest = VectorIndex.open(index).manifest();
     IvfLayout.ListFile f = manifest.ivf().files().get(0);

@@ -112,6 +112,12 @@ final class IndexBenchCommand implements Callable<Integer> {
       description = "IVF lists (default: about sqrt(--rows), as spark-index).")
   Integer lists;
 
+  @Option(names = "--prefilter", paramLabel = "N[,N...]", split = ",",
+      description = "IVF: rows kept by a query's first stage (the first quarter of the "
+          + "dimensions), one latency and recall line per value and nprobe; 0 scores every "
+          + "probed row in full (default: the setting model2vec.index.ivf.prefilter).")
+  List<Integer> prefilters;
+
   @Option(names = "--nprobe", paramLabel = "N[,N...]", split = ",",
       description = "IVF lists probed per query, one latency and recall line per value "
           + "(default: the index's default, and half and twice it).")
@@ -152,6 +158,9 @@ final class IndexBenchCommand implements Callable<Integer> {
             + "(or several, comma-separated), was '" + x + "'");
       }
       types.addAll(x.equals("both") ? List.of("ivf", "hnsw") : List.of(x));
+    }
+    if (prefilters != null && prefilters.stream().anyMatch(n -> n < 0)) {
+      throw new CommandLine.ParameterException(cl, "--prefilter must be >= 0");
     }
     if ((lists != null && lists < 1) || (nprobes != null && nprobes.stream().anyMatch(n -> n < 1))) {
       throw new CommandLine.ParameterException(cl, "--lists and --nprobe must be >= 1");
@@ -310,7 +319,12 @@ final class IndexBenchCommand implements Callable<Integer> {
         : List.of(Math.max(1, np / 2), np, Math.min(l, 2 * np));
     try (VectorIndex index = VectorIndex.open(folder)) {
       int r = truth.size();
+      List<Integer> stages = prefilters != null ? prefilters
+          : List.of(io.model2vec.Settings.INDEX_IVF_PREFILTER.get());
+      String setting = System.getProperty("model2vec.index.ivf.prefilter");
       for (int p : probes) {
+       for (int pf : stages) {
+        System.setProperty("model2vec.index.ivf.prefilter", Integer.toString(pf));
         for (int j = 0; j < Math.min(200, queries); j++) {
           index.probe(m.encode(qs.get(j)), 10, p); // warm-up (and the lists read)
         }
@@ -337,13 +351,20 @@ final class IndexBenchCommand implements Callable<Integer> {
             scanned += perList[list];
           }
         }
-        out.printf(Locale.ROOT, "query, ivf, nprobe %d: p50 %.2f ms, p99 %.2f ms (embed + search, "
-            + "k 10, rescore %s, %d queries one at a time); recall@10 %.3f (%d queries, against "
-            + "exact float search); %,d rows scanned a query (mean)%n", p, nanos[queries / 2] / 1e6,
+        out.printf(Locale.ROOT, "query, ivf, nprobe %d, prefilter %d: p50 %.2f ms, p99 %.2f ms "
+            + "(embed + search, k 10, rescore %s, %d queries one at a time); recall@10 %.3f (%d "
+            + "queries, against exact float search); %,d rows scanned a query (mean)%n", p, pf,
+            nanos[queries / 2] / 1e6,
             nanos[(int) Math.min(queries - 1, Math.ceil(queries * 0.99) - 1)] / 1e6,
             System.getProperty("model2vec.index.ivf.rescore", "30"), queries,
             found / (10.0 * r), r, scanned / r);
         out.flush();
+       }
+      }
+      if (setting == null) {
+        System.clearProperty("model2vec.index.ivf.prefilter");
+      } else {
+        System.setProperty("model2vec.index.ivf.prefilter", setting);
       }
       out.printf(Locale.ROOT, "memory held by the open ivf index: %s (centroids and the lists "
           + "read, ids and texts as Java strings)%n", mib(index.memoryBytes()));

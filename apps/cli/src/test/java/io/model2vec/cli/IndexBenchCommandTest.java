@@ -16,7 +16,7 @@ class IndexBenchCommandTest {
     cl.setOut(new PrintWriter(out));
     int code = cl.execute("--input", Fixtures.fortunes().toString(), "--rows", "3000",
         "--threads", "2", "--queries", "50", "--recall-queries", "10", "--candidates", "20,40",
-        "--type", "both,jvector", "--nprobe", "12,24");
+        "--type", "both,jvector", "--nprobe", "12,24", "--prefilter", "0,100");
     assertThat(code).isZero();
     String text = out.toString();
     assertThat(text).contains("20000 texts -> 3000 rows (texts as they are); 2 threads, 2 shards; HNSW m 32, beam width 200");
@@ -30,9 +30,10 @@ class IndexBenchCommandTest {
     assertThat(text).containsPattern("index build, ivf \\([0-9]+ lists, [0-9]+-row sample\\): [0-9,]+ rows/s "
         + ".*% of embed only");
     assertThat(text).containsPattern("index size, ivf: .* MiB on disk");
-    assertThat(text).containsPattern("query, ivf, nprobe 12: p50 [0-9.]+ ms, p99 [0-9.]+ ms .* recall@10 "
-        + "[01]\\.[0-9]{3}");
-    assertThat(text).contains("query, ivf, nprobe 24:", "memory held by the open ivf index:");
+    assertThat(text).containsPattern("query, ivf, nprobe 12, prefilter 0: p50 [0-9.]+ ms, p99 [0-9.]+ "
+        + "ms .* recall@10 [01]\\.[0-9]{3}");
+    assertThat(text).contains("query, ivf, nprobe 12, prefilter 100:", "query, ivf, nprobe 24, "
+        + "prefilter 0:", "memory held by the open ivf index:");
     assertThat(text).containsPattern("lists of the index: max [0-9,]+ rows = [0-9.]+ x the mean");
     assertThat(text).containsPattern("nprobe 12: .* [0-9,]+ rows scanned a query");
     assertThat(text).containsPattern("index build, jvector .*: [0-9,]+ rows/s .*% of embed only");
