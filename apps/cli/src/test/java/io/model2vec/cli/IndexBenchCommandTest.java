@@ -35,7 +35,7 @@ class IndexBenchCommandTest {
     assertThat(text).contains("query, ivf, nprobe 12, prefilter 100:", "query, ivf, nprobe 24, "
         + "prefilter 0:", "memory held by the open ivf index:");
     assertThat(text).containsPattern("lists of the index: max [0-9,]+ rows = [0-9.]+ x the mean");
-    assertThat(text).containsPattern("nprobe 12: .* [0-9,]+ rows scanned a query");
+    assertThat(text).containsPattern("nprobe 12, prefilter 0: .* [0-9,]+ rows scanned a query");
     assertThat(text).containsPattern("index build, jvector .*: [0-9,]+ rows/s .*% of embed only");
     assertThat(text).containsPattern("index size, jvector: [0-9.]+ MiB on disk");
     assertThat(text).containsPattern("query, jvector, 40 candidates: p50 [0-9.]+ ms, p99 [0-9.]+ ms "
