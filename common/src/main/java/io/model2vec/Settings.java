@@ -73,8 +73,8 @@ public final class Settings {
 
   /** IVF index: MB of list rows an open index keeps in memory. */
   public static final Setting<Integer> INDEX_IVF_PREFILTER = both("model2vec.index.ivf.prefilter",
-      2000, "a whole number from 0 to 10000000", v -> range(v, 0, 10_000_000),
-      "IVF index: a query first scores the probed rows on their first quarter of dimensions "
+      1000, "a whole number from 0 to 10000000", v -> range(v, 0, 10_000_000),
+      "IVF index: a query first scores the probed rows on the first half of their dimensions "
           + "(the largest principal components) and keeps this many for the full int8 score "
           + "(0 scores every row in full)");
 

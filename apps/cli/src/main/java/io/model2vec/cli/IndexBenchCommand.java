@@ -113,7 +113,7 @@ final class IndexBenchCommand implements Callable<Integer> {
   Integer lists;
 
   @Option(names = "--prefilter", paramLabel = "N[,N...]", split = ",",
-      description = "IVF: rows kept by a query's first stage (the first quarter of the "
+      description = "IVF: rows kept by a query's first stage (the first half of the "
           + "dimensions), one latency and recall line per value and nprobe; 0 scores every "
           + "probed row in full (default: the setting model2vec.index.ivf.prefilter).")
   List<Integer> prefilters;
