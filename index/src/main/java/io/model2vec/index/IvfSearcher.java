@@ -155,20 +155,15 @@ final class IvfSearcher {
       data.add(d);
       rows += d.n;
     }
-    int prefilter = Math.max(prefilter(), keep);
+    int setting = prefilter();
+    int prefilter = Math.max(setting, keep);
     int prefix = prefixDims();
-    if (twoStage && prefilter() > 0 && prefix > 0 && rows > prefilter) {
+    if (twoStage && setting > 0 && prefix > 0 && rows > prefilter) {
       // Two stages: the model's dimensions are principal components, largest first, so the
       // first half of a code carries most of a score for half of the memory read; the best rows
       // by it get the full int8 score.
       TopK pre = new TopK(prefilter);
-      for (int li = 0; li < data.size(); li++) {
-        ListData d = data.get(li);
-        byte[] codes = d.prefix;
-        for (int r = 0, off = 0; r < d.n; r++, off += prefix) {
-          pre.offer(d.scales[r] * IvfKernels.dotCode(q, codes, off, prefix), ((long) li << 32) | r);
-        }
-      }
+      offerAll(q, data, true, pre);
       float[] ps = new float[pre.size()];
       long[] pr = new long[pre.size()];
       pre.drain(ps, pr);
@@ -178,14 +173,7 @@ final class IvfSearcher {
         top.offer(d.scales[r] * IvfKernels.dotCode(q, d.codes, r * dims, dims), ref);
       }
     } else {
-      for (int li = 0; li < data.size(); li++) {
-        ListData d = data.get(li);
-        byte[] codes = d.codes;
-        for (int r = 0, off = 0; r < d.n; r++, off += dims) {
-          float s = d.scales[r] * IvfKernels.dotCode(q, codes, off, dims);
-          top.offer(s, ((long) li << 32) | r);
-        }
-      }
+      offerAll(q, data, false, top);
     }
     int all = top.size();
     float[] scores = new float[all];
@@ -221,6 +209,22 @@ final class IvfSearcher {
           Collections.unmodifiableMap(fields)));
     }
     return hits;
+  }
+
+  /**
+   * Offers every row of {@code data} to {@code top}, scored on all dimensions of its code or
+   * ({@code half}) on the contiguous first half; a row's reference is its list's index in
+   * {@code data} (high 32 bits) and its row in the list.
+   */
+  private void offerAll(float[] q, List<ListData> data, boolean half, TopK top) {
+    int n = half ? prefixDims() : dims;
+    for (int li = 0; li < data.size(); li++) {
+      ListData d = data.get(li);
+      byte[] codes = half ? d.prefix : d.codes;
+      for (int r = 0, off = 0; r < d.n; r++, off += n) {
+        top.offer(d.scales[r] * IvfKernels.dotCode(q, codes, off, n), ((long) li << 32) | r);
+      }
+    }
   }
 
   /**

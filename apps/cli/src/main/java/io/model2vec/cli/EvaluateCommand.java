@@ -383,22 +383,14 @@ final class EvaluateCommand implements Callable<Integer> {
     out.println(label + (teacher == null ? "" : "  vs " + teacherLabel));
     out.printf(Locale.ROOT, "  %-30s %6s %-10s %8s %8s %8s   %s%n", "task", "size", "metric",
         "score", "teacher", "kept", "also (model / teacher)");
-    double keptSum = 0;
-    int keptN = 0;
-    double publicSum = 0;
-    int publicN = 0;
+    Kept mean = new Kept();
     for (int i = 0; i < scores.size(); i++) {
       TaskScore s = scores.get(i);
       TaskScore ts = teacher == null ? null : teacher.get(i);
       String kept = "-";
       if (ts != null && ts.result.score != 0) {
         double k = s.result.score / ts.result.score;
-        keptSum += k;
-        keptN++;
-        if (!s.task.startsWith("spam-")) {
-          publicSum += k;
-          publicN++;
-        }
+        mean.add(s.task, k);
         kept = String.format(Locale.ROOT, "%.1f%%", 100 * k);
       }
       String also = s.result.extraName == null ? "" : String.format(Locale.ROOT, "%s %.4f%s",
@@ -408,11 +400,28 @@ final class EvaluateCommand implements Callable<Integer> {
           s.metric, s.result.score, ts == null ? "-"
               : String.format(Locale.ROOT, "%.4f", ts.result.score), kept, also);
     }
-    if (keptN > 0) {
+    if (mean.n > 0) {
       out.printf(Locale.ROOT, "  mean share of the teacher's score kept: %.1f%% over the %d "
-          + "tasks%s%n", 100 * keptSum / keptN, keptN, publicN == 0 ? ""
+          + "tasks%s%n", 100 * mean.sum / mean.n, mean.n, mean.publicN == 0 ? ""
               : String.format(Locale.ROOT, ", %.1f%% over the %d public ones (no SpamAssassin)",
-                  100 * publicSum / publicN, publicN));
+                  100 * mean.publicSum / mean.publicN, mean.publicN));
+    }
+  }
+
+  /** The shares of the teacher's score kept, summed over all tasks and over the public ones. */
+  private static final class Kept {
+    double sum;
+    int n;
+    double publicSum;
+    int publicN;
+
+    void add(String task, double share) {
+      sum += share;
+      n++;
+      if (!task.startsWith("spam-")) {
+        publicSum += share;
+        publicN++;
+      }
     }
   }
 
@@ -442,10 +451,7 @@ final class EvaluateCommand implements Callable<Integer> {
     com.fasterxml.jackson.databind.node.ObjectNode m = LABELLED.createObjectNode();
     m.put("model", label);
     com.fasterxml.jackson.databind.node.ArrayNode a = m.putArray("tasks");
-    double keptSum = 0;
-    int keptN = 0;
-    double publicSum = 0;
-    int publicN = 0;
+    Kept mean = new Kept();
     for (int i = 0; i < scores.size(); i++) {
       TaskScore s = scores.get(i);
       com.fasterxml.jackson.databind.node.ObjectNode o = a.addObject().put("task", s.task)
@@ -458,19 +464,14 @@ final class EvaluateCommand implements Callable<Integer> {
         o.put("teacher", ts);
         if (ts != 0) {
           o.put("kept", s.result.score / ts);
-          keptSum += s.result.score / ts;
-          keptN++;
-          if (!s.task.startsWith("spam-")) {
-            publicSum += s.result.score / ts;
-            publicN++;
-          }
+          mean.add(s.task, s.result.score / ts);
         }
       }
     }
-    if (keptN > 0) {
-      m.put("mean_kept", keptSum / keptN);
-      if (publicN > 0) {
-        m.put("mean_kept_public", publicSum / publicN);
+    if (mean.n > 0) {
+      m.put("mean_kept", mean.sum / mean.n);
+      if (mean.publicN > 0) {
+        m.put("mean_kept_public", mean.publicSum / mean.publicN);
       }
     }
     return m;

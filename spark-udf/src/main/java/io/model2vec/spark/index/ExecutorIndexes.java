@@ -61,21 +61,20 @@ final class ExecutorIndexes {
     java.nio.file.Path tmp = null;
     try {
       tmp = Files.createTempDirectory("model2vec-index-");
-      java.nio.file.Path local = tmp.resolve(dir.getName());
-      Files.createDirectories(local);
-      // An IVF index: the manifest and centroids now, each list's files when a query first
-      // probes it, so an executor reads only the lists its rows probe.
-      java.nio.file.Path manifest = local.resolve(IndexManifest.FILE);
-      fs.copyToLocalFile(false, new Path(dir, IndexManifest.FILE), new Path(manifest.toUri()), true);
-      IndexManifest m = IndexManifest.fromJson(Files.readAllBytes(manifest),
-          new Path(dir, IndexManifest.FILE).toString());
-      if (m.ivf() == null) {
+      Path manifestFile = new Path(dir, IndexManifest.FILE);
+      byte[] manifest;
+      try (java.io.InputStream in = fs.open(manifestFile)) {
+        manifest = in.readAllBytes();
+      }
+      if (IndexManifest.fromJson(manifest, manifestFile.toString()).ivf() == null) {
         // HNSW shards are searched whole: copy the folder
-        delete(tmp);
-        tmp = Files.createTempDirectory("model2vec-index-");
         fs.copyToLocalFile(false, dir, new Path(tmp.toUri()), true);
         return new Opened(VectorIndex.open(tmp.resolve(dir.getName())), tmp);
       }
+      // An IVF index: the manifest and centroids now, each list's files when a query first
+      // probes it, so an executor reads only the lists its rows probe.
+      java.nio.file.Path local = Files.createDirectories(tmp.resolve(dir.getName()));
+      Files.write(local.resolve(IndexManifest.FILE), manifest);
       fs.copyToLocalFile(false, new Path(dir, IvfLayout.CENTROIDS),
           new Path(local.resolve(IvfLayout.CENTROIDS).toUri()), true);
       VectorIndex.FileFetcher fetch = (relative, target) ->
