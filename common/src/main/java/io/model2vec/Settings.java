@@ -74,9 +74,9 @@ public final class Settings {
   /** IVF index: MB of list rows an open index keeps in memory. */
   public static final Setting<Integer> INDEX_IVF_PREFILTER = both("model2vec.index.ivf.prefilter",
       1000, "a whole number from 0 to 10000000", v -> range(v, 0, 10_000_000),
-      "IVF index: a query first scores the probed rows on the first half of their dimensions "
-          + "(the largest principal components) and keeps this many for the full int8 score "
-          + "(0 scores every row in full)");
+      "IVF index: a query first ranks the probed rows by their sign bits and keeps this many "
+          + "(at least 1% of the probed rows) for the full int8 score (0 scores every row in "
+          + "full)");
 
   public static final Setting<Integer> INDEX_CACHE_MB = both("model2vec.index.cache-mb", 1024,
       "a whole number of MB from 1 to 1048576", v -> range(v, 1, 1 << 20),

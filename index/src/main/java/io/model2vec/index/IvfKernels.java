@@ -118,6 +118,50 @@ public final class IvfKernels {
       return best;
     }
 
+    /** Rows {@link #nearestBatch} assigns at once: the centroids are read once a batch. */
+    public static final int BATCH = 32;
+
+    /** A scratch array for {@link #nearestBatch}. */
+    public float[] batchScratch() {
+      return new float[BATCH * blocks * 8];
+    }
+
+    /**
+     * {@code out[r] = }{@link #nearest}{@code (vector r)} for the {@code rows <= BATCH} vectors
+     * {@code vs[r * dims, (r + 1) * dims)}, with the same result as one at a time: at a
+     * thousand lists the centroids (1 MB at 256 dimensions) no longer fit a core's cache, and
+     * reading them once a vector cost more than the dot products.
+     */
+    public void nearestBatch(float[] vs, int rows, int[] out, float[] scratch) {
+      if (rows < 0 || rows > BATCH) {
+        throw new IllegalArgumentException("rows must be in [0, " + BATCH + "], was " + rows);
+      }
+      int width = blocks * 8;
+      if (VECTOR) {
+        PanamaIvf.scoresBatch(vs, rows, dims, blocked, blocks, scratch);
+      } else {
+        float[] one = new float[dims];
+        float[] s = scratch();
+        for (int r = 0; r < rows; r++) {
+          System.arraycopy(vs, r * dims, one, 0, dims);
+          scores(one, s);
+          System.arraycopy(s, 0, scratch, r * width, width);
+        }
+      }
+      for (int r = 0; r < rows; r++) {
+        int base = r * width;
+        int best = 0;
+        float bestScore = scratch[base];
+        for (int c = 1; c < lists; c++) {
+          if (scratch[base + c] > bestScore) {
+            bestScore = scratch[base + c];
+            best = c;
+          }
+        }
+        out[r] = best;
+      }
+    }
+
     /** The {@code n} lists nearest to {@code q}, best first. */
     public int[] probe(float[] q, int n) {
       float[] s = scratch();

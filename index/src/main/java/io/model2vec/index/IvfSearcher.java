@@ -33,16 +33,12 @@ final class IvfSearcher {
 
   private final long cacheBytes = io.model2vec.Settings.INDEX_CACHE_MB.get() * 1024L * 1024L;
 
-  /**
-   * Dimensions of the first stage: the first half, when that is at least 16 (else 0: none). A
-   * quarter was measured too: a quarter of the memory read, but the first stage then loses rows
-   * of the top ten that half of the dimensions keeps (docs/index.md).
-   */
-  private int prefixDims() {
-    return dims / 2 >= 16 ? dims / 2 : 0;
+  /** 64-bit words of a row's sign bits. */
+  private int signWords() {
+    return (dims + 63) / 64;
   }
 
-  /** Rows kept by the first, prefix-of-dimensions stage of a scan (0: one full stage). */
+  /** Rows kept by the first, sign-bit stage of a scan (0: one full stage). */
   static int prefilter() {
     return io.model2vec.Settings.INDEX_IVF_PREFILTER.get();
   }
@@ -157,23 +153,20 @@ final class IvfSearcher {
     }
     int setting = prefilter();
     int prefilter = Math.max(setting, keep);
-    int prefix = prefixDims();
-    if (twoStage && setting > 0 && prefix > 0 && rows > prefilter) {
-      // Two stages: the model's dimensions are principal components, largest first, so the
-      // first half of a code carries most of a score for half of the memory read; the best rows
-      // by it get the full int8 score.
-      TopK pre = new TopK(prefilter);
-      offerAll(q, data, true, pre);
-      float[] ps = new float[pre.size()];
-      long[] pr = new long[pre.size()];
-      pre.drain(ps, pr);
-      for (long ref : pr) {
+    if (twoStage && setting > 0 && rows > prefilter) {
+      // Two stages: the sign bits of a row (32 bytes for 256 dimensions, an eighth of its code)
+      // against the query quantized to 4 bits rank the probed rows, a few popcounts a row; the
+      // best get the full int8 score: `prefilter` of them, or 1% of the probed rows when more
+      // (the more lists a query probes, the wider its top ten spreads in that ranking;
+      // docs/index.md measures how many of the top ten the first stage keeps).
+      int candidates = (int) Math.max(prefilter, rows / 100);
+      for (long ref : bestBySigns(q, data, (int) rows, candidates)) {
         ListData d = data.get((int) (ref >>> 32));
         int r = (int) ref;
         top.offer(d.scales[r] * IvfKernels.dotCode(q, d.codes, r * dims, dims), ref);
       }
     } else {
-      offerAll(q, data, false, top);
+      offerAll(q, data, top);
     }
     int all = top.size();
     float[] scores = new float[all];
@@ -212,19 +205,83 @@ final class IvfSearcher {
   }
 
   /**
-   * Offers every row of {@code data} to {@code top}, scored on all dimensions of its code or
-   * ({@code half}) on the contiguous first half; a row's reference is its list's index in
-   * {@code data} (high 32 bits) and its row in the list.
+   * Offers every row of {@code data} to {@code top}, scored on all dimensions of its code; a
+   * row's reference is its list's index in {@code data} (high 32 bits) and its row in the list.
    */
-  private void offerAll(float[] q, List<ListData> data, boolean half, TopK top) {
-    int n = half ? prefixDims() : dims;
+  private void offerAll(float[] q, List<ListData> data, TopK top) {
     for (int li = 0; li < data.size(); li++) {
       ListData d = data.get(li);
-      byte[] codes = half ? d.prefix : d.codes;
-      for (int r = 0, off = 0; r < d.n; r++, off += n) {
-        top.offer(d.scales[r] * IvfKernels.dotCode(q, codes, off, n), ((long) li << 32) | r);
+      for (int r = 0, off = 0; r < d.n; r++, off += dims) {
+        top.offer(d.scales[r] * IvfKernels.dotCode(q, d.codes, off, dims), ((long) li << 32) | r);
       }
     }
+  }
+
+  /**
+   * The references of the {@code n} best of the {@code rows} rows of {@code data} by the
+   * asymmetric sign-bit estimate of {@code q . row}: {@code sum of q4[i] over the dimensions
+   * where the row is positive}, with {@code q4 = round(7 q / max|q|)} in [-7, 7] (the estimate
+   * up to a constant and a scale that are the same for every row), computed by popcounts from
+   * the 4 bit planes of {@code q4 + 7} (7 x the row's positive dimensions subtracted again). The
+   * scores are small integers, so the best n are found by a histogram and a threshold, not a
+   * heap. A reference is the list's index in {@code data} (high 32 bits) and the row in the list.
+   */
+  private long[] bestBySigns(float[] q, List<ListData> data, int rows, int n) {
+    int words = signWords();
+    long[] planes = new long[4 * words]; // plane j of word w at j * words + w
+    float max = 0;
+    for (float x : q) {
+      max = Math.max(max, Math.abs(x));
+    }
+    float step = max == 0 ? 0 : 7f / max;
+    for (int i = 0; i < dims; i++) {
+      int v = Math.round(q[i] * step) + 7;
+      for (int j = 0; j < 4; j++) {
+        if ((v >>> j & 1) != 0) {
+          planes[j * words + i / 64] |= 1L << (i % 64);
+        }
+      }
+    }
+    int offset = 7 * dims;
+    int[] histogram = new int[2 * offset + 1];
+    int[] scores = new int[rows];
+    int at = 0;
+    for (ListData d : data) {
+      long[] signs = d.signs;
+      int[] positives = d.positives;
+      for (int r = 0, off = 0; r < d.n; r++, off += words) {
+        int s = offset - 7 * positives[r];
+        for (int w = 0; w < words; w++) {
+          long c = signs[off + w];
+          s += Long.bitCount(c & planes[w])
+              + (Long.bitCount(c & planes[words + w]) << 1)
+              + (Long.bitCount(c & planes[2 * words + w]) << 2)
+              + (Long.bitCount(c & planes[3 * words + w]) << 3);
+        }
+        scores[at++] = s;
+        histogram[s]++;
+      }
+    }
+    n = Math.min(n, rows);
+    int threshold = histogram.length - 1;
+    int above = 0; // rows scored above the threshold
+    while (above + histogram[threshold] < n) {
+      above += histogram[threshold--];
+    }
+    int ties = n - above; // rows taken at the threshold, the first ones met
+    long[] best = new long[n];
+    int found = 0;
+    at = 0;
+    for (int li = 0; li < data.size(); li++) {
+      int rowsOf = data.get(li).n;
+      for (int r = 0; r < rowsOf; r++) {
+        int s = scores[at++];
+        if (s > threshold || (s == threshold && ties-- > 0)) {
+          best[found++] = ((long) li << 32) | r;
+        }
+      }
+    }
+    return best;
   }
 
   /**
@@ -350,14 +407,18 @@ final class IvfSearcher {
             + "changed after it was built)", e);
       }
     }
-    int p = prefixDims();
-    if (p > 0) {
-      d.prefix = new byte[(int) rows * p];
-      for (int r = 0; r < rows; r++) {
-        System.arraycopy(d.codes, r * dims, d.prefix, r * p, p);
+    int words = signWords();
+    d.signs = new long[(int) rows * words];
+    d.positives = new int[(int) rows];
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < dims; i++) {
+        if (d.codes[r * dims + i] > 0) {
+          d.signs[r * words + i / 64] |= 1L << (i % 64);
+          d.positives[r]++;
+        }
       }
     }
-    d.bytes = (long) rows * (dims + p + 4) + d.ids.bytes() + d.texts.bytes();
+    d.bytes = (long) rows * (dims + 8L * words + 8) + d.ids.bytes() + d.texts.bytes();
     for (Packed f : d.fields) {
       d.bytes += f.bytes();
     }
@@ -419,11 +480,13 @@ final class IvfSearcher {
     final Packed ids;
     final byte[] codes;
     /**
-     * The first {@code prefixDims} of every code, contiguous: the first stage of a query reads
-     * them in one sequential pass (part of each row read in place costs a cache miss a row: the
-     * hardware prefetcher does not follow 256-byte strides across pages).
+     * The sign bits of every code ({@code (dims + 63) / 64} words a row, bit i of a row set when
+     * its dimension i is positive): what the first stage of a query reads, an eighth of the
+     * codes' bytes.
      */
-    byte[] prefix;
+    long[] signs;
+    /** Each row's count of set sign bits. */
+    int[] positives;
     final float[] scales;
     final Packed texts;
     final Packed[] fields;

@@ -32,7 +32,6 @@ public final class IvfWriter {
 
   private final Path folder;
   private final IvfKernels.Centroids centroids;
-  private final float[] scratch;
   private final int lists;
   private final int dims;
   private final List<String> kept;
@@ -41,6 +40,14 @@ public final class IvfWriter {
   private final ListBuffer[] buffers;
   private final float[] unit;
   private final byte[] code;
+  // rows waiting for their list: assigned BATCH at a time (IvfKernels.Centroids#nearestBatch)
+  private final float[] pending;
+  private final String[] pendingIds;
+  private final String[] pendingTexts;
+  private final String[][] pendingFields;
+  private final int[] assigned = new int[IvfKernels.Centroids.BATCH];
+  private final float[] batchScratch;
+  private int waiting;
 
   private IvfWriter(Path folder, float[] centroids, int dims, List<String> kept,
       boolean storeText, String fileName) {
@@ -54,7 +61,6 @@ public final class IvfWriter {
     }
     this.folder = folder;
     this.centroids = new IvfKernels.Centroids(centroids, dims);
-    this.scratch = this.centroids.scratch();
     this.lists = centroids.length / dims;
     this.dims = dims;
     this.kept = List.copyOf(kept);
@@ -63,6 +69,12 @@ public final class IvfWriter {
     this.buffers = new ListBuffer[lists];
     this.unit = new float[dims];
     this.code = new byte[dims];
+    int batch = IvfKernels.Centroids.BATCH;
+    this.pending = new float[batch * dims];
+    this.pendingIds = new String[batch];
+    this.pendingTexts = new String[batch];
+    this.pendingFields = new String[batch][];
+    this.batchScratch = this.centroids.batchScratch();
   }
 
   /** A writer of rows into the index folder {@code folder}, files named {@code fileName}. */
@@ -97,17 +109,36 @@ public final class IvfWriter {
           + kept.size());
     }
     Vectors.normalizeInto(vector, unit);
-    int list = centroids.nearest(unit, scratch);
-    float scale = IvfKernels.quantize(unit, code);
-    ListBuffer b = buffers[list];
-    if (b == null) {
-      b = buffers[list] = new ListBuffer(kept.size());
+    System.arraycopy(unit, 0, pending, waiting * dims, dims);
+    pendingIds[waiting] = id;
+    pendingTexts[waiting] = storeText ? text : null;
+    pendingFields[waiting] = fields.clone();
+    if (++waiting == IvfKernels.Centroids.BATCH) {
+      assignWaiting();
     }
-    b.add(id, storeText ? text : null, code, scale, fields);
+  }
+
+  /** Assigns the waiting rows to their lists, in the order they were added. */
+  private void assignWaiting() {
+    centroids.nearestBatch(pending, waiting, assigned, batchScratch);
+    for (int r = 0; r < waiting; r++) {
+      System.arraycopy(pending, r * dims, unit, 0, dims);
+      float scale = IvfKernels.quantize(unit, code);
+      ListBuffer b = buffers[assigned[r]];
+      if (b == null) {
+        b = buffers[assigned[r]] = new ListBuffer(kept.size());
+      }
+      b.add(pendingIds[r], pendingTexts[r], code, scale, pendingFields[r]);
+      pendingIds[r] = null;
+      pendingTexts[r] = null;
+      pendingFields[r] = null;
+    }
+    waiting = 0;
   }
 
   /** Writes the files of the non-empty lists; returns them in list order. */
   public List<IvfLayout.ListFile> commit() throws IOException {
+    assignWaiting();
     List<IvfLayout.ListFile> out = new ArrayList<>();
     List<Parquet.Column> cols = columns(kept, storeText);
     for (int l = 0; l < lists; l++) {

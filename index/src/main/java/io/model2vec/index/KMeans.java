@@ -80,9 +80,22 @@ public final class KMeans {
     int[] assigned = new int[sample.length];
     for (int it = 0; it < iterations; it++) {
       IvfKernels.Centroids c = new IvfKernels.Centroids(centroids, dims);
-      ThreadLocal<float[]> scratch = ThreadLocal.withInitial(c::scratch);
-      IntStream.range(0, sample.length).parallel()
-          .forEach(r -> assigned[r] = c.nearest(sample[r], scratch.get()));
+      // in batches: the centroids (1 MB at 1,000 x 256) are read once a batch, not once a row
+      int batch = IvfKernels.Centroids.BATCH;
+      ThreadLocal<float[]> scratch = ThreadLocal.withInitial(c::batchScratch);
+      ThreadLocal<float[]> rows = ThreadLocal.withInitial(() -> new float[batch * dims]);
+      ThreadLocal<int[]> nearest = ThreadLocal.withInitial(() -> new int[batch]);
+      IntStream.range(0, (sample.length + batch - 1) / batch).parallel().forEach(b -> {
+        int from = b * batch;
+        int n = Math.min(batch, sample.length - from);
+        float[] vs = rows.get();
+        for (int r = 0; r < n; r++) {
+          System.arraycopy(sample[from + r], 0, vs, r * dims, dims);
+        }
+        int[] out = nearest.get();
+        c.nearestBatch(vs, n, out, scratch.get());
+        System.arraycopy(out, 0, assigned, from, n);
+      });
       double[] sums = new double[lists * dims];
       int[] counts = new int[lists];
       for (int r = 0; r < sample.length; r++) {

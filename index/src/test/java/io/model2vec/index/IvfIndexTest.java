@@ -196,7 +196,7 @@ class IvfIndexTest {
   }
 
   @Test
-  void theFirstStageOnHalfTheDimensionsKeepsTheHits() {
+  void theSignBitFirstStageKeepsTheHits() {
     String before = System.getProperty("model2vec.index.ivf.prefilter");
     try (VectorIndex ix = VectorIndex.open(index)) {
       int nprobe = ix.manifest().ivf().lists() / 2;

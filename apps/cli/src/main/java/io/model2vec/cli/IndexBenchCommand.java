@@ -113,9 +113,10 @@ final class IndexBenchCommand implements Callable<Integer> {
   Integer lists;
 
   @Option(names = "--prefilter", paramLabel = "N[,N...]", split = ",",
-      description = "IVF: rows kept by a query's first stage (the first half of the "
-          + "dimensions), one latency and recall line per value and nprobe; 0 scores every "
-          + "probed row in full (default: the setting model2vec.index.ivf.prefilter).")
+      description = "IVF: rows kept by a query's first stage (the rows' sign bits; at least "
+          + "1% of the probed rows), one latency and recall line per value and nprobe; 0 "
+          + "scores every probed row in full (default: the setting "
+          + "model2vec.index.ivf.prefilter).")
   List<Integer> prefilters;
 
   @Option(names = "--nprobe", paramLabel = "N[,N...]", split = ",",

@@ -281,41 +281,69 @@ final class IvfSparkWriter {
     @Override
     public Iterator<Row> call(Iterator<Row> in) {
       IvfKernels.Centroids blocked = new IvfKernels.Centroids(centroids, dims);
-      float[] scratch = blocked.scratch();
+      int batch = IvfKernels.Centroids.BATCH;
+      // rows are assigned a batch at a time: the centroids (1 MB at 1,000 lists x 256
+      // dimensions) are read once a batch, not once a row
+      float[] units = new float[batch * dims];
+      float[] scratch = blocked.batchScratch();
+      int[] lists = new int[batch];
+      Object[][] pending = new Object[batch][];
       return new Iterator<>() {
+        private int size;
+        private int next;
+
         @Override
         public boolean hasNext() {
-          return in.hasNext();
+          return next < size || in.hasNext();
         }
 
         @Override
         public Row next() {
-          Row r = in.next();
-          if (r.isNullAt(0)) {
-            throw new IllegalArgumentException("index input row has a null id (column '"
-                + idColumn + "'); every row needs an id");
+          if (next == size) {
+            fill();
           }
-          float[] unit = r.isNullAt(2) ? new float[dims] : IvfWriter.normalizedCopy(vector(r.getList(2)));
-          if (unit.length != dims) {
-            throw new IllegalArgumentException("row " + r.getString(0) + ": a vector of "
-                + unit.length + " dimensions, the index has " + dims);
-          }
-          byte[] code = new byte[dims];
-          float scale = IvfKernels.quantize(unit, code);
-          int list = blocked.nearest(unit, scratch);
-          Object[] out = new Object[(storeText ? 5 : 4) + kept];
-          int i = 0;
-          out[i++] = String.format(Locale.ROOT, "%05d", list);
-          out[i++] = r.getString(0);
-          if (storeText) {
-            out[i++] = r.isNullAt(1) ? null : r.getString(1);
-          }
-          out[i++] = code;
-          out[i++] = scale;
-          for (int k = 0; k < kept; k++) {
-            out[i++] = r.isNullAt(3 + k) ? null : r.getString(3 + k);
-          }
+          Object[] out = pending[next];
+          out[0] = String.format(Locale.ROOT, "%05d", lists[next]);
+          pending[next++] = null;
           return RowFactory.create(out);
+        }
+
+        /** Reads, codes and assigns up to a batch of rows. */
+        private void fill() {
+          size = 0;
+          next = 0;
+          while (size < batch && in.hasNext()) {
+            Row r = in.next();
+            if (r.isNullAt(0)) {
+              throw new IllegalArgumentException("index input row has a null id (column '"
+                  + idColumn + "'); every row needs an id");
+            }
+            float[] unit = r.isNullAt(2) ? new float[dims]
+                : IvfWriter.normalizedCopy(vector(r.getList(2)));
+            if (unit.length != dims) {
+              throw new IllegalArgumentException("row " + r.getString(0) + ": a vector of "
+                  + unit.length + " dimensions, the index has " + dims);
+            }
+            System.arraycopy(unit, 0, units, size * dims, dims);
+            byte[] code = new byte[dims];
+            float scale = IvfKernels.quantize(unit, code);
+            Object[] out = new Object[(storeText ? 5 : 4) + kept];
+            int i = 1; // out[0], the list, once the batch is assigned
+            out[i++] = r.getString(0);
+            if (storeText) {
+              out[i++] = r.isNullAt(1) ? null : r.getString(1);
+            }
+            out[i++] = code;
+            out[i++] = scale;
+            for (int k = 0; k < kept; k++) {
+              out[i++] = r.isNullAt(3 + k) ? null : r.getString(3 + k);
+            }
+            pending[size++] = out;
+          }
+          if (size == 0) {
+            throw new java.util.NoSuchElementException();
+          }
+          blocked.nearestBatch(units, size, lists, scratch);
         }
       };
     }
