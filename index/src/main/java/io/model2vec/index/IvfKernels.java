@@ -244,4 +244,62 @@ public final class IvfKernels {
   public static float[] normalized(float[] v) {
     return Vectors.normalized(v);
   }
+
+  /** The sign-bit scores of {@code n} rows into {@code scores[at...]}, counted in {@code hist}. */
+  static void signScores(long[] signs, int[] positives, int n, int words, long[] planes,
+      int offset, int[] scores, int at, int[] hist) {
+    for (int r = 0, off = 0; r < n; r++, off += words) {
+      int s = offset - 7 * positives[r];
+      for (int w = 0; w < words; w++) {
+        long c = signs[off + w];
+        s += Long.bitCount(c & planes[w])
+            + (Long.bitCount(c & planes[words + w]) << 1)
+            + (Long.bitCount(c & planes[2 * words + w]) << 2)
+            + (Long.bitCount(c & planes[3 * words + w]) << 3);
+      }
+      scores[at + r] = s;
+      hist[s]++;
+    }
+  }
+
+  /**
+   * {@link #signScores} for 4 words a row (129 to 256 dimensions, the potion models' 256): the 16
+   * plane words held in locals, not read from the array for every row (a third faster).
+   */
+  static void signScores4(long[] signs, int[] positives, int n, long[] planes,
+      int offset, int[] scores, int at, int[] hist) {
+    long p00 = planes[0];
+    long p01 = planes[1];
+    long p02 = planes[2];
+    long p03 = planes[3];
+    long p10 = planes[4];
+    long p11 = planes[5];
+    long p12 = planes[6];
+    long p13 = planes[7];
+    long p20 = planes[8];
+    long p21 = planes[9];
+    long p22 = planes[10];
+    long p23 = planes[11];
+    long p30 = planes[12];
+    long p31 = planes[13];
+    long p32 = planes[14];
+    long p33 = planes[15];
+    for (int r = 0, off = 0; r < n; r++, off += 4) {
+      long c0 = signs[off];
+      long c1 = signs[off + 1];
+      long c2 = signs[off + 2];
+      long c3 = signs[off + 3];
+      int b0 = Long.bitCount(c0 & p00) + Long.bitCount(c1 & p01) + Long.bitCount(c2 & p02)
+          + Long.bitCount(c3 & p03);
+      int b1 = Long.bitCount(c0 & p10) + Long.bitCount(c1 & p11) + Long.bitCount(c2 & p12)
+          + Long.bitCount(c3 & p13);
+      int b2 = Long.bitCount(c0 & p20) + Long.bitCount(c1 & p21) + Long.bitCount(c2 & p22)
+          + Long.bitCount(c3 & p23);
+      int b3 = Long.bitCount(c0 & p30) + Long.bitCount(c1 & p31) + Long.bitCount(c2 & p32)
+          + Long.bitCount(c3 & p33);
+      int s = offset - 7 * positives[r] + b0 + (b1 << 1) + (b2 << 2) + (b3 << 3);
+      scores[at + r] = s;
+      hist[s]++;
+    }
+  }
 }

@@ -247,20 +247,12 @@ final class IvfSearcher {
     int[] scores = new int[rows];
     int at = 0;
     for (ListData d : data) {
-      long[] signs = d.signs;
-      int[] positives = d.positives;
-      for (int r = 0, off = 0; r < d.n; r++, off += words) {
-        int s = offset - 7 * positives[r];
-        for (int w = 0; w < words; w++) {
-          long c = signs[off + w];
-          s += Long.bitCount(c & planes[w])
-              + (Long.bitCount(c & planes[words + w]) << 1)
-              + (Long.bitCount(c & planes[2 * words + w]) << 2)
-              + (Long.bitCount(c & planes[3 * words + w]) << 3);
-        }
-        scores[at++] = s;
-        histogram[s]++;
+      if (words == 4) {
+        IvfKernels.signScores4(d.signs, d.positives, d.n, planes, offset, scores, at, histogram);
+      } else {
+        IvfKernels.signScores(d.signs, d.positives, d.n, words, planes, offset, scores, at, histogram);
       }
+      at += d.n;
     }
     n = Math.min(n, rows);
     int threshold = histogram.length - 1;

@@ -72,6 +72,49 @@ class IvfKernelsTest {
   }
 
   @Test
+  void signScoresAreTheSumOfTheQueryWhereTheRowIsPositiveInBothKernels() {
+    Random rnd = new Random(11);
+    int dims = 256;
+    int words = 4;
+    int rows = 50;
+    long[] signs = new long[rows * words];
+    int[] positives = new int[rows];
+    for (int i = 0; i < signs.length; i++) {
+      signs[i] = rnd.nextLong();
+      positives[i / words] += Long.bitCount(signs[i]);
+    }
+    int[] q4 = new int[dims]; // the query's values in [-7, 7], as 4 bit planes of q4 + 7
+    long[] planes = new long[4 * words];
+    for (int i = 0; i < dims; i++) {
+      q4[i] = rnd.nextInt(15) - 7;
+      for (int j = 0; j < 4; j++) {
+        if ((q4[i] + 7 >>> j & 1) != 0) {
+          planes[j * words + i / 64] |= 1L << (i % 64);
+        }
+      }
+    }
+    int offset = 7 * dims;
+    int[] generic = new int[rows + 3];
+    int[] four = new int[rows + 3];
+    int[] hist = new int[2 * offset + 1];
+    int[] hist4 = new int[2 * offset + 1];
+    IvfKernels.signScores(signs, positives, rows, words, planes, offset, generic, 3, hist);
+    IvfKernels.signScores4(signs, positives, rows, planes, offset, four, 3, hist4);
+    for (int r = 0; r < rows; r++) {
+      int expected = offset;
+      for (int i = 0; i < dims; i++) {
+        if ((signs[r * words + i / 64] >>> (i % 64) & 1) != 0) {
+          expected += q4[i];
+        }
+      }
+      assertThat(generic[3 + r]).as("row %d", r).isEqualTo(expected);
+      assertThat(four[3 + r]).as("row %d", r).isEqualTo(expected);
+    }
+    assertThat(hist4).isEqualTo(hist);
+    assertThat(java.util.Arrays.stream(hist).sum()).isEqualTo(rows);
+  }
+
+  @Test
   void aBatchLargerThanTheScratchIsRefused() {
     IvfKernels.Centroids c = new IvfKernels.Centroids(new float[16], 2);
     assertThatThrownBy(() -> c.nearestBatch(new float[100], IvfKernels.Centroids.BATCH + 1,

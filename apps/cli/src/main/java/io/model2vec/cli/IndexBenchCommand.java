@@ -50,13 +50,17 @@ import picocli.CommandLine.Spec;
         "Measures vector indexes on --rows rows made from a corpus: the texts as they are, then "
             + "variations of them (a text followed by the first words of another) up to --rows.",
         "1. embed only: rows/s of StaticModel.encodeInto on --threads threads.",
-        "2. index build: rows/s of embedding and writing --shards Lucene HNSW shards on the same "
-            + "threads (IndexShardWriter, as each Spark partition does), merge and commit "
-            + "included; once with float vectors and once with int8 (--quantize).",
-        "3. sizes: bytes on disk, and of the float (.vec), int8 (.veq) and graph (.vex) files.",
-        "4. queries (--queries, texts not in the index): latency of embedding the query and "
-            + "VectorIndex.search(vector, 10, candidates) for each --candidates, one query at a time (the shards of a query in parallel), p50 / p99; recall@10 "
-            + "against exactSearch on --recall-queries of them, and the exact scan's time."})
+        "2. index build: rows/s of the IVF index (--type ivf, the default) as spark-index "
+            + "builds it: a sample embedded, k-means, then every row embedded, assigned to its "
+            + "list, coded and written by --threads writers; with --type hnsw the Lucene HNSW "
+            + "shards (IndexShardWriter, float and int8 per --quantize), with --type jvector "
+            + "JVector's graph.",
+        "3. sizes: bytes on disk against the int8 codes + ids + texts; the list sizes.",
+        "4. queries (--queries, texts not in the index), one at a time on one thread, after "
+            + "one untimed pass over the same queries (lists read, code compiled): p50 / p99 of "
+            + "embedding the query and searching, for each --nprobe and --prefilter (IVF) or "
+            + "--candidates (graphs); recall@10 against an exact float search on "
+            + "--recall-queries of them; the memory the open index holds."})
 final class IndexBenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -114,7 +118,7 @@ final class IndexBenchCommand implements Callable<Integer> {
 
   @Option(names = "--prefilter", paramLabel = "N[,N...]", split = ",",
       description = "IVF: rows kept by a query's first stage (the rows' sign bits; at least "
-          + "1% of the probed rows), one latency and recall line per value and nprobe; 0 "
+          + "1%% of the probed rows), one latency and recall line per value and nprobe; 0 "
           + "scores every probed row in full (default: the setting "
           + "model2vec.index.ivf.prefilter).")
   List<Integer> prefilters;
@@ -326,8 +330,9 @@ final class IndexBenchCommand implements Callable<Integer> {
       for (int p : probes) {
        for (int pf : stages) {
         System.setProperty("model2vec.index.ivf.prefilter", Integer.toString(pf));
-        for (int j = 0; j < Math.min(200, queries); j++) {
-          index.probe(m.encode(qs.get(j)), 10, p); // warm-up (and the lists read)
+        for (int j = 0; j < queries; j++) {
+          // warm-up: every list the timed queries probe read once, and the code compiled
+          index.probe(m.encode(qs.get(j)), 10, p);
         }
         long[] nanos = new long[queries];
         for (int j = 0; j < queries; j++) {
