@@ -38,34 +38,7 @@ final class PanamaIvf {
    * FMA per block and dimension, four blocks at a time, and no horizontal sums.
    */
   static void scores(float[] v, float[] blocked, int blocks, float[] out) {
-    int dims = v.length;
-    int stride = dims * 8;
-    int b = 0;
-    for (; b + 4 <= blocks; b += 4) {
-      FloatVector a0 = FloatVector.zero(F8);
-      FloatVector a1 = FloatVector.zero(F8);
-      FloatVector a2 = FloatVector.zero(F8);
-      FloatVector a3 = FloatVector.zero(F8);
-      int o0 = b * stride;
-      for (int d = 0, o = o0; d < dims; d++, o += 8) {
-        FloatVector x = FloatVector.broadcast(F8, v[d]);
-        a0 = FloatVector.fromArray(F8, blocked, o).fma(x, a0);
-        a1 = FloatVector.fromArray(F8, blocked, o + stride).fma(x, a1);
-        a2 = FloatVector.fromArray(F8, blocked, o + 2 * stride).fma(x, a2);
-        a3 = FloatVector.fromArray(F8, blocked, o + 3 * stride).fma(x, a3);
-      }
-      a0.intoArray(out, b * 8);
-      a1.intoArray(out, b * 8 + 8);
-      a2.intoArray(out, b * 8 + 16);
-      a3.intoArray(out, b * 8 + 24);
-    }
-    for (; b < blocks; b++) {
-      FloatVector a0 = FloatVector.zero(F8);
-      for (int d = 0, o = b * stride; d < dims; d++, o += 8) {
-        a0 = FloatVector.fromArray(F8, blocked, o).fma(FloatVector.broadcast(F8, v[d]), a0);
-      }
-      a0.intoArray(out, b * 8);
-    }
+    scoresBatch(v, 1, v.length, blocked, blocks, out);
   }
 
   /**
@@ -148,44 +121,6 @@ final class PanamaIvf {
         e1.intoArray(out, at + 8);
         e2.intoArray(out, at + 16);
         e3.intoArray(out, at + 24);
-      }
-      for (; r + 2 <= rows; r += 2) {
-        int v0 = r * dims;
-        int v1 = v0 + dims;
-        FloatVector a0 = FloatVector.zero(F8);
-        FloatVector a1 = FloatVector.zero(F8);
-        FloatVector a2 = FloatVector.zero(F8);
-        FloatVector a3 = FloatVector.zero(F8);
-        FloatVector c0 = FloatVector.zero(F8);
-        FloatVector c1 = FloatVector.zero(F8);
-        FloatVector c2 = FloatVector.zero(F8);
-        FloatVector c3 = FloatVector.zero(F8);
-        for (int d = 0, o = o0; d < dims; d++, o += 8) {
-          FloatVector x = FloatVector.broadcast(F8, vs[v0 + d]);
-          FloatVector y = FloatVector.broadcast(F8, vs[v1 + d]);
-          FloatVector k0 = FloatVector.fromArray(F8, blocked, o);
-          FloatVector k1 = FloatVector.fromArray(F8, blocked, o + stride);
-          FloatVector k2 = FloatVector.fromArray(F8, blocked, o + 2 * stride);
-          FloatVector k3 = FloatVector.fromArray(F8, blocked, o + 3 * stride);
-          a0 = k0.fma(x, a0);
-          a1 = k1.fma(x, a1);
-          a2 = k2.fma(x, a2);
-          a3 = k3.fma(x, a3);
-          c0 = k0.fma(y, c0);
-          c1 = k1.fma(y, c1);
-          c2 = k2.fma(y, c2);
-          c3 = k3.fma(y, c3);
-        }
-        int at = r * width + b * 8;
-        a0.intoArray(out, at);
-        a1.intoArray(out, at + 8);
-        a2.intoArray(out, at + 16);
-        a3.intoArray(out, at + 24);
-        at += width;
-        c0.intoArray(out, at);
-        c1.intoArray(out, at + 8);
-        c2.intoArray(out, at + 16);
-        c3.intoArray(out, at + 24);
       }
       for (; r < rows; r++) {
         int v0 = r * dims;
