@@ -170,21 +170,6 @@ public final class IvfKernels {
     }
   }
 
-  /** The list (0-based) whose centroid has the largest dot product with {@code v}. */
-  public static int nearest(float[] v, float[] centroids, int lists) {
-    int dims = v.length;
-    int best = 0;
-    float bestScore = Float.NEGATIVE_INFINITY;
-    for (int c = 0; c < lists; c++) {
-      float s = dot(v, centroids, c * dims, dims);
-      if (s > bestScore) {
-        bestScore = s;
-        best = c;
-      }
-    }
-    return best;
-  }
-
   /** The {@code n} lists nearest to {@code q}, best first. */
   public static int[] probe(float[] q, float[] centroids, int lists, int n) {
     int dims = q.length;
