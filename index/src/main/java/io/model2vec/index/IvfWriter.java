@@ -1,12 +1,10 @@
 package io.model2vec.index;
 
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,6 +35,7 @@ public final class IvfWriter {
   private final List<String> kept;
   private final boolean storeText;
   private final String fileName;
+  private final List<Parquet.Column> columns;
   private final ListBuffer[] buffers;
   private final float[] unit;
   private final byte[] code;
@@ -46,7 +45,7 @@ public final class IvfWriter {
   private final String[] pendingTexts;
   private final String[][] pendingFields;
   private final int[] assigned = new int[IvfKernels.Centroids.BATCH];
-  private final float[] batchScratch;
+  private final IvfKernels.Centroids.BatchScratch batchScratch;
   private int waiting;
 
   private IvfWriter(Path folder, float[] centroids, int dims, List<String> kept,
@@ -66,6 +65,7 @@ public final class IvfWriter {
     this.kept = List.copyOf(kept);
     this.storeText = storeText;
     this.fileName = fileName;
+    this.columns = columns(this.kept, storeText);
     this.buffers = new ListBuffer[lists];
     this.unit = new float[dims];
     this.code = new byte[dims];
@@ -112,7 +112,7 @@ public final class IvfWriter {
     System.arraycopy(unit, 0, pending, waiting * dims, dims);
     pendingIds[waiting] = id;
     pendingTexts[waiting] = storeText ? text : null;
-    pendingFields[waiting] = fields.clone();
+    pendingFields[waiting] = fields.clone(); // the caller may reuse its array
     if (++waiting == IvfKernels.Centroids.BATCH) {
       assignWaiting();
     }
@@ -126,7 +126,7 @@ public final class IvfWriter {
       float scale = IvfKernels.quantize(unit, code);
       ListBuffer b = buffers[assigned[r]];
       if (b == null) {
-        b = buffers[assigned[r]] = new ListBuffer(kept.size());
+        b = buffers[assigned[r]] = new ListBuffer(columns, storeText, kept.size());
       }
       b.add(pendingIds[r], pendingTexts[r], code, scale, pendingFields[r]);
       pendingIds[r] = null;
@@ -140,7 +140,6 @@ public final class IvfWriter {
   public List<IvfLayout.ListFile> commit() throws IOException {
     assignWaiting();
     List<IvfLayout.ListFile> out = new ArrayList<>();
-    List<Parquet.Column> cols = columns(kept, storeText);
     for (int l = 0; l < lists; l++) {
       ListBuffer b = buffers[l];
       if (b == null) {
@@ -150,7 +149,7 @@ public final class IvfWriter {
       Path file = folder.resolve(rel);
       Files.createDirectories(file.getParent());
       try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-        Parquet.write(o, cols, b.values(storeText, dims), b.n);
+        Parquet.write(o, b.pages(), b.n);
       }
       out.add(new IvfLayout.ListFile(l, rel, b.n));
       buffers[l] = null;
@@ -183,52 +182,51 @@ public final class IvfWriter {
     return c.getValue();
   }
 
-  /** The rows of one list, column by column. */
+  /** The rows of one list: each column's Parquet page, encoded as the rows arrive. */
   private static final class ListBuffer {
-    final List<byte[]> ids = new ArrayList<>();
-    final List<byte[]> texts = new ArrayList<>();
-    final ByteArrayOutputStream codes = new ByteArrayOutputStream();
-    float[] scales = new float[16];
-    final List<List<byte[]>> fields = new ArrayList<>();
+    final Parquet.Page ids;
+    final Parquet.Page texts; // null when texts are not stored
+    final Parquet.Page codes;
+    final Parquet.Page scales;
+    final Parquet.Page[] fields;
     int n;
 
-    ListBuffer(int kept) {
+    ListBuffer(List<Parquet.Column> columns, boolean storeText, int kept) {
+      int c = 0;
+      ids = new Parquet.Page(columns.get(c++));
+      texts = storeText ? new Parquet.Page(columns.get(c++)) : null;
+      codes = new Parquet.Page(columns.get(c++));
+      scales = new Parquet.Page(columns.get(c++));
+      fields = new Parquet.Page[kept];
       for (int i = 0; i < kept; i++) {
-        fields.add(new ArrayList<>());
+        fields[i] = new Parquet.Page(columns.get(c++));
       }
     }
 
     void add(String id, String text, byte[] code, float scale, String[] f) {
-      ids.add(id.getBytes(StandardCharsets.UTF_8));
-      texts.add(text == null ? null : text.getBytes(StandardCharsets.UTF_8));
-      codes.write(code, 0, code.length);
-      if (n == scales.length) {
-        scales = Arrays.copyOf(scales, n * 2);
+      ids.addString(id);
+      if (texts != null) {
+        texts.addString(text);
       }
-      scales[n] = scale;
+      codes.addBytes(code, 0, code.length);
+      scales.addFloat(scale);
       for (int i = 0; i < f.length; i++) {
-        fields.get(i).add(f[i] == null ? null : f[i].getBytes(StandardCharsets.UTF_8));
+        fields[i].addString(f[i]);
       }
       n++;
     }
 
-    Object[] values(boolean storeText, int dims) {
-      List<Object> v = new ArrayList<>();
-      v.add(ids.toArray(new byte[0][]));
-      if (storeText) {
-        v.add(texts.toArray(new byte[0][]));
+    /** The pages in the order of {@link #columns}. */
+    Parquet.Page[] pages() {
+      List<Parquet.Page> p = new ArrayList<>();
+      p.add(ids);
+      if (texts != null) {
+        p.add(texts);
       }
-      byte[] all = codes.toByteArray();
-      byte[][] c = new byte[n][];
-      for (int r = 0; r < n; r++) {
-        c[r] = Arrays.copyOfRange(all, r * dims, (r + 1) * dims);
-      }
-      v.add(c);
-      v.add(scales);
-      for (List<byte[]> f : fields) {
-        v.add(f.toArray(new byte[0][]));
-      }
-      return v.toArray();
+      p.add(codes);
+      p.add(scales);
+      p.addAll(Arrays.asList(fields));
+      return p.toArray(new Parquet.Page[0]);
     }
   }
 }

@@ -82,7 +82,8 @@ public final class KMeans {
       IvfKernels.Centroids c = new IvfKernels.Centroids(centroids, dims);
       // in batches: the centroids (1 MB at 1,000 x 256) are read once a batch, not once a row
       int batch = IvfKernels.Centroids.BATCH;
-      ThreadLocal<float[]> scratch = ThreadLocal.withInitial(c::batchScratch);
+      ThreadLocal<IvfKernels.Centroids.BatchScratch> scratch =
+          ThreadLocal.withInitial(c::batchScratch);
       ThreadLocal<float[]> rows = ThreadLocal.withInitial(() -> new float[batch * dims]);
       ThreadLocal<int[]> nearest = ThreadLocal.withInitial(() -> new int[batch]);
       IntStream.range(0, (sample.length + batch - 1) / batch).parallel().forEach(b -> {

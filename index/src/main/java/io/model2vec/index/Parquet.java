@@ -81,42 +81,43 @@ public final class Parquet {
    */
   public static void write(OutputStream out, List<Column> columns, Object[] values, int rows)
       throws IOException {
-    CountingOut o = new CountingOut(out);
-    o.write(MAGIC);
-    long[] offsets = new long[columns.size()];
-    long[] sizes = new long[columns.size()];
-    for (int c = 0; c < columns.size(); c++) {
+    Page[] pages = new Page[columns.size()];
+    for (int c = 0; c < pages.length; c++) {
       Column col = columns.get(c);
-      ByteArrayOutputStream page = new ByteArrayOutputStream();
-      if (col.optional) {
-        byte[][] v = (byte[][]) values[c];
-        byte[] levels = definitionLevels(v, rows);
-        writeIntLe(page, levels.length);
-        page.write(levels);
-      }
+      Page page = pages[c] = new Page(col);
       if (col.type == FLOAT) {
         float[] v = (float[]) values[c];
         for (int r = 0; r < rows; r++) {
-          writeIntLe(page, Float.floatToRawIntBits(v[r]));
+          page.addFloat(v[r]);
         }
       } else {
         byte[][] v = (byte[][]) values[c];
         for (int r = 0; r < rows; r++) {
-          if (v[r] == null) {
-            if (!col.optional) {
-              throw new IllegalArgumentException("column " + col.name + " is required, row " + r
-                  + " is null");
-            }
-            continue;
-          }
-          writeIntLe(page, v[r].length);
-          page.write(v[r]);
+          page.addBytes(v[r], r);
         }
       }
+    }
+    write(out, pages, rows);
+  }
+
+  /** Writes one row group whose columns' values are in {@code pages}, each of {@code rows}. */
+  public static void write(OutputStream out, Page[] pages, int rows) throws IOException {
+    CountingOut o = new CountingOut(out);
+    o.write(MAGIC);
+    long[] offsets = new long[pages.length];
+    long[] sizes = new long[pages.length];
+    for (int c = 0; c < pages.length; c++) {
+      Page page = pages[c];
+      if (page.rows != rows) {
+        throw new IllegalArgumentException("column " + page.column.name + " holds " + page.rows
+            + " rows, the row group " + rows);
+      }
+      byte[] levels = page.column.optional ? page.definitionLevels() : new byte[0];
+      int size = (int) ((page.column.optional ? 4 + levels.length : 0) + page.size);
       Thrift.Writer h = new Thrift.Writer();
       h.i32(1, 0); // DATA_PAGE
-      h.i32(2, page.size());
-      h.i32(3, page.size());
+      h.i32(2, size);
+      h.i32(3, size);
       h.beginStruct(5);
       h.i32(1, rows);
       h.i32(2, 0); // PLAIN
@@ -126,17 +127,22 @@ public final class Parquet {
       h.stop();
       offsets[c] = o.count;
       o.write(h.bytes());
+      if (page.column.optional) {
+        writeIntLe(o, levels.length);
+        o.write(levels);
+      }
       page.writeTo(o);
       sizes[c] = o.count - offsets[c];
     }
     Thrift.Writer f = new Thrift.Writer();
     f.i32(1, 1);
-    f.beginList(2, Thrift.STRUCT, columns.size() + 1);
+    f.beginList(2, Thrift.STRUCT, pages.length + 1);
     f.beginElement();
     f.string(4, "spark_schema");
-    f.i32(5, columns.size());
+    f.i32(5, pages.length);
     f.endStruct();
-    for (Column col : columns) {
+    for (Page page : pages) {
+      Column col = page.column;
       f.beginElement();
       f.i32(1, col.type);
       f.i32(3, col.optional ? 1 : 0);
@@ -153,10 +159,10 @@ public final class Parquet {
     f.i64(3, rows);
     f.beginList(4, Thrift.STRUCT, 1);
     f.beginElement();
-    f.beginList(1, Thrift.STRUCT, columns.size());
+    f.beginList(1, Thrift.STRUCT, pages.length);
     long total = 0;
-    for (int c = 0; c < columns.size(); c++) {
-      Column col = columns.get(c);
+    for (int c = 0; c < pages.length; c++) {
+      Column col = pages[c].column;
       f.beginElement();
       f.i64(2, offsets[c]);
       f.beginStruct(3);
@@ -182,29 +188,156 @@ public final class Parquet {
     f.stop();
     byte[] footer = f.bytes();
     o.write(footer);
-    ByteArrayOutputStream tail = new ByteArrayOutputStream();
-    writeIntLe(tail, footer.length);
-    tail.write(MAGIC);
-    tail.writeTo(o);
+    writeIntLe(o, footer.length);
+    o.write(MAGIC);
     o.flush();
   }
 
-  private static byte[] definitionLevels(byte[][] v, int rows) {
-    // bit-packed runs of 8 levels (bit width 1), one header for all of them
-    int groups = (rows + 7) / 8;
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    writeVarint(b, ((long) groups << 1) | 1);
-    for (int g = 0; g < groups; g++) {
-      int bits = 0;
-      for (int i = 0; i < 8; i++) {
-        int r = g * 8 + i;
-        if (r < rows && v[r] != null) {
-          bits |= 1 << i;
+  /**
+   * One column's values in a row group, PLAIN-encoded as they are added: chunks of 64 kB (and a
+   * bitmap of the rows that have a value, for an optional column) instead of an object a row, so
+   * a writer holding a million rows until its commit gives the collector a few thousand arrays to
+   * move, not millions of small ones, and a growing page is never copied.
+   */
+  public static final class Page {
+    static final int CHUNK = 1 << 16;
+    final Column column;
+    byte[][] chunks = new byte[1][];
+    int full; // chunks[0, full) are full; chunks[full] is being filled, up to at
+    int at;
+    long size;
+    byte[] present; // optional columns: bit r % 8 of byte r / 8 is set when row r has a value
+    int rows;
+    private final byte[] word = new byte[4];
+
+    public Page(Column column) {
+      this.column = column;
+      this.present = column.optional ? new byte[8] : null;
+      this.chunks[0] = new byte[256]; // the first chunk grows to CHUNK: small lists stay small
+    }
+
+    public int rows() {
+      return rows;
+    }
+
+    /** Appends {@code len} bytes of {@code b} from {@code off}. */
+    private void put(byte[] b, int off, int len) {
+      if (size + len > Integer.MAX_VALUE - 16) {
+        throw new IllegalArgumentException("column " + column.name + ": a page of more than 2 "
+            + "GB; write fewer rows a file");
+      }
+      size += len;
+      while (len > 0) {
+        byte[] chunk = chunks[full];
+        if (at == chunk.length) {
+          if (chunk.length < CHUNK) {
+            chunk = chunks[full] = java.util.Arrays.copyOf(chunk, Math.min(CHUNK, chunk.length * 4));
+          } else {
+            if (++full == chunks.length) {
+              chunks = java.util.Arrays.copyOf(chunks, chunks.length * 2);
+            }
+            chunk = chunks[full] = new byte[CHUNK];
+            at = 0;
+          }
+        }
+        int n = Math.min(len, chunk.length - at);
+        System.arraycopy(b, off, chunk, at, n);
+        at += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    private void putInt(int v) {
+      intLe(word, 0, v);
+      put(word, 0, 4);
+    }
+
+    /** Writes the values to {@code o}. */
+    void writeTo(OutputStream o) throws IOException {
+      for (int c = 0; c < full; c++) {
+        o.write(chunks[c]);
+      }
+      o.write(chunks[full], 0, at);
+    }
+
+    /** Adds a FLOAT value. */
+    public void addFloat(float v) {
+      if (column.type != FLOAT) {
+        throw new IllegalArgumentException("column " + column.name + " does not hold floats");
+      }
+      putInt(Float.floatToRawIntBits(v));
+      next(true);
+    }
+
+    /** Adds a BYTE_ARRAY value, {@code null} for a null of an optional column. */
+    public void addBytes(byte[] v, int row) {
+      if (v == null) {
+        addNull(row);
+      } else {
+        addBytes(v, 0, v.length);
+      }
+    }
+
+    /** Adds a BYTE_ARRAY value: {@code len} bytes of {@code v} from {@code off}. */
+    public void addBytes(byte[] v, int off, int len) {
+      byteArrayColumn();
+      putInt(len);
+      put(v, off, len);
+      next(true);
+    }
+
+    /** Adds a string (UTF-8), {@code null} for a null of an optional column. */
+    public void addString(String v) {
+      if (v == null) {
+        addNull(rows);
+        return;
+      }
+      byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
+      addBytes(utf8, 0, utf8.length);
+    }
+
+    private void addNull(int row) {
+      if (!column.optional) {
+        throw new IllegalArgumentException("column " + column.name + " is required, row " + row
+            + " is null");
+      }
+      next(false);
+    }
+
+    private void byteArrayColumn() {
+      if (column.type != BYTE_ARRAY) {
+        throw new IllegalArgumentException("column " + column.name + " does not hold bytes");
+      }
+    }
+
+    private void next(boolean has) {
+      if (present != null) {
+        if (rows / 8 >= present.length) {
+          present = java.util.Arrays.copyOf(present, present.length * 2);
+        }
+        if (has) {
+          present[rows / 8] |= (byte) (1 << (rows % 8));
         }
       }
-      b.write(bits);
+      rows++;
     }
-    return b.toByteArray();
+
+    /** The RLE/bit-packed hybrid of the definition levels: one bit-packed run (bit width 1). */
+    byte[] definitionLevels() {
+      int groups = (rows + 7) / 8;
+      ByteArrayOutputStream b = new ByteArrayOutputStream(groups + 8);
+      writeVarint(b, ((long) groups << 1) | 1);
+      b.write(present, 0, groups);
+      return b.toByteArray();
+    }
+  }
+
+  private static void intLe(byte[] b, int at, int v) {
+    b[at] = (byte) v;
+    b[at + 1] = (byte) (v >>> 8);
+    b[at + 2] = (byte) (v >>> 16);
+    b[at + 3] = (byte) (v >>> 24);
   }
 
   private static void writeIntLe(OutputStream o, int v) throws IOException {

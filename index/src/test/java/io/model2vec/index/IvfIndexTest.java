@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -258,6 +259,50 @@ class IvfIndexTest {
         assertThat(codes[i]).hasSize(256);
       }
     }
+  }
+
+  @Test
+  void pagesLargerThanTheirChunksAreWrittenWhole() throws Exception {
+    // values straddling the 64 kB chunks of a page, one value longer than three chunks
+    Parquet.Column id = Parquet.Column.string("id", false);
+    Parquet.Column text = Parquet.Column.string("t", true);
+    Parquet.Column code = Parquet.Column.binary("c");
+    Parquet.Column scale = Parquet.Column.floats("s");
+    Parquet.Page[] pages = {new Parquet.Page(id), new Parquet.Page(text), new Parquet.Page(code),
+        new Parquet.Page(scale)};
+    int n = 5_000;
+    List<String> texts = new ArrayList<>();
+    Random rnd = new Random(9);
+    for (int i = 0; i < n; i++) {
+      String t = i == 1234 ? "x".repeat(200_000) : i % 7 == 0 ? null
+          : "row " + i + " é ".repeat(rnd.nextInt(40));
+      texts.add(t);
+      pages[0].addString("r" + i);
+      pages[1].addString(t);
+      byte[] c = new byte[256];
+      rnd.nextBytes(c);
+      c[0] = (byte) i;
+      pages[2].addBytes(c, 0, c.length);
+      pages[3].addFloat(i * 0.5f);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Parquet.write(out, pages, n);
+    Parquet.Reader r = Parquet.Reader.open("f", source(out.toByteArray()));
+    assertThat(r.rows()).isEqualTo(n);
+    byte[][] ids = r.binary("id");
+    byte[][] back = r.binary("t");
+    byte[][] codes = r.binary("c");
+    float[] scales = r.floats("s");
+    for (int i = 0; i < n; i++) {
+      assertThat(new String(ids[i], StandardCharsets.UTF_8)).isEqualTo("r" + i);
+      assertThat(back[i] == null ? null : new String(back[i], StandardCharsets.UTF_8))
+          .as("row %d", i).isEqualTo(texts.get(i));
+      assertThat(codes[i]).hasSize(256);
+      assertThat(codes[i][0]).isEqualTo((byte) i);
+      assertThat(scales[i]).isEqualTo(i * 0.5f);
+    }
+    assertThatThrownBy(() -> Parquet.write(new ByteArrayOutputStream(), pages, n + 1))
+        .hasMessageContaining("column id holds 5000 rows, the row group 5001");
   }
 
   @Test

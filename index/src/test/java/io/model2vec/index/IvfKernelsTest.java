@@ -20,7 +20,7 @@ class IvfKernelsTest {
       }
       IvfKernels.Centroids c = new IvfKernels.Centroids(flat, dims);
       float[] scratch = c.scratch();
-      float[] batchScratch = c.batchScratch();
+      IvfKernels.Centroids.BatchScratch batchScratch = c.batchScratch();
       for (int rows : new int[] {IvfKernels.Centroids.BATCH, 7, 1, 0}) {
         float[] vs = new float[IvfKernels.Centroids.BATCH * dims];
         for (int i = 0; i < rows * dims; i++) {
@@ -42,6 +42,71 @@ class IvfKernelsTest {
   }
 
   @Test
+  void thePrunedAssignmentFindsTheExactNearestCentroid() {
+    // rows and centroids with the variance of a model2vec model: falling with the dimension
+    // (PCA order), so most centroids drop out after the first half; the bound must never drop
+    // the nearest, including near-ties (a centroid and a slightly moved copy of it)
+    Random rnd = new Random(11);
+    int lists = 1000;
+    int dims = 256;
+    float[] flat = new float[lists * dims];
+    for (int c = 0; c < lists; c++) {
+      if (c % 10 == 9) {
+        for (int d = 0; d < dims; d++) {
+          flat[c * dims + d] = flat[(c - 1) * dims + d] + (float) (rnd.nextGaussian() * 1e-4);
+        }
+      } else {
+        for (int d = 0; d < dims; d++) {
+          flat[c * dims + d] = (float) (rnd.nextGaussian() * Math.exp(-d / 60.0));
+        }
+      }
+      normalize(flat, c * dims, dims);
+    }
+    IvfKernels.Centroids c = new IvfKernels.Centroids(flat, dims);
+    assertThat(c.head).as("pruned at 256 dimensions").isEqualTo(128);
+    IvfKernels.Centroids.BatchScratch scratch = c.batchScratch();
+    int exactlyBest = 0;
+    for (int batch = 0; batch < 100; batch++) {
+      float[] vs = new float[IvfKernels.Centroids.BATCH * dims];
+      for (int r = 0; r < IvfKernels.Centroids.BATCH; r++) {
+        int near = rnd.nextInt(lists);
+        for (int d = 0; d < dims; d++) { // a row near a centroid, as rows of a list are
+          vs[r * dims + d] = flat[near * dims + d]
+              + (float) (rnd.nextGaussian() * 0.5 * Math.exp(-d / 60.0));
+        }
+        normalize(vs, r * dims, dims);
+      }
+      int[] got = new int[IvfKernels.Centroids.BATCH];
+      c.nearestBatch(vs, IvfKernels.Centroids.BATCH, got, scratch);
+      for (int r = 0; r < IvfKernels.Centroids.BATCH; r++) {
+        double[] exact = new double[lists];
+        int best = 0;
+        for (int l = 0; l < lists; l++) {
+          for (int d = 0; d < dims; d++) {
+            exact[l] += (double) vs[r * dims + d] * flat[l * dims + d];
+          }
+          best = exact[l] > exact[best] ? l : best;
+        }
+        // the same centroid, or one whose exact score ties it within float rounding
+        assertThat(exact[got[r]]).as("batch %d row %d: list %d for %d", batch, r, got[r], best)
+            .isCloseTo(exact[best], org.assertj.core.data.Offset.offset(1e-6));
+        exactlyBest += got[r] == best ? 1 : 0;
+      }
+    }
+    assertThat(exactlyBest).as("rows given exactly the best list").isGreaterThan(3100);
+  }
+
+  private static void normalize(float[] v, int off, int n) {
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+      s += (double) v[off + i] * v[off + i];
+    }
+    for (int i = 0; i < n; i++) {
+      v[off + i] /= (float) Math.sqrt(s);
+    }
+  }
+
+  @Test
   void theVectorBatchKernelScoresAsTheScalarLoop() {
     assertThat(IvfKernels.VECTOR).as("the tests run with the Vector API").isTrue();
     Random rnd = new Random(5);
@@ -58,7 +123,7 @@ class IvfKernelsTest {
       vs[i] = (float) rnd.nextGaussian();
     }
     float[] out = new float[rows * c.blocks * 8];
-    PanamaIvf.scoresBatch(vs, rows, dims, c.blocked, c.blocks, out);
+    PanamaIvf.scoresBatch(vs, rows, dims, dims, c.blocked, c.blocks, out);
     for (int r = 0; r < rows; r++) {
       for (int l = 0; l < lists; l++) {
         double exact = 0;

@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
             + "builds it: a sample embedded, k-means, then every row embedded, assigned to its "
             + "list, coded and written by --threads writers; with --type hnsw the Lucene HNSW "
             + "shards (IndexShardWriter, float and int8 per --quantize), with --type jvector "
-            + "JVector's graph.",
+            + "JVector's graph. The IVF build's share is of the mean of two embed-only runs, "
+            + "the first and one right after the build (a shared machine's speed drifts).",
         "3. sizes: bytes on disk against the int8 codes + ids + texts; the list sizes.",
         "4. queries (--queries, texts not in the index), one at a time on one thread, after "
             + "one untimed pass over the same queries (lists read, code compiled): p50 / p99 of "
@@ -295,11 +296,16 @@ final class IndexBenchCommand implements Callable<Integer> {
       raw += dims + Integer.toString(i).getBytes(StandardCharsets.UTF_8).length
           + corpus.row(i).getBytes(StandardCharsets.UTF_8).length;
     }
+    // the baseline again right after the build: a shared machine's speed drifts over a minute,
+    // and the build is compared with the mean of the embed-only runs just before and after it
+    double after = embedOnly(pool, t, corpus, m, rows);
+    double baseline = (embed + after) / 2;
     long disk = bytes(folder, "");
     out.printf(Locale.ROOT, "index build, ivf (%d lists, %d-row sample): %,.0f rows/s (%,.0f per "
-        + "thread), %.2f%% of embed only; sample %.1f s, k-means %.1f s, assign + write %.1f s%n",
-        l, sampleSize, rate, rate / t, 100 * rate / embed, (sampled - start) / 1e9,
-        (trained - sampled) / 1e9, (System.nanoTime() - trained) / 1e9);
+        + "thread), %.2f%% of embed only (%,.0f rows/s, the mean of %,.0f before and %,.0f right "
+        + "after the build); sample %.1f s, k-means %.1f s, assign + write %.1f s%n",
+        l, sampleSize, rate, rate / t, 100 * rate / baseline, baseline, embed, after,
+        (sampled - start) / 1e9, (trained - sampled) / 1e9, seconds - (trained - start) / 1e9);
     long[] perList = new long[l];
     for (IvfLayout.ListFile f : files) {
       perList[f.list()] += f.rows();

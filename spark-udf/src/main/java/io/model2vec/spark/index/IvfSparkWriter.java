@@ -285,7 +285,7 @@ final class IvfSparkWriter {
       // rows are assigned a batch at a time: the centroids (1 MB at 1,000 lists x 256
       // dimensions) are read once a batch, not once a row
       float[] units = new float[batch * dims];
-      float[] scratch = blocked.batchScratch();
+      IvfKernels.Centroids.BatchScratch scratch = blocked.batchScratch();
       int[] lists = new int[batch];
       Object[][] pending = new Object[batch][];
       return new Iterator<>() {
