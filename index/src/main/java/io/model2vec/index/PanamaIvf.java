@@ -17,19 +17,7 @@ final class PanamaIvf {
   private PanamaIvf() {}
 
   static float dot(float[] a, float[] b, int bOff, int n) {
-    int i = 0;
-    FloatVector acc1 = FloatVector.zero(F8);
-    FloatVector acc2 = FloatVector.zero(F8);
-    for (int bound = n - 16; i <= bound; i += 16) {
-      acc1 = FloatVector.fromArray(F8, a, i).fma(FloatVector.fromArray(F8, b, bOff + i), acc1);
-      acc2 = FloatVector.fromArray(F8, a, i + 8)
-          .fma(FloatVector.fromArray(F8, b, bOff + i + 8), acc2);
-    }
-    float sum = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) {
-      sum += a[i] * b[bOff + i];
-    }
-    return sum;
+    return dot(a, 0, b, bOff, n);
   }
 
   /**
