@@ -86,21 +86,22 @@ public final class IvfKernels {
       this.tailNorms = head < dims ? new float[lists] : null;
       double maxSquared = 0;
       for (int c = 0; c < lists; c++) {
-        double all = 0;
+        double front = 0;
+        double tail = 0;
         for (int d = 0; d < dims; d++) {
-          all += (double) flat[c * dims + d] * flat[c * dims + d];
+          double x = (double) flat[c * dims + d] * flat[c * dims + d];
+          if (d < head) {
+            front += x;
+          } else {
+            tail += x;
+          }
         }
-        maxSquared = Math.max(maxSquared, all);
+        maxSquared = Math.max(maxSquared, front + tail);
+        if (head < dims) { // rounded up: a bound must not fall below the true tail norm
+          tailNorms[c] = Math.nextUp((float) Math.sqrt(tail));
+        }
       }
       this.maxNorm = (float) Math.sqrt(maxSquared);
-      for (int c = 0; head < dims && c < lists; c++) {
-        double n = 0;
-        for (int d = head; d < dims; d++) {
-          n += (double) flat[c * dims + d] * flat[c * dims + d];
-        }
-        // rounded up: a bound must not fall below the true tail norm
-        tailNorms[c] = Math.nextUp((float) Math.sqrt(n));
-      }
     }
 
     public int lists() {

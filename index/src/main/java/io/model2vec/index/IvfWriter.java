@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
 
@@ -126,9 +125,9 @@ public final class IvfWriter {
       float scale = IvfKernels.quantize(unit, code);
       ListBuffer b = buffers[assigned[r]];
       if (b == null) {
-        b = buffers[assigned[r]] = new ListBuffer(columns, storeText, kept.size());
+        b = buffers[assigned[r]] = new ListBuffer(columns);
       }
-      b.add(pendingIds[r], pendingTexts[r], code, scale, pendingFields[r]);
+      b.add(pendingIds[r], pendingTexts[r], storeText, code, scale, pendingFields[r]);
       pendingIds[r] = null;
       pendingTexts[r] = null;
       pendingFields[r] = null;
@@ -149,9 +148,9 @@ public final class IvfWriter {
       Path file = folder.resolve(rel);
       Files.createDirectories(file.getParent());
       try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-        Parquet.write(o, b.pages(), b.n);
+        Parquet.write(o, b.pages, b.rows());
       }
-      out.add(new IvfLayout.ListFile(l, rel, b.n));
+      out.add(new IvfLayout.ListFile(l, rel, b.rows()));
       buffers[l] = null;
     }
     return out;
@@ -182,51 +181,32 @@ public final class IvfWriter {
     return c.getValue();
   }
 
-  /** The rows of one list: each column's Parquet page, encoded as the rows arrive. */
+  /** The rows of one list: a Parquet page a column ({@link #columns}' order), filled as rows come. */
   private static final class ListBuffer {
-    final Parquet.Page ids;
-    final Parquet.Page texts; // null when texts are not stored
-    final Parquet.Page codes;
-    final Parquet.Page scales;
-    final Parquet.Page[] fields;
-    int n;
+    final Parquet.Page[] pages;
 
-    ListBuffer(List<Parquet.Column> columns, boolean storeText, int kept) {
+    ListBuffer(List<Parquet.Column> columns) {
+      pages = new Parquet.Page[columns.size()];
+      for (int c = 0; c < pages.length; c++) {
+        pages[c] = new Parquet.Page(columns.get(c));
+      }
+    }
+
+    void add(String id, String text, boolean storeText, byte[] code, float scale, String[] f) {
       int c = 0;
-      ids = new Parquet.Page(columns.get(c++));
-      texts = storeText ? new Parquet.Page(columns.get(c++)) : null;
-      codes = new Parquet.Page(columns.get(c++));
-      scales = new Parquet.Page(columns.get(c++));
-      fields = new Parquet.Page[kept];
-      for (int i = 0; i < kept; i++) {
-        fields[i] = new Parquet.Page(columns.get(c++));
+      pages[c++].addString(id);
+      if (storeText) {
+        pages[c++].addString(text);
+      }
+      pages[c++].addBytes(code, 0, code.length);
+      pages[c++].addFloat(scale);
+      for (String field : f) {
+        pages[c++].addString(field);
       }
     }
 
-    void add(String id, String text, byte[] code, float scale, String[] f) {
-      ids.addString(id);
-      if (texts != null) {
-        texts.addString(text);
-      }
-      codes.addBytes(code, 0, code.length);
-      scales.addFloat(scale);
-      for (int i = 0; i < f.length; i++) {
-        fields[i].addString(f[i]);
-      }
-      n++;
-    }
-
-    /** The pages in the order of {@link #columns}. */
-    Parquet.Page[] pages() {
-      List<Parquet.Page> p = new ArrayList<>();
-      p.add(ids);
-      if (texts != null) {
-        p.add(texts);
-      }
-      p.add(codes);
-      p.add(scales);
-      p.addAll(Arrays.asList(fields));
-      return p.toArray(new Parquet.Page[0]);
+    int rows() {
+      return pages[0].rows();
     }
   }
 }

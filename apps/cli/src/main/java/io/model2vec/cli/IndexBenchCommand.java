@@ -193,8 +193,7 @@ final class IndexBenchCommand implements Callable<Integer> {
       }
       ExecutorService pool = Executors.newFixedThreadPool(t);
       try {
-        // warm-up: the tokenizer and pooling compiled (20,000 rows left the first timed run
-        // about a third slower than one after the build)
+        // warm-up: the tokenizer and pooling compiled before the first timed run
         embedOnly(pool, t, corpus, m, Math.min(rows, 300_000));
         double embed = embedOnly(pool, t, corpus, m, rows);
         out.printf(Locale.ROOT, "embed only:  %,.0f rows/s (%,.0f per thread)%n", embed, embed / t);
