@@ -268,11 +268,14 @@ public final class Trainer {
         }
       }
     }
-    // 1. PCA of the targets to the model's dimensions
+    // 1. PCA of the targets to the model's dimensions; at the targets' own width too, where it
+    // only centres and rotates them: uncentred targets share one large common direction, which
+    // leaves the contrastive loss little to tell passages apart by (as tokenlearn, which always
+    // fits its PCA).
     float[][] y = targets;
     double explained = 1;
     int tdims = targets[0].length;
-    if (tdims > dims) {
+    if (tdims >= dims) {
       if (n < dims) {
         throw new IllegalArgumentException("PCA of the " + tdims + "-dim targets to the model's "
             + dims + " dimensions needs at least " + dims + " passages, have " + n);
@@ -285,8 +288,12 @@ public final class Trainer {
         kept += v;
       }
       explained = total > 0 ? kept / total : 1;
-      log("targets: PCA %d -> %d dimensions keeps %.1f%% of their variance", tdims, dims,
-          100 * explained);
+      if (tdims == dims) {
+        log("targets: centred and rotated by PCA at their own %d dimensions", dims);
+      } else {
+        log("targets: PCA %d -> %d dimensions keeps %.1f%% of their variance", tdims, dims,
+            100 * explained);
+      }
     }
     // 2. seeded split
     int[] order = new int[n];

@@ -177,6 +177,37 @@ class TrainerTest {
   }
 
   @Test
+  void targetsOfTheModelsOwnWidthAreCentredToo() {
+    // 8-dim targets for an 8-dim table, all shifted by one large common vector: the rows must
+    // meet the centred targets (PCA at their own width), not the shared offset
+    Random r = new Random(17);
+    int vocab = 60;
+    int[][] ids = passages(1200, vocab, r);
+    float[][] y = targets(ids, table(vocab, 8, r), 8, r);
+    for (float[] row : y) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] += 10f;
+      }
+    }
+    Trainer.Result res = trainer(Trainer.Loss.COSINE).trainHead(false).maxEpochs(30).build()
+        .train(table(vocab, 8, r), ids, y);
+    float[][] centred = Pca.fit(y, 8).transform(y);
+    double cos = 0;
+    for (int k = 0; k < ids.length; k++) {
+      double[] x = new double[8];
+      for (int t : ids[k]) {
+        for (int j = 0; j < 8; j++) {
+          x[j] += res.table[t][j];
+        }
+      }
+      double[] want = BagModel.toDouble(centred[k]);
+      cos += BagModel.dot(x, want) / Math.sqrt(BagModel.dot(x, x) * BagModel.dot(want, want));
+    }
+    assertThat(cos / ids.length).isGreaterThan(0.95);
+    assertThat(res.explainedVariance).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+  }
+
+  @Test
   void earlyStoppingEndsTrainingAfterPatienceEpochsWithoutImprovement() {
     Random r = new Random(5);
     int vocab = 40;
