@@ -323,6 +323,11 @@ public final class BuildCorpus {
           : suffix.endsWith(".cfg") ? GeneralCorpus.wmlStrings(text)
           : source.equals("endless-sky") ? GeneralCorpus.endlessSkyText(text)
           : source.equals("naev") || source.equals("widelands") ? GeneralCorpus.gettextStrings(text)
+          // Freeciv's strings continue over lines that end with a backslash
+          : source.equals("freeciv") ? GeneralCorpus.gettextStrings(text.replace("\\\n", ""))
+          : source.equals("freecol") ? GeneralCorpus.propertyValues(text)
+          : source.equals("crawl") ? GeneralCorpus.crawlDescriptions(text)
+          : source.equals("vim-help") ? rstParagraphs(GeneralCorpus.vimHelp(text))
           : suffix.endsWith(".html") || suffix.endsWith(".page") ? htmlParagraphs(text)
           : suffix.endsWith(".pod") ? podParagraphs(text)
           : name.contains(".info") ? infoParagraphs(text) : rstParagraphs(text);
@@ -577,6 +582,22 @@ public final class BuildCorpus {
     if (words(p) < SHORTEST) {
       return;
     }
+    write(source, p);
+  }
+
+  /** A short text (a word, a term): any length, and not equal to an evaluation text. */
+  void emitShort(String source, String text) throws IOException {
+    if (text.codePoints().noneMatch(Character::isLetterOrDigit)) {
+      return;
+    }
+    if (eval != null && eval.isText(text)) {
+      evalDropped.merge(source, 1, Integer::sum);
+      return;
+    }
+    write(source, text);
+  }
+
+  private void write(String source, String p) throws IOException {
     if (eval != null && eval.overlaps(p)) {
       evalDropped.merge(source, 1, Integer::sum);
       return;
@@ -668,7 +689,9 @@ final class GeneralCorpus {
       }
     });
     Path dictd = Paths.get("usr/share/dictd");
+    Map<String, List<String>> dictionaries = new LinkedHashMap<>();
     BuildCorpus.write(work.resolve("corpus-5.jsonl"), seen, eval, b -> {
+      b.keep = dictionaries;
       for (String[] e : dictEntries(deb.resolve("dict-gcide").resolve(dictd), "gcide")) {
         gcide(b, e[1]);
       }
@@ -775,7 +798,140 @@ final class GeneralCorpus {
       b.markup("ant-manual", deb.resolve("ant-doc/usr/share/doc/ant/manual"), ".html", Set.of());
       b.markup("ant-javadoc", deb.resolve("ant-doc/usr/share/doc/ant/api"), ".html", Set.of());
     });
+    // More kinds of prose: the encyclopaedic help of two strategy games of history (Freeciv's
+    // help, its rulesets' texts and the legends of its 559 nations; FreeCol's Colonopedia), the
+    // descriptions of a fantasy game (Dungeon Crawl Stone Soup; its file of quotations from other
+    // books left out), four Debian manuals, and the manuals of Vim, Zsh and Sphinx.
+    BuildCorpus.write(work.resolve("corpus-10.jsonl"), seen, eval, b -> {
+      Path freeciv = deb.resolve("freeciv-data/usr/share/games/freeciv");
+      b.markup("freeciv", freeciv, "helpdata.txt", Set.of());
+      b.markup("freeciv", freeciv, ".ruleset", Set.of());
+      b.markup("freecol", deb.resolve("freecol/usr/share/games/freecol/strings"),
+          "FreeColMessages.properties", Set.of());
+      b.markup("crawl", deb.resolve("crawl-common/usr/share/crawl/dat/descript"), ".txt",
+          CRAWL_SKIP);
+      b.markup("debian-edu-manual", deb.resolve("debian-edu-doc-en/usr/share/doc/debian-edu-doc-en"),
+          "bookworm-manual.html", Set.of());
+      b.markup("securing-debian", deb.resolve("harden-doc/usr/share/doc/harden-doc/html/en-US"),
+          ".html", Set.of());
+      b.markup("maint-guide", deb.resolve("maint-guide/usr/share/doc/maint-guide/html"), ".en.html",
+          Set.of());
+      b.markup("kernel-handbook",
+          deb.resolve("debian-kernel-handbook/usr/share/doc/debian-kernel-handbook"), ".html",
+          Set.of());
+      b.markup("vim-help", deb.resolve("vim-runtime/usr/share/vim/vim90/doc"), ".txt", Set.of());
+      b.markup("zsh-manual", deb.resolve("zsh-doc/usr/share/doc/zsh-common/html"), ".html", Set.of());
+      b.markup("sphinx-docs", deb.resolve("sphinx-doc/usr/share/doc/sphinx-doc/html"), ".html",
+          Set.of("_modules"));
+    });
+    // Short texts: the headwords of the dictionary entries of corpus-5.jsonl ("Headword: ..."), a
+    // word or a term alone, so that a query of a few words is trained as well as a passage is.
+    // None may be an evaluation text (the definition task's queries are lists of words).
+    BuildCorpus.write(work.resolve("corpus-11.jsonl"), seen, eval, b -> {
+      for (Map.Entry<String, List<String>> e : dictionaries.entrySet()) {
+        for (String p : e.getValue()) {
+          int colon = p.indexOf(": ");
+          if (colon > 0 && colon < HEADWORD_MAX) {
+            b.emitShort(e.getKey() + "-headword", p.substring(0, colon).trim());
+          }
+        }
+      }
+    });
   }
+
+  /** A dictionary passage's "Headword: " prefix is at most this long (longer is a sentence). */
+  static final int HEADWORD_MAX = 60;
+
+  /**
+   * Crawl's description files that are not descriptions: quotations from other books (their
+   * copyright is their authors'), the tutorial, hints and key commands; and the translations.
+   */
+  static final Set<String> CRAWL_SKIP = Set.of("quotes.txt", "tutorial.txt", "hints.txt",
+      "commands.txt", "cs", "da", "de", "el", "es", "fi", "fr", "hu", "it", "ja", "ko", "lt", "lv",
+      "nl", "pl", "pt", "ru", "sv", "tr", "zh");
+
+  static final Pattern CRAWL_LUA = Pattern.compile("\\{\\{.*?\\}\\}", Pattern.DOTALL);
+  static final Pattern CRAWL_MARKUP = Pattern.compile("<[^>]*>|\\$[A-Za-z]\\{[^}]*\\}|@[a-z_]+@");
+
+  /**
+   * Crawl's description database: entries between "%%%%" lines, a key line, then the text
+   * ("#" lines are comments); Lua blocks ({{ ... }}), colour tags and placeholders out.
+   */
+  static List<String> crawlDescriptions(String text) {
+    List<String> out = new ArrayList<>();
+    for (String entry : text.split("(?m)^%%%%\\s*$")) {
+      StringBuilder body = new StringBuilder();
+      boolean key = true;
+      for (String line : entry.split("\n")) {
+        if (line.startsWith("#") || (key && line.isBlank())) {
+          continue;
+        }
+        if (key) {
+          key = false; // the entry's name
+          continue;
+        }
+        body.append(line).append('\n');
+      }
+      String t = CRAWL_MARKUP.matcher(CRAWL_LUA.matcher(body).replaceAll("")).replaceAll("");
+      for (String p : t.split("\\n\\s*\\n")) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  static final Pattern VIM_TAG = Pattern.compile("\\*[^*\\s|]+\\*");
+  static final Pattern VIM_LINK = Pattern.compile("\\|([^|\\s]+)\\|");
+
+  /**
+   * Vim's help files as plain text: examples out (a line ending in " >" opens one, its indented
+   * lines follow, a line starting with "<" or not indented closes it; the markers go too), tags
+   * (*name*) out, links (|name|) reduced to their name. The paragraphs are then read as
+   * reStructuredText's: unindented ones only, headings ("====" lines) out.
+   */
+  static String vimHelp(String text) {
+    StringBuilder out = new StringBuilder();
+    boolean example = false;
+    for (String line : text.split("\n", -1)) {
+      if (example) {
+        if (line.isEmpty() || Character.isWhitespace(line.charAt(0))) {
+          continue;
+        }
+        example = false;
+        if (line.startsWith("<")) {
+          line = line.substring(1);
+        }
+      }
+      if (line.endsWith(" >") || line.equals(">")) {
+        example = true;
+        line = line.substring(0, line.length() - 1);
+      }
+      line = VIM_LINK.matcher(VIM_TAG.matcher(line).replaceAll("")).replaceAll("$1");
+      out.append(line.stripTrailing()).append('\n');
+    }
+    return out.toString();
+  }
+
+  /**
+   * A Java properties file of messages (FreeCol's): the values, in file order, an escaped line
+   * break a paragraph break; {{tag:...}} markup reduced to its last part.
+   */
+  static List<String> propertyValues(String text) {
+    List<String> out = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      int eq = line.indexOf('=');
+      if (line.startsWith("#") || eq < 1) {
+        continue;
+      }
+      String v = PROPERTY_TAG.matcher(line.substring(eq + 1)).replaceAll("$1");
+      for (String p : v.split("\\\\n")) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  static final Pattern PROPERTY_TAG = Pattern.compile("\\{\\{[^{}|]*\\|([^{}]*)\\}\\}");
 
   static final Pattern JAVADOC_BLOCK = Pattern.compile("<div class=\"block\">(.*?)</div>",
       Pattern.DOTALL);
@@ -1197,8 +1353,9 @@ final class GeneralCorpus {
  * {@link #SHINGLE} words with it (after lower-casing, words being runs of letters and digits):
  * such a run, outside boilerplate, is a quotation, not chance, and it is found whichever way a
  * text and a passage were cut. A text of {@link #SHORTEST_TEXT} to 7 words overlaps a passage
- * that contains it whole. Shorter texts (single words, names, short queries) are not checked:
- * every passage that uses such a phrase would go.
+ * that contains it whole. Shorter texts (single words, names, short queries) are not looked for
+ * inside passages (every passage that uses such a phrase would go), but a short text of the corpus
+ * (a headword) that is one of them, whole, is left out ({@link #isText}).
  */
 final class Overlap {
   static final int SHINGLE = 8;
@@ -1207,6 +1364,9 @@ final class Overlap {
   // 64-bit hashes of the word runs: millions of 32-bit hashes would collide by chance.
   private final Set<Long> shingles = new HashSet<>();
   private final Set<Long> shortTexts = new HashSet<>();
+  // Every text whole (its words), whatever its length: short texts of the corpus are checked
+  // against these.
+  private final Set<Long> wholeTexts = new HashSet<>();
 
   static Overlap read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
@@ -1222,6 +1382,7 @@ final class Overlap {
       }
       texts++;
       String[] w = words(line);
+      o.wholeTexts.add(hash(w, 0, w.length));
       if (w.length >= SHINGLE) {
         for (int i = 0; i + SHINGLE <= w.length; i++) {
           o.shingles.add(hash(w, i, SHINGLE));
@@ -1234,9 +1395,16 @@ final class Overlap {
       }
     }
     System.err.printf("  evaluation texts %s: %,d texts, %,d of them of %d-%d words (checked whole),"
-        + " %,d shorter (not checked), %,d distinct %d-word shingles of the others%n", file, texts,
+        + " %,d shorter (a short text of the corpus equal to one is left out), %,d distinct %d-word"
+        + " shingles of the others%n", file, texts,
         shortOnes, SHORTEST_TEXT, SHINGLE - 1, tooShort, o.shingles.size(), SHINGLE);
     return o;
+  }
+
+  /** The text is one of the evaluation's texts (the same words, case and punctuation aside). */
+  boolean isText(String text) {
+    String[] w = words(text);
+    return wholeTexts.contains(hash(w, 0, w.length));
   }
 
   boolean overlaps(String passage) {

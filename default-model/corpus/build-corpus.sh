@@ -9,7 +9,9 @@
 # the built-in model from the packages under WORK/src4: WORK/corpus-4.jsonl (the speeches and
 # Moby-Dick of corpus.jsonl), corpus-5.jsonl (dictionaries), corpus-6.jsonl (manuals and help),
 # corpus-7.jsonl (reference manuals), corpus-8.jsonl (Wesnoth's stories), corpus-9.jsonl (Endless
-# Sky's, Naev's and Widelands' stories), de-duplicated against the first two files and, when
+# Sky's, Naev's and Widelands' stories), corpus-10.jsonl (Freeciv's and FreeCol's help, Crawl's
+# descriptions, four Debian manuals, Vim's, Zsh's and Sphinx's), corpus-11.jsonl (the dictionaries'
+# headwords, short texts), de-duplicated against the first two files and, when
 # WORK/eval/eval/texts.txt (or $MODEL2VEC_EVAL_TEXTS; built first if missing), without any passage that overlaps an
 # evaluation text.
 # Deterministic for the pinned package versions. Usage: build-corpus.sh [WORK]  (default
@@ -40,7 +42,11 @@ DEB_GENERAL_PACKAGES=(dict-gcide=0.48.5+nmu2 dict-foldoc=20230119-1 dict-jargon=
   openjdk-17-doc=17.0.21.1+2-1~deb12u1 rust-doc=1.63.0+dfsg1-2 qtbase5-doc-html=5.15.8+dfsg-11+deb12u3
   python-pandas-doc=1.5.3+dfsg-2 python-scipy-doc=1.10.1-2 nodejs-doc=18.20.4+dfsg-1~deb12u3
   cmake-doc=3.25.1-1 groovy-doc=2.4.21-8 scala-doc=2.11.12-5 libstdc++-12-doc=12.2.0-14+deb12u1
-  endless-sky-data=0.9.8-1.2 naev-data=0.8.2-1 widelands-data=2:1.1-3 wesnoth-1.16-data=1:1.16.9-1)
+  endless-sky-data=0.9.8-1.2 naev-data=0.8.2-1 widelands-data=2:1.1-3 wesnoth-1.16-data=1:1.16.9-1
+  freeciv-data=3.0.6-1+deb12u1 freecol=1.0.0-1 crawl-common=2:0.28.0-1.1
+  debian-edu-doc-en=2.12.23~deb12u1 harden-doc=3.19+nmu1 maint-guide=1.2.53
+  debian-kernel-handbook=1.0.21 vim-runtime=2:9.0.1378-2+deb12u2 zsh-doc=5.9-4
+  sphinx-doc=5.3.0-4)
 # Wesnoth's official campaigns, one package each (wesnoth-1.16-NAME, the same version).
 for c in did dm dw ei httt l low nr sof sota sotbe thot trow tsg ttb utbs; do
   DEB_GENERAL_PACKAGES+=("wesnoth-1.16-$c=1:1.16.9-1")

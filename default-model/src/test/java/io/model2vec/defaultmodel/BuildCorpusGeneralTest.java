@@ -1,0 +1,125 @@
+package io.model2vec.defaultmodel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.StringWriter;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Parts of the general corpus ({@code corpus/BuildCorpus.java}, compiled here as it is): the
+ * readers of Vim's help and Crawl's descriptions, and the short texts (headwords), which must not
+ * be evaluation texts.
+ */
+class BuildCorpusGeneralTest {
+  @TempDir
+  static Path classes;
+
+  @TempDir
+  Path tmp;
+
+  static ClassLoader loader;
+
+  @BeforeAll
+  static void compile() throws Exception {
+    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc = javac.run(null, null, err, "-d", classes.toString(),
+        Paths.get("corpus/BuildCorpus.java").toString());
+    assertThat(rc).as(err.toString()).isZero();
+    loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
+        BuildCorpusGeneralTest.class.getClassLoader());
+  }
+
+  private static Object call(String cls, String method, Class<?> type, Object arg)
+      throws Exception {
+    Method m = loader.loadClass(cls).getDeclaredMethod(method, type);
+    m.setAccessible(true);
+    return m.invoke(null, arg);
+  }
+
+  @Test
+  void vimHelpLosesItsExamplesTagsAndLinkBars() throws Exception {
+    String help = "Searching a pattern\t\t\t\t\t*search-pattern*\n"
+        + "\n"
+        + "The |/| command moves the cursor to the next match of the pattern. For example: >\n"
+        + "\t/foo\\|bar\n"
+        + "\t:set hlsearch\n"
+        + "<The 'hlsearch' option highlights every match.\n"
+        + "\n"
+        + "\tAn indented paragraph is an example too.\n";
+    @SuppressWarnings("unchecked")
+    List<String> paras = (List<String>) call("BuildCorpus", "rstParagraphs", String.class,
+        call("GeneralCorpus", "vimHelp", String.class, help));
+    assertThat(paras).hasSize(2);
+    assertThat(paras.get(0)).isEqualTo("Searching a pattern");
+    assertThat(paras.get(1).replace('\n', ' ')).isEqualTo("The / command moves the cursor to the "
+        + "next match of the pattern. For example: The 'hlsearch' option highlights every match.");
+  }
+
+  @Test
+  void crawlEntriesLoseTheirNameLuaAndMarkup() throws Exception {
+    String db = "%%%%\n"
+        + "# a comment\n"
+        + "orc warrior\n"
+        + "\n"
+        + "A hardened orc, <lightred>scarred</lightred> by many battles.{{ return \"x\" }}\n"
+        + "\n"
+        + "It fights for @god_name@ alone.\n"
+        + "%%%%\n";
+    @SuppressWarnings("unchecked")
+    List<String> paras = (List<String>) call("GeneralCorpus", "crawlDescriptions", String.class,
+        db);
+    assertThat(paras.stream().map(String::strip).filter(p -> !p.isEmpty()))
+        .containsExactly("A hardened orc, scarred by many battles.", "It fights for  alone.");
+  }
+
+  @Test
+  void aHeadwordThatIsAnEvaluationTextIsLeftOutAndShortOnesAreKept() throws Exception {
+    Path texts = Files.writeString(tmp.resolve("texts.txt"),
+        "faint, swoon, syncope, deliquium\nsyncope\nA long gloss of the evaluation that has "
+            + "more than eight words in it.\n");
+    Class<?> overlap = loader.loadClass("Overlap");
+    Method read = overlap.getDeclaredMethod("read", Path.class);
+    read.setAccessible(true);
+    Object eval = read.invoke(null, texts);
+    Class<?> bc = loader.loadClass("BuildCorpus");
+    Constructor<?> c = bc.getDeclaredConstructor(BufferedWriter.class, Set.class);
+    c.setAccessible(true);
+    StringWriter out = new StringWriter();
+    try (BufferedWriter w = new BufferedWriter(out)) {
+      Object b = c.newInstance(w, new HashSet<String>());
+      Field f = bc.getDeclaredField("eval");
+      f.setAccessible(true);
+      f.set(b, eval);
+      Method emitShort = bc.getDeclaredMethod("emitShort", String.class, String.class);
+      emitShort.setAccessible(true);
+      for (String h : List.of("Syncope", "swoon", "Faint, swoon, syncope, deliquium", "aardvark",
+          "Aaron's rod", "AARDVARK", "--")) {
+        emitShort.invoke(b, "gcide-headword", h);
+      }
+    }
+    // "Syncope" and the lemma list are evaluation texts (case and punctuation aside); "AARDVARK"
+    // repeats "aardvark"; "--" has no letter
+    assertThat(out.toString().lines()).containsExactly(
+        "{\"text\":\"swoon\",\"source\":\"gcide-headword\"}",
+        "{\"text\":\"aardvark\",\"source\":\"gcide-headword\"}",
+        "{\"text\":\"Aaron's rod\",\"source\":\"gcide-headword\"}");
+  }
+}
