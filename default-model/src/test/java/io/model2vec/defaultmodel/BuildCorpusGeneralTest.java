@@ -3,21 +3,15 @@ package io.model2vec.defaultmodel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,13 +32,7 @@ class BuildCorpusGeneralTest {
 
   @BeforeAll
   static void compile() throws Exception {
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int rc = javac.run(null, null, err, "-d", classes.toString(),
-        Paths.get("corpus/BuildCorpus.java").toString());
-    assertThat(rc).as(err.toString()).isZero();
-    loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-        BuildCorpusGeneralTest.class.getClassLoader());
+    loader = BuildCorpusScript.compile(classes);
   }
 
   private static Object call(String cls, String method, Class<?> type, Object arg)

@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HashSet;
 import java.util.Set;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,14 +32,7 @@ class BuildCorpusMailTest {
 
   @BeforeAll
   static void compile() throws Exception {
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int rc = javac.run(null, null, err, "-d", classes.toString(),
-        Paths.get("corpus/BuildCorpus.java").toString());
-    assertThat(rc).as(err.toString()).isZero();
-    URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-        BuildCorpusMailTest.class.getClassLoader());
-    buildCorpus = loader.loadClass("BuildCorpus");
+    buildCorpus = BuildCorpusScript.compile(classes).loadClass("BuildCorpus");
   }
 
   /** Runs {@code mail(file)} and returns what it wrote. */
