@@ -419,26 +419,35 @@ final class HubCache {
   void linkSnapshot(Path link, Path blob) throws IOException {
     ensureDirectory(link.getParent());
     Path target = link.getParent().relativize(blob);
-    if (Files.isSymbolicLink(link)) {
-      if (Files.readSymbolicLink(link).equals(target)) {
-        return; // ours
-      }
-      throw tampered(link, "links to " + Files.readSymbolicLink(link) + ", not to its blob");
-    }
     if (Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
-      if (!Files.isRegularFile(link, LinkOption.NOFOLLOW_LINKS)) {
-        throw tampered(link, "is not a file");
-      }
-      return; // a copy, where the file system has no links
+      checkSnapshotEntry(link, target);
+      return;
     }
     try {
       Files.createSymbolicLink(link, target);
     } catch (FileAlreadyExistsException e) {
-      // another thread linked it
+      // another thread or process made it between the check and here: judge what it made
+      checkSnapshotEntry(link, target);
     } catch (UnsupportedOperationException | IOException e) {
       Path tmp = Files.createTempFile(link.getParent(), link.getFileName().toString(), ".tmp");
       Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
       Files.move(tmp, link, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /**
+   * An existing snapshot entry is ours when it links to its blob, or is a regular file (the copy
+   * made where the file system has no links). Entries appear whole (a link, or a copy moved into
+   * place), so a concurrent maker is never seen half-done.
+   */
+  private static void checkSnapshotEntry(Path link, Path target) throws IOException {
+    if (Files.isSymbolicLink(link)) {
+      Path to = Files.readSymbolicLink(link);
+      if (!to.equals(target)) {
+        throw tampered(link, "links to " + to + ", not to its blob");
+      }
+    } else if (!Files.isRegularFile(link, LinkOption.NOFOLLOW_LINKS)) {
+      throw tampered(link, "is not a file");
     }
   }
 

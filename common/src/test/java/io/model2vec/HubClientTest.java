@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -206,5 +207,39 @@ class HubClientTest {
     }
     assertThat(hub.requests.stream().filter(r -> r.startsWith("GET")).count())
         .as("one GET per file: config, tensors (CDN), tokenizer, modules").isEqualTo(4);
+  }
+
+  /**
+   * Threads that link the same snapshot entry at once all succeed: one makes the link, the others
+   * find it whole, never "not a file" from seeing it appear between two checks.
+   */
+  @Test
+  void threadsLinkingOneSnapshotEntryAtOnceAllSucceed(@TempDir Path cache) throws Exception {
+    HubCache repo = new HubCache(cache, "minishlab/race");
+    Path blob = repo.repoDir().resolve("blobs").resolve("b0");
+    Files.createDirectories(blob.getParent());
+    Files.writeString(blob, "tensor bytes");
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      for (int round = 0; round < 300; round++) {
+        Path link = repo.snapshot("c" + round).resolve("model.safetensors");
+        CyclicBarrier start = new CyclicBarrier(threads);
+        List<Future<Object>> all = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          all.add(pool.submit(() -> {
+            start.await();
+            repo.linkSnapshot(link, blob);
+            return null;
+          }));
+        }
+        for (Future<Object> f : all) {
+          f.get(); // throws what linkSnapshot threw
+        }
+        assertThat(link).hasContent("tensor bytes");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
