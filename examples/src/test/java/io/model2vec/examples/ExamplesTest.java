@@ -28,15 +28,15 @@ class ExamplesTest {
     String out = run(() -> DedupExample.main(new String[0]));
     java.util.List<String> pairs = out.lines().filter(l -> l.matches("\\d\\.\\d{3}  \\d+ ~ \\d+  .*"))
         .collect(java.util.stream.Collectors.toList());
-    // the sample's four closest pairs with the built-in model: gas and dust first; sleep; two on
-    // the space station
-    assertThat(pairs).hasSize(4);
-    assertThat(pairs.get(0)).contains("169 ~ 171");
+    // the sample's five closest pairs with the built-in model (cosine 0.714 to 0.591; the sixth
+    // is at 0.560): sleep first; gas and dust; two on the space station; the night sky
+    assertThat(pairs).hasSize(5);
+    assertThat(pairs.get(0)).contains("123 ~ 181");
     assertThat(pairs.stream().map(p -> p.split("\\s+")[1] + " ~ " + p.split("\\s+")[3]))
-        .containsExactlyInAnyOrder("169 ~ 171", "123 ~ 181", "161 ~ 172", "161 ~ 178");
+        .containsExactlyInAnyOrder("123 ~ 181", "71 ~ 174", "161 ~ 172", "161 ~ 178", "169 ~ 171");
     for (String p : pairs) {
       String[] f = p.split("\\s+");
-      assertThat(Double.parseDouble(f[0])).isGreaterThanOrEqualTo(0.59);
+      assertThat(Double.parseDouble(f[0])).isGreaterThanOrEqualTo(0.58);
       assertThat(Long.parseLong(f[3])).isGreaterThan(Long.parseLong(f[1])); // each pair once
     }
   }
