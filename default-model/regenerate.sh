@@ -24,16 +24,15 @@ OUT="$ROOT/default-model/src/main/resources/model2vec/default-model"
   --tokenizer-name BAAI/bge-small-en-v1.5 --pca-dims 256 --dtype f16 \
   --output "$WORK/distilled"
 "$ROOT/default-model/corpus/build-corpus.sh" "$WORK"
-featurize() { # corpus-N.jsonl -> features-N, at the batch size the built-in model's targets were made with
-  "$ROOT/bin/model2vec" featurize --teacher bge-small-en-v1.5 --input "$WORK/corpus-$1.jsonl" \
-    --output "$WORK/features-$1" --max-tokens 256 --batch-size "$2" --chunk-size 2048 --log-progress
-}
-featurize 2 32
-featurize 4 32
-featurize 5 32
-featurize 6 32
-featurize 11 128
-"$ROOT/bin/model2vec" train --model "$WORK/distilled" \
-  --features "$WORK/features-2,$WORK/features-4,$WORK/features-5,$WORK/features-6,$WORK/features-11" \
+# The five corpus files, each with the batch size the built-in model's targets were made with
+TRAIN_FEATURES=()
+for file in 2:32 4:32 5:32 6:32 11:128; do
+  n="${file%%:*}"
+  "$ROOT/bin/model2vec" featurize --teacher bge-small-en-v1.5 --input "$WORK/corpus-$n.jsonl" \
+    --output "$WORK/features-$n" --max-tokens 256 --batch-size "${file#*:}" --chunk-size 2048 \
+    --log-progress
+  TRAIN_FEATURES+=(--features "$WORK/features-$n")
+done
+"$ROOT/bin/model2vec" train --model "$WORK/distilled" "${TRAIN_FEATURES[@]}" \
   --loss contrastive --epochs 10 --patience 3 --seed 42 --extend-vocabulary 8000 --min-count 10 \
   --fold-head --no-sif --dtype f16 --output "$OUT"
