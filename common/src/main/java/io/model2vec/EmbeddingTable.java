@@ -348,13 +348,7 @@ abstract class EmbeddingTable {
 
   static final class F16 extends EmbeddingTable {
     /** All 65,536 half-precision values, decoded once: a lookup beats bit twiddling per value. */
-    private static final float[] DECODE = new float[1 << 16];
-
-    static {
-      for (int i = 0; i < DECODE.length; i++) {
-        DECODE[i] = halfToFloat((short) i);
-      }
-    }
+    private static final float[] DECODE = decodeTable(0);
 
     /** Whether {@link #addRows} runs on {@link HalfVectors}; decided once per JVM. */
     private static final boolean VECTOR = vectorSupport();
@@ -363,10 +357,11 @@ abstract class EmbeddingTable {
      * True when the Vector API is usable ({@code jdk.incubator.vector} in the boot layer, at least
      * 8 float lanes, not switched off with {@code -Dmodel2vec.vector=false}) and decodes a sample
      * of halves (zeros and every subnormal, and for both signs and every exponent, the extreme
-     * and alternating mantissas) to the same floats as {@link #DECODE}. The sample keeps this
-     * check, which runs interpreted, to a few milliseconds per JVM; EmbeddingTableTest compares
-     * all 63,488 finite halves through the compiled code. Never throws: without the module,
-     * {@link HalfVectors} is never linked, and the scalar loop is used.
+     * and alternating mantissas), stored as they are and rebased, to the same floats as
+     * {@link #halfToFloat}. The sample keeps this check, which runs interpreted, to a few
+     * milliseconds per JVM; EmbeddingTableTest compares all 63,488 finite halves through the
+     * compiled code. Never throws: without the module, {@link HalfVectors} is never linked, and
+     * the scalar loop is used.
      */
     private static boolean vectorSupport() {
       if (!Settings.VECTOR.get()
@@ -379,11 +374,17 @@ abstract class EmbeddingTable {
           return false;
         }
         short[] halves = vectorCheckSample(lanes);
-        float[] got = HalfVectors.decodeAll(halves);
-        for (int i = 0; i < halves.length; i++) {
-          float want = DECODE[halves[i] & 0xffff];
-          if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(want)) {
-            return false;
+        for (int shift : new int[] {0, SUBNORMAL_SHIFT}) {
+          short[] codes = new short[halves.length];
+          for (int i = 0; i < codes.length; i++) {
+            codes[i] = rebase(halves[i], shift);
+          }
+          float[] got = HalfVectors.decodeAll(codes, scaleOf(shift));
+          for (int i = 0; i < halves.length; i++) {
+            if (rebasable(halves[i], shift) && Float.floatToRawIntBits(got[i])
+                != Float.floatToRawIntBits(halfToFloat(halves[i]))) {
+              return false;
+            }
           }
         }
         return true;
@@ -392,33 +393,116 @@ abstract class EmbeddingTable {
       }
     }
 
-    /** One array per row, as for F32 (the vector and the scalar loops index rows like acc). */
+    /**
+     * The rows, each value as a half whose exponent field is raised by {@link #shift}: a
+     * subnormal half (stored exponent 0) becomes a normal number of the shifted scale, so that
+     * the vector decoding ({@code code << 13} into float position, times {@code 2^(112 -
+     * shift)}) never meets a subnormal float. On x86 an operation on one can take a microcode
+     * assist of ~100 cycles, and "to" and "and" are among the rows of the built-in model that
+     * hold a subnormal half. Exact both ways: a subnormal half has at most 10 significant bits.
+     */
     private final short[][] v;
-    /** Rows holding a subnormal half: the vector path decodes them without subnormal floats. */
-    private final boolean[] subnormalRows;
+    /** 0 (values stored as halves), or {@link #SUBNORMAL_SHIFT} when the table has subnormals. */
+    private final int shift;
+    /** {@code 2^(112 - shift)}: the vector decoding's last step. */
+    private final float scale;
+    /** Value of every code, for the scalar loops. */
+    private final float[] decode;
     /** See {@link EmbeddingTable#firstNonFinite}, found by the constructor's pass. */
     private final long firstNonFinite;
 
+    /**
+     * The exponent shift that makes every subnormal half normal: the smallest, 2^-24, needs 10.
+     * Values then keep their exponent as long as it is at most 21 (magnitude below 128).
+     */
+    static final int SUBNORMAL_SHIFT = 10;
+
+    /** Takes {@code v} over (its values are rebased in place when the table has subnormals). */
     F16(int rows, int columns, short[][] v) {
       super(rows, columns);
-      this.v = v;
-      this.subnormalRows = new boolean[rows];
-      // one pass over the halves finds both the rows with a subnormal and a non-finite value
+      // one pass over the halves finds the non-finite values, the subnormals and the largest
+      // exponent
       long nonFinite = -1;
+      boolean subnormals = false;
+      int largestExponent = 0;
       for (int r = 0; r < rows; r++) {
         short[] row = v[r];
-        boolean subnormal = false;
         for (int c = 0; c < row.length; c++) {
-          int exponent = row[c] & 0x7c00;
+          int exponent = (row[c] & 0x7c00) >>> 10;
           if (exponent == 0) {
-            subnormal |= (row[c] & 0x03ff) != 0;
-          } else if (exponent == 0x7c00 && nonFinite < 0) {
-            nonFinite = (long) r * columns + c;
+            subnormals |= (row[c] & 0x03ff) != 0;
+          } else if (exponent == 0x1f) {
+            if (nonFinite < 0) {
+              nonFinite = (long) r * columns + c;
+            }
+          } else {
+            largestExponent = Math.max(largestExponent, exponent);
           }
         }
-        subnormalRows[r] = subnormal;
       }
+      // A table holding both subnormals and values of 128 or more stays as it is: exact still,
+      // its subnormal values then decoded with the assists.
+      this.shift = subnormals && nonFinite < 0 && largestExponent + SUBNORMAL_SHIFT <= 31
+          ? SUBNORMAL_SHIFT : 0;
+      if (shift != 0) {
+        short[] code = new short[1 << 16];
+        for (int h = 0; h < code.length; h++) {
+          code[h] = rebase((short) h, shift);
+        }
+        for (short[] row : v) {
+          for (int c = 0; c < row.length; c++) {
+            row[c] = code[row[c] & 0xffff];
+          }
+        }
+      }
+      this.v = v;
+      this.scale = scaleOf(shift);
+      this.decode = shift == 0 ? DECODE : decodeTable(shift);
       this.firstNonFinite = nonFinite;
+    }
+
+    /** {@code 2^(112 - shift)}. */
+    private static float scaleOf(int shift) {
+      return Math.scalb(1f, 112 - shift);
+    }
+
+    /** Whether {@link #rebase} keeps the value of the finite half {@code h}. */
+    static boolean rebasable(short h, int shift) {
+      return ((h & 0x7c00) >>> 10) + shift <= 31;
+    }
+
+    /**
+     * The code of the finite half {@code h} with its exponent raised by {@code shift} (see
+     * {@link #rebasable}): a subnormal one normalized first (exponent {@code p - 9} for a
+     * mantissa whose top bit is {@code p}). Zeros keep code 0 and their sign. {@code shift} 0
+     * leaves {@code h} as it is.
+     */
+    static short rebase(short h, int shift) {
+      int sign = h & 0x8000;
+      int exponent = (h & 0x7c00) >>> 10;
+      int mantissa = h & 0x03ff;
+      if (shift == 0 || (exponent == 0 && mantissa == 0)) {
+        return h;
+      }
+      if (exponent == 0) {
+        int top = 31 - Integer.numberOfLeadingZeros(mantissa);
+        exponent = top - 9;
+        mantissa = (mantissa << (10 - top)) & 0x03ff;
+      }
+      return (short) (sign | (exponent + shift) << 10 | mantissa);
+    }
+
+    /** The value of every code of a table rebased by {@code shift}, as the vector path finds it. */
+    private static float[] decodeTable(int shift) {
+      float[] d = new float[1 << 16];
+      float scale = scaleOf(shift);
+      for (int c = 0; c < d.length; c++) {
+        // the code's bits in float position, then the rescale, as HalfVectors does: exact; the
+        // halves themselves (shift 0) decoded by the definition
+        d[c] = shift == 0 ? halfToFloat((short) c)
+            : Float.intBitsToFloat((c & 0x8000) << 16 | (c & 0x7fff) << 13) * scale;
+      }
+      return d;
     }
 
     @Override
@@ -479,7 +563,7 @@ abstract class EmbeddingTable {
     void addTo(float[] acc, int row, float scale, int dims) {
       short[] x = v[row];
       for (int j = 0; j < dims; j++) {
-        acc[j] += DECODE[x[j] & 0xffff] * scale;
+        acc[j] += decode[x[j] & 0xffff] * scale;
       }
     }
 
@@ -487,7 +571,7 @@ abstract class EmbeddingTable {
     void addTo(double[] acc, int row, double scale, int dims) {
       short[] x = v[row];
       for (int j = 0; j < dims; j++) {
-        acc[j] += DECODE[x[j] & 0xffff] * scale;
+        acc[j] += decode[x[j] & 0xffff] * scale;
       }
     }
 
@@ -498,7 +582,7 @@ abstract class EmbeddingTable {
         return;
       }
       if (VECTOR) {
-        HalfVectors.addRows(acc, v, subnormalRows, rows, n, dims, DECODE);
+        HalfVectors.addRows(acc, v, rows, n, dims, scale, decode);
         return;
       }
       addRowsScalar(acc, rows, n, dims);
@@ -509,7 +593,7 @@ abstract class EmbeddingTable {
       // Eight rows per pass: eight independent decode lookups per j keep the loads in flight.
       // Same additions in the same order per acc[j] as one row at a time (bit-identical).
       short[][] t = v;
-      float[] d = DECODE;
+      float[] d = decode;
       int r = 0;
       for (; r + 8 <= n; r += 8) {
         short[] a0 = t[rows[r]];
@@ -543,7 +627,12 @@ abstract class EmbeddingTable {
 
     @Override
     float get(int row, int column) {
-      return DECODE[v[row][column] & 0xffff];
+      return decode[v[row][column] & 0xffff];
+    }
+
+    /** Whether the values are held rebased (the table has subnormal halves); for the tests. */
+    boolean rebased() {
+      return shift != 0;
     }
 
     @Override

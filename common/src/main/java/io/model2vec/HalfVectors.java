@@ -10,23 +10,19 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * F16 pooling with the Vector API: C2 on JDK 17 does not auto-vectorize a short-to-float loop,
  * and the scalar decode (a 65,536-entry lookup per value) made F16 tables pool ~4x slower than
- * F32 ones. Two exact decodings, both bit-identical to the scalar path (EmbeddingTableTest):
+ * F32 ones. The decoding, bit-identical to the scalar path (EmbeddingTableTest): each code
+ * sign-extended to an int and shifted left by 13 (exponent and mantissa land in float position,
+ * the sign fills bits 28 to 31), bits 28 to 30 cleared, the float rescaled by {@code 2^(112 -
+ * shift)} (see {@link EmbeddingTable.F16}: a table with subnormal halves holds them rebased, so
+ * that no step meets a subnormal float).
  *
- * <ul>
- *   <li>{@link #decode}, for rows without subnormal halves: each half widened to an int, its
- *       sign/exponent/mantissa moved to float position, the float rescaled by 2^112 (four
- *       operations);
- *   <li>{@link #decodeSubnormals}, for the rows that have some: a normal half becomes a float by
- *       integer operations alone, a subnormal one as its mantissa times 2^-24, so that no step
- *       holds a subnormal float. On x86 an operation on a subnormal float takes a microcode
- *       assist of ~100 cycles; a trained table has enough subnormal halves in frequent rows to
- *       make pooling 20% slower with the first decoding alone.
- * </ul>
+ * <p>Rows are added four per pass: one load and one store of the sums per four rows, and four
+ * rows' loads in flight at once. A short text's rows come from all over a table larger than the
+ * core's L2 cache, and pooling is about a third of its encode time.
  *
  * <p>Only touched when {@code jdk.incubator.vector} is in the boot layer
  * ({@code --add-modules=jdk.incubator.vector}, which Spark 4's launcher passes to the JVMs it
- * starts): see
- * {@link EmbeddingTable.F16}. Nothing else in the library refers to this class.
+ * starts): see {@link EmbeddingTable.F16}. Nothing else in the library refers to this class.
  */
 final class HalfVectors {
   private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
@@ -44,45 +40,40 @@ final class HalfVectors {
     return LANES;
   }
 
-  /** The floats of {@code h[j .. j + lanes())}; slow where a half is subnormal. */
-  private static FloatVector decode(short[] h, int j) {
+  /** The floats of the codes {@code h[j .. j + lanes())}. */
+  private static FloatVector decode(short[] h, int j, float scale) {
     IntVector x = (IntVector) ShortVector.fromArray(SHORTS, h, j)
         .convertShape(VectorOperators.S2I, INTS, 0);
-    IntVector bits = x.and(0x8000).lanewise(VectorOperators.LSHL, 16)
-        .or(x.and(0x7fff).lanewise(VectorOperators.LSHL, 13));
-    return bits.reinterpretAsFloats().mul(0x1p112f);
-  }
-
-  /** The floats of {@code h[j .. j + lanes())}, without subnormal floats on the way. */
-  private static FloatVector decodeSubnormals(short[] h, int j) {
-    IntVector x = (IntVector) ShortVector.fromArray(SHORTS, h, j)
-        .convertShape(VectorOperators.S2I, INTS, 0);
-    IntVector magnitude = x.and(0x7fff);
-    IntVector normal = magnitude.lanewise(VectorOperators.LSHL, 13).add((127 - 15) << 23);
-    IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0))
-        .mul(0x1p-24f).reinterpretAsInts();
-    IntVector bits = normal.blend(subnormal, magnitude.compare(VectorOperators.LT, 0x0400))
-        .or(x.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-    return bits.reinterpretAsFloats();
+    return x.lanewise(VectorOperators.LSHL, 13).and(0x8fffffff).reinterpretAsFloats().mul(scale);
   }
 
   /**
-   * {@code acc[j] += decode(t[rows[r]][j])} for {@code r < n}, {@code j < dims}: row after row,
-   * so every acc[j] sees the same float additions in the same order as the scalar loop.
+   * {@code acc[j] += decode(t[rows[r]][j])} for {@code r < n}, {@code j < dims}: every acc[j] sees
+   * the same float additions in the same order as in the scalar loop, one row after the other.
    */
-  static void addRows(float[] acc, short[][] t, boolean[] subnormalRows, int[] rows, int n,
-      int dims, float[] decode) {
+  static void addRows(float[] acc, short[][] t, int[] rows, int n, int dims, float scale,
+      float[] decode) {
     int vectorEnd = dims - dims % LANES;
-    for (int r = 0; r < n; r++) {
+    int r = 0;
+    for (; r + 4 <= n; r += 4) {
+      short[] h0 = t[rows[r]];
+      short[] h1 = t[rows[r + 1]];
+      short[] h2 = t[rows[r + 2]];
+      short[] h3 = t[rows[r + 3]];
+      for (int j = 0; j < vectorEnd; j += LANES) {
+        FloatVector.fromArray(FLOATS, acc, j).add(decode(h0, j, scale))
+            .add(decode(h1, j, scale)).add(decode(h2, j, scale)).add(decode(h3, j, scale))
+            .intoArray(acc, j);
+      }
+      for (int j = vectorEnd; j < dims; j++) {
+        acc[j] = acc[j] + decode[h0[j] & 0xffff] + decode[h1[j] & 0xffff]
+            + decode[h2[j] & 0xffff] + decode[h3[j] & 0xffff];
+      }
+    }
+    for (; r < n; r++) {
       short[] h = t[rows[r]];
-      if (subnormalRows[rows[r]]) {
-        for (int j = 0; j < vectorEnd; j += LANES) {
-          FloatVector.fromArray(FLOATS, acc, j).add(decodeSubnormals(h, j)).intoArray(acc, j);
-        }
-      } else {
-        for (int j = 0; j < vectorEnd; j += LANES) {
-          FloatVector.fromArray(FLOATS, acc, j).add(decode(h, j)).intoArray(acc, j);
-        }
+      for (int j = 0; j < vectorEnd; j += LANES) {
+        FloatVector.fromArray(FLOATS, acc, j).add(decode(h, j, scale)).intoArray(acc, j);
       }
       for (int j = vectorEnd; j < dims; j++) {
         acc[j] += decode[h[j] & 0xffff];
@@ -90,17 +81,11 @@ final class HalfVectors {
     }
   }
 
-  /**
-   * The decoding of {@code halves} by both decodings, for the self-check before first use and the
-   * tests: NaN where the two disagree.
-   */
-  static float[] decodeAll(short[] halves) {
-    float[] out = new float[halves.length];
-    for (int j = 0; j + LANES <= halves.length; j += LANES) {
-      FloatVector a = decode(halves, j);
-      FloatVector b = decodeSubnormals(halves, j);
-      a.blend(Float.NaN, a.reinterpretAsInts().compare(VectorOperators.NE, b.reinterpretAsInts())
-          .cast(FLOATS)).intoArray(out, j);
+  /** The floats of {@code codes} (whole vectors of them), for the self-check and the tests. */
+  static float[] decodeAll(short[] codes, float scale) {
+    float[] out = new float[codes.length];
+    for (int j = 0; j + LANES <= codes.length; j += LANES) {
+      decode(codes, j, scale).intoArray(out, j);
     }
     return out;
   }

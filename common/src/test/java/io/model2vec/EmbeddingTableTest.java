@@ -62,31 +62,47 @@ class EmbeddingTableTest {
 
   @Test
   void f16RowsPerPassAreBitIdenticalToOneRowAtATime() {
-    Random rnd = new Random(11);
-    short[][] v = new short[ROWS][COLS];
-    for (int r = 0; r < ROWS; r++) {
-      for (int j = 0; j < COLS; j++) {
-        // every finite half, subnormals and both zeros included; every other row without
-        // subnormals, so that both vector decodings run
-        int h = rnd.nextInt(0x7c00);
-        if (r % 2 == 0 && h < 0x0400) {
-          h = 0;
+    // three tables: with subnormal halves (held rebased), without (held as they are), and with
+    // both subnormals and values of 128 and more (as they are: no shift fits both)
+    for (int kind = 0; kind < 3; kind++) {
+      Random rnd = new Random(11 + kind);
+      short[][] halves = new short[ROWS][COLS];
+      for (int r = 0; r < ROWS; r++) {
+        for (int j = 0; j < COLS; j++) {
+          // finite halves, subnormals and both zeros included, below 128 unless kind 2
+          int h = rnd.nextInt(kind == 2 ? 0x7c00 : 0x5800);
+          if (kind == 1 && h < 0x0400) {
+            h = 0;
+          }
+          halves[r][j] = (short) (h | (rnd.nextBoolean() ? 0x8000 : 0));
         }
-        v[r][j] = (short) (h | (rnd.nextBoolean() ? 0x8000 : 0));
       }
+      short[][] held = new short[ROWS][];
+      for (int r = 0; r < ROWS; r++) {
+        held[r] = halves[r].clone();
+      }
+      EmbeddingTable.F16 t = new EmbeddingTable.F16(ROWS, COLS, held);
+      assertThat(t.rebased()).as("table %d rebased", kind).isEqualTo(kind == 0);
+      for (int r = 0; r < ROWS; r++) {
+        for (int j = 0; j < COLS; j++) {
+          assertThat(Float.floatToRawIntBits(t.get(r, j))).as("table %d [%d][%d]", kind, r, j)
+              .isEqualTo(Float.floatToRawIntBits(EmbeddingTable.F16.halfToFloat(halves[r][j])));
+        }
+      }
+      // enough rounds for C2 to compile the vector loop, whose sums are the ones that count
+      for (int round = 0; round < 60; round++) {
+        assertSameAsOneRowAtATime(t, rnd);
+      }
+      // the scalar loop too, when addRows took the Vector API
+      assertSameAsOneRowAtATime(t, rnd, (acc, rows, scales, n, dims) -> {
+        if (scales != null) {
+          t.addRows(acc, rows, scales, n, dims);
+        } else {
+          t.addRowsScalar(acc, rows, n, dims);
+        }
+      });
+      assertThat(t.bytes()).isEqualTo(2L * ROWS * COLS);
     }
-    EmbeddingTable.F16 t = new EmbeddingTable.F16(ROWS, COLS, v);
-    assertSameAsOneRowAtATime(t, rnd);
-    // the scalar loop too, when addRows took the Vector API
-    assertSameAsOneRowAtATime(t, rnd, (acc, rows, scales, n, dims) -> {
-      if (scales != null) {
-        t.addRows(acc, rows, scales, n, dims);
-      } else {
-        t.addRowsScalar(acc, rows, n, dims);
-      }
-    });
-    assertThat(t.get(3, 5)).isEqualTo(EmbeddingTable.F16.halfToFloat(v[3][5]));
-    assertThat(t.bytes()).isEqualTo(2L * ROWS * COLS);
   }
 
   @Test
@@ -94,21 +110,28 @@ class EmbeddingTableTest {
     if (!vectorUsable()) {
       return; // f16PoolsWithTheVectorApiWhenItIsThere asserts the scalar loop then
     }
-    short[] halves = new short[63488 + 16];
-    int n = 0;
-    for (int i = 0; i < 1 << 16; i++) {
-      if ((i & 0x7c00) != 0x7c00) { // NaN and infinities are refused at load
-        halves[n++] = (short) i;
+    for (int shift : new int[] {0, EmbeddingTable.F16.SUBNORMAL_SHIFT}) {
+      short[] halves = new short[63488 + 16];
+      int n = 0;
+      for (int i = 0; i < 1 << 16; i++) {
+        // NaN and infinities are refused at load; a rebased table holds no larger values
+        if ((i & 0x7c00) != 0x7c00 && EmbeddingTable.F16.rebasable((short) i, shift)) {
+          halves[n++] = (short) i;
+        }
       }
-    }
-    // enough rounds for C2 to compile decodeAll: the run-time self-check only samples halves
-    for (int round = 0; round < 60; round++) {
-      float[] got = HalfVectors.decodeAll(halves);
+      short[] codes = new short[halves.length];
       for (int i = 0; i < n; i++) {
-        if (Float.floatToRawIntBits(got[i])
-            != Float.floatToRawIntBits(EmbeddingTable.F16.halfToFloat(halves[i]))) {
-          throw new AssertionError(String.format("half 0x%04x decoded to %s in round %d",
-              halves[i] & 0xffff, got[i], round));
+        codes[i] = EmbeddingTable.F16.rebase(halves[i], shift);
+      }
+      // enough rounds for C2 to compile decodeAll: the run-time self-check only samples halves
+      for (int round = 0; round < 60; round++) {
+        float[] got = HalfVectors.decodeAll(codes, Math.scalb(1f, 112 - shift));
+        for (int i = 0; i < n; i++) {
+          if (Float.floatToRawIntBits(got[i])
+              != Float.floatToRawIntBits(EmbeddingTable.F16.halfToFloat(halves[i]))) {
+            throw new AssertionError(String.format("half 0x%04x (shift %d) decoded to %s in round"
+                + " %d", halves[i] & 0xffff, shift, got[i], round));
+          }
         }
       }
     }
