@@ -1,6 +1,7 @@
 package io.model2vec.benchmarks;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.model2vec.DType;
 import io.model2vec.LoadOptions;
 import io.model2vec.ModelWriter;
 import io.model2vec.StaticModel;
@@ -43,8 +44,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * (StaticModel.encode), one text per operation, and {@code oursBatch} (encode(batch, executor, threads)).
  * The model ({@code tokenizer}): {@code wordpiece}, bge-small-en-v1.5's tokenizer (30522 tokens),
  * or {@code unigram}, the Unigram tokenizer of the vocabulary-quantized test model (29524 pieces,
- * BertNormalizer + Replace + Strip + Metaspace), each with a random vocab x 256 F32 table
- * written to a temporary folder in {@link #setup}; the baseline drops the same unknown id. Corpora from the fortunes file: {@code short}
+ * BertNormalizer + Replace + Strip + Metaspace), each with a random vocab x {@code width} table
+ * stored as {@code dtype} (F32 or F16) and written to a temporary folder in {@link #setup}; the baseline drops the same unknown id. Corpora from the fortunes file: {@code short}
  * (first sentences, ~70 chars), {@code paragraphs} (the texts, ~170 chars), {@code long}
  * (~1,200-char documents of consecutive texts).
  */
@@ -70,6 +71,14 @@ public class EncodeBenchmark {
 
   @Param({"wordpiece", "unigram"})
   public String tokenizer;
+
+  /** The table's stored dtype: F32, or F16 (the built-in model's; pooled with the Vector API). */
+  @Param({"F32"})
+  public String dtype;
+
+  /** The table's width. */
+  @Param({"256"})
+  public int width;
 
   /** The Unigram tokenizer.json (the vocabulary-quantized fixture's). */
   @Param({"../testdata/fixtures/model2vec-rs/test-model-vocab-quantized/tokenizer.json"})
@@ -101,7 +110,7 @@ public class EncodeBenchmark {
         new String(tokenizer, StandardCharsets.UTF_8), this.tokenizer + " tokenizer.json");
     vocab = facts.vocabularySize();
     unk = facts.unknownId();
-    dims = 256;
+    dims = width;
     dir = Files.createTempDirectory("model2vec-jmh");
     Random random = new Random(1);
     ModelWriter.forRows(vocab, dims, row -> {
@@ -110,7 +119,8 @@ public class EncodeBenchmark {
         v[c] = (float) random.nextGaussian();
       }
       return v;
-    }).tokenizer(new String(tokenizer, StandardCharsets.UTF_8)).save(dir);
+    }).dtype(DType.valueOf(dtype)).tokenizer(new String(tokenizer, StandardCharsets.UTF_8))
+        .save(dir);
     model = StaticModel.load(dir, LoadOptions.defaults());
     djl = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizer),
         Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
