@@ -59,7 +59,7 @@ public class ClassifyBenchmark {
   @Param({"short", "paragraphs"})
   public String corpus;
 
-  @Param({"../testdata/corpora/fortunes-en-de.jsonl"})
+  @Param({"testdata/corpora/fortunes-en-de.jsonl"})
   public String corpusFile;
 
   @Param({"512"})

@@ -63,7 +63,7 @@ public class EncodeBenchmark {
   public String corpus;
 
   /** The fortunes corpus (JSONL with a "text" field). */
-  @Param({"../testdata/corpora/fortunes-en-de.jsonl"})
+  @Param({"testdata/corpora/fortunes-en-de.jsonl"})
   public String corpusFile;
 
   @Param({"2"})
@@ -81,7 +81,7 @@ public class EncodeBenchmark {
   public int width;
 
   /** The Unigram tokenizer.json (the vocabulary-quantized fixture's). */
-  @Param({"../testdata/fixtures/model2vec-rs/test-model-vocab-quantized/tokenizer.json"})
+  @Param({"testdata/fixtures/model2vec-rs/test-model-vocab-quantized/tokenizer.json"})
   public String unigramTokenizerFile;
 
   private Path dir;
