@@ -18,6 +18,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.ShutdownHookManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,15 +68,23 @@ public final class ReplaceableOutput implements AutoCloseable {
   private final Path target;
   private final Path staging;
   private final String label;
-  private final Thread cleanup;
+  private final Runnable cleanup;
   private volatile boolean finished;
+
+  /**
+   * The cleanup's place among Hadoop's shutdown hooks, which run one after another, highest
+   * first: after Spark's (priority 40: it stops the SparkContext, and with it the tasks that
+   * write into the staging folder and would make it again after a delete), before the file
+   * systems close (10).
+   */
+  static final int CLEANUP_PRIORITY = FileSystem.SHUTDOWN_HOOK_PRIORITY + 20;
 
   private ReplaceableOutput(FileSystem fs, Path target, Path staging, String label) {
     this.fs = fs;
     this.target = target;
     this.staging = staging;
     this.label = label;
-    this.cleanup = new Thread(this::deleteStaging, "model2vec-output-cleanup");
+    this.cleanup = this::deleteStaging;
   }
 
   /**
@@ -120,7 +129,7 @@ public final class ReplaceableOutput implements AutoCloseable {
       Path staging = new Path(target.getParent(),
           "." + target.getName() + ".m2v-staging-" + UUID.randomUUID());
       ReplaceableOutput out = new ReplaceableOutput(fs, target, staging, kind.label);
-      Runtime.getRuntime().addShutdownHook(out.cleanup);
+      ShutdownHookManager.get().addShutdownHook(out.cleanup, CLEANUP_PRIORITY);
       if (kind == Kind.INDEX && !fs.mkdirs(staging)) {
         out.close();
         throw new IOException("could not create " + staging);
@@ -214,7 +223,7 @@ public final class ReplaceableOutput implements AutoCloseable {
 
   private void removeHook() {
     try {
-      Runtime.getRuntime().removeShutdownHook(cleanup);
+      ShutdownHookManager.get().removeShutdownHook(cleanup);
     } catch (IllegalStateException shuttingDown) {
       // the hook runs or has run: nothing to remove
     }
