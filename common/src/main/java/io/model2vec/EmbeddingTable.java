@@ -394,16 +394,14 @@ abstract class EmbeddingTable {
     }
 
     /**
-     * The rows, each value as a half whose exponent field is raised by {@link #shift}: a
-     * subnormal half (stored exponent 0) becomes a normal number of the shifted scale, so that
-     * the vector decoding ({@code code << 13} into float position, times {@code 2^(112 -
+     * The rows, each value as a half whose exponent field is raised by a shift (0, or
+     * {@link #SUBNORMAL_SHIFT} when the table has subnormals): a subnormal half (stored exponent
+     * 0) becomes a normal number of the shifted scale, so that the vector decoding ({@code code << 13} into float position, times {@code 2^(112 -
      * shift)}) never meets a subnormal float. On x86 an operation on one can take a microcode
      * assist of ~100 cycles, and "to" and "and" are among the rows of the built-in model that
      * hold a subnormal half. Exact both ways: a subnormal half has at most 10 significant bits.
      */
     private final short[][] v;
-    /** 0 (values stored as halves), or {@link #SUBNORMAL_SHIFT} when the table has subnormals. */
-    private final int shift;
     /** {@code 2^(112 - shift)}: the vector decoding's last step. */
     private final float scale;
     /** Value of every code, for the scalar loops. */
@@ -442,7 +440,7 @@ abstract class EmbeddingTable {
       }
       // A table holding both subnormals and values of 128 or more stays as it is: exact still,
       // its subnormal values then decoded with the assists.
-      this.shift = subnormals && nonFinite < 0 && largestExponent + SUBNORMAL_SHIFT <= 31
+      int shift = subnormals && nonFinite < 0 && largestExponent + SUBNORMAL_SHIFT <= 31
           ? SUBNORMAL_SHIFT : 0;
       if (shift != 0) {
         short[] code = new short[1 << 16];
@@ -632,7 +630,7 @@ abstract class EmbeddingTable {
 
     /** Whether the values are held rebased (the table has subnormal halves); for the tests. */
     boolean rebased() {
-      return shift != 0;
+      return decode != DECODE;
     }
 
     @Override
