@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -69,6 +70,8 @@ public final class ReplaceableOutput implements AutoCloseable {
   private final Path staging;
   private final String label;
   private final Runnable cleanup;
+  /** The thread that opened the output: the job's, which writes into the staging folder. */
+  private final Thread owner = Thread.currentThread();
   private volatile boolean finished;
 
   /**
@@ -84,7 +87,7 @@ public final class ReplaceableOutput implements AutoCloseable {
     this.target = target;
     this.staging = staging;
     this.label = label;
-    this.cleanup = this::deleteStaging;
+    this.cleanup = this::deleteStagingOnShutdown;
   }
 
   /**
@@ -210,6 +213,27 @@ public final class ReplaceableOutput implements AutoCloseable {
       deleteStaging();
     }
     removeHook();
+  }
+
+  /**
+   * The shutdown hook (Ctrl-C): deletes the staging folder, waits up to 10 s for the job's thread
+   * to end or close this output, and deletes it again. The job's thread goes on during shutdown
+   * and can make the folder again after the first delete (the driver writes an IVF index's
+   * centroids itself); its next Spark call fails once Spark has stopped, and the JVM halts as
+   * soon as the hooks are done.
+   */
+  private void deleteStagingOnShutdown() {
+    deleteStaging();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!finished && owner.isAlive() && System.nanoTime() < deadline) {
+      try {
+        owner.join(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    deleteStaging();
   }
 
   private void deleteStaging() {
