@@ -62,6 +62,89 @@ class TrainerTest {
     return y;
   }
 
+  /**
+   * The head and the contrastive loss add four sums per pass; each must stay bit-identical to
+   * the plain one-at-a-time sums (the built-in model is rebuilt byte for byte by
+   * default-model/regenerate.sh). Widths and a batch that are not multiples of four take the
+   * remainder loops too.
+   */
+  @Test
+  void headAndContrastiveLossAreBitIdenticalToOneSumAtATime() {
+    Random r = new Random(11);
+    int vocab = 40;
+    int dims = 9;
+    int out = 7;
+    BagModel m = new BagModel(table(vocab, dims, r), out, true);
+    for (int i = 0; i < m.head.length; i++) {
+      m.head[i] += 0.3 * r.nextGaussian();
+    }
+    for (int i = 0; i < out; i++) {
+      m.bias[i] = 0.1 * r.nextGaussian();
+    }
+    int b = 10;
+    int[][] ids = passages(b, vocab, r);
+    float[][] y = new float[b][out];
+    for (float[] row : y) {
+      for (int i = 0; i < out; i++) {
+        row[i] = (float) r.nextGaussian();
+      }
+    }
+    int[] rows = {3, 1, 4, 0, 5, 9, 2, 6, 8, 7};
+    double[][] h = new double[b][];
+    for (int k = 0; k < b; k++) {
+      double[] x = m.pool(ids[rows[k]]);
+      h[k] = m.bias.clone();
+      for (int i = 0; i < out; i++) {
+        double s = 0;
+        for (int j = 0; j < dims; j++) {
+          s += m.head[i * dims + j] * x[j];
+        }
+        h[k][i] += s;
+      }
+      assertThat(m.headOf(x)).containsExactly(h[k]);
+    }
+    // the loss and its gradient at the head's output (summed into the bias gradient), written
+    // as the loss was before the four-per-pass sums
+    double[][] hn = new double[b][];
+    double[] hNorm = new double[b];
+    double[][] yn = new double[b][];
+    for (int k = 0; k < b; k++) {
+      hn[k] = h[k].clone();
+      hNorm[k] = BagModel.normalize(hn[k]);
+      yn[k] = BagModel.toDouble(y[rows[k]]);
+      BagModel.normalize(yn[k]);
+    }
+    double total = 0;
+    double[] bias = new double[out];
+    for (int k = 0; k < b; k++) {
+      double[] s = new double[b];
+      double max = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < b; j++) {
+        s[j] = BagModel.dot(hn[k], yn[j]) / BagModel.TEMPERATURE;
+        max = Math.max(max, s[j]);
+      }
+      double z = 0;
+      for (int j = 0; j < b; j++) {
+        z += Math.exp(s[j] - max);
+      }
+      total += max + Math.log(z) - s[k];
+      double[] dhn = new double[out];
+      for (int j = 0; j < b; j++) {
+        double ds = (Math.exp(s[j] - max) / z - (j == k ? 1 : 0)) / (b * BagModel.TEMPERATURE);
+        for (int i = 0; i < out; i++) {
+          dhn[i] += ds * yn[j][i];
+        }
+      }
+      double proj = BagModel.dot(hn[k], dhn);
+      for (int i = 0; i < out; i++) {
+        bias[i] += (dhn[i] - hn[k][i] * proj) / hNorm[k];
+      }
+    }
+    BagModel.Grad g = new BagModel.Grad(m);
+    assertThat(m.loss(ids, y, rows, BagModel.Loss.CONTRASTIVE, g)).isEqualTo(total / b);
+    assertThat(g.bias).containsExactly(bias);
+  }
+
   @ParameterizedTest
   @EnumSource(BagModel.Loss.class)
   void gradientsMatchFiniteDifferences(BagModel.Loss loss) {
