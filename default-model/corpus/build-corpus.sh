@@ -18,6 +18,19 @@
 # /work/learn-data or $MODEL2VEC_CORPUS_DIR). Needs Java 17+, npm, apt-get, dpkg-deb and the
 # built project (bin/model2vec; `mvn -DskipTests install`).
 set -euo pipefail
+
+# apt-get download, or a message that says what to do when a pinned version is not in the
+# package lists: lists older than the pin (apt-get update, as root, refreshes them), or a
+# security update that replaced the pin in the archive (snapshot.debian.org keeps old versions).
+fetch_deb() {
+  if ! apt-get download "$@"; then
+    echo "build-corpus: apt-get could not download $*. If a version is newer than this machine's" \
+      "package lists, run 'apt-get update' (as root) and try again; if the Debian archive has" \
+      "replaced it with a newer security update, fetch the pinned .deb from snapshot.debian.org" \
+      "into $(pwd) (see default-model/corpus/README.md)." >&2
+    exit 1
+  fi
+}
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="${1:-${MODEL2VEC_CORPUS_DIR:-/work/learn-data}}"
 SRC="$WORK/src"
@@ -65,7 +78,7 @@ done
 cd "$SRC/deb"
 if ! ls bible-kjv_*.deb >/dev/null 2>&1; then
   rm -rf x y
-  apt-get download "${DEB_PACKAGES[@]}"
+  fetch_deb "${DEB_PACKAGES[@]}"
   for d in *.deb; do
     case "$d" in
       bible-kjv_*) dpkg-deb -x "$d" y ;;   # the reader program, kept apart from the data
@@ -85,7 +98,7 @@ cd "$WORK/src2/deb"
 for p in "${DEB_DOC_PACKAGES[@]}"; do
   name="${p%%=*}"
   if [[ ! -d "$name" ]]; then
-    apt-get download "$p"
+    fetch_deb "$p"
     dpkg-deb -x "${name}"_*.deb "$name.tmp" && mv "$name.tmp" "$name"
   fi
 done
@@ -96,7 +109,7 @@ cd "$WORK/src4/deb"
 for p in "${DEB_GENERAL_PACKAGES[@]}"; do
   name="${p%%=*}"
   if [[ ! -d "$name" ]]; then
-    apt-get download "$p"
+    fetch_deb "$p"
     dpkg-deb -x "${name}"_*.deb "$name.tmp" && mv "$name.tmp" "$name"
   fi
 done

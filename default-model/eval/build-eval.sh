@@ -6,6 +6,19 @@
 # Deterministic for the pinned package versions. Usage: build-eval.sh [WORK]  (default
 # /work/learn-data/eval or $MODEL2VEC_EVAL_DIR). Needs Java 17+, apt-get and dpkg-deb.
 set -euo pipefail
+
+# apt-get download, or a message that says what to do when a pinned version is not in the
+# package lists: lists older than the pin (apt-get update, as root, refreshes them), or a
+# security update that replaced the pin in the archive (snapshot.debian.org keeps old versions).
+fetch_deb() {
+  if ! apt-get download "$@"; then
+    echo "build-eval: apt-get could not download $*. If a version is newer than this machine's" \
+      "package lists, run 'apt-get update' (as root) and try again; if the Debian archive has" \
+      "replaced it with a newer security update, fetch the pinned .deb from snapshot.debian.org" \
+      "into $(pwd) (see default-model/corpus/README.md)." >&2
+    exit 1
+  fi
+}
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="${1:-${MODEL2VEC_EVAL_DIR:-/work/learn-data/eval}}"
 SRC="$WORK/src"
@@ -20,7 +33,7 @@ for p in "${DEB_PACKAGES[@]}"; do
   name="${p%%=*}"
   if [[ ! -d "$name" ]]; then
     rm -f "${name}"_*.deb
-    apt-get download "$p"
+    fetch_deb "$p"
     dpkg-deb -x "${name}"_*.deb "$name.tmp" && mv "$name.tmp" "$name"
   fi
 done
