@@ -7,7 +7,9 @@ import java.util.Arrays;
  * {@code x = sum_t w[t] e[t] / n}, and a linear head {@code h = W x + b} maps it onto the target
  * space, where the loss compares {@code h} with the target. Only the rows and weights ({@code
  * w[t] e[t]}) form the final static model; the head is for training. Parameters are doubles so
- * that gradients can be checked against finite differences. Not thread-safe.
+ * that gradients can be checked against finite differences. Not thread-safe, but a batch's
+ * loss and gradient may be computed on several threads ({@link #parallel}): each thread writes
+ * its own slots, and every sum keeps its order, so the result is the same for any number.
  */
 final class BagModel {
   /** The training losses of tokenlearn. */
@@ -37,6 +39,8 @@ final class BagModel {
   final boolean trainWeights;
   /** False: the head stays the identity ({@code out == dims}), the rows meet the targets as is. */
   final boolean trainHead;
+  /** The threads a batch is computed on. */
+  Parallel parallel = Parallel.SERIAL;
 
   BagModel(float[][] table, int out, boolean trainWeights) {
     this(table, out, trainWeights, true);
@@ -180,10 +184,12 @@ final class BagModel {
     int b = rows.length;
     double[][] x = new double[b][];
     double[][] h = new double[b][];
-    for (int k = 0; k < b; k++) {
-      x[k] = pool(ids[rows[k]]);
-      h[k] = headOf(x[k]);
-    }
+    parallel.forRange(b, (from, to) -> {
+      for (int k = from; k < to; k++) {
+        x[k] = pool(ids[rows[k]]);
+        h[k] = headOf(x[k]);
+      }
+    });
     double[][] dh = g == null ? null : new double[b][out];
     double value;
     switch (loss) {
@@ -203,38 +209,77 @@ final class BagModel {
   }
 
   private void backward(int[][] ids, int[] rows, double[][] x, double[][] dh, Grad g) {
-    double[] dx = new double[dims];
-    for (int k = 0; k < rows.length; k++) {
-      double[] d = dh[k];
-      Arrays.fill(dx, 0);
-      for (int i = 0; i < out; i++) {
-        double di = d[i];
-        if (di == 0) {
-          continue;
+    int b = rows.length;
+    // 1. per passage, on the threads: the gradient at its pooled vector (dx = W^T dh, the head's
+    //    rows in order) and, per token, the gradient of its weight (emb . dx), read-only on the
+    //    parameters
+    double[][] dx = new double[b][];
+    double[][] dw = new double[b][];
+    parallel.forRange(b, (from, to) -> {
+      for (int k = from; k < to; k++) {
+        double[] d = dh[k];
+        double[] dxk = new double[dims];
+        for (int i = 0; i < out; i++) {
+          double di = d[i];
+          if (di == 0) {
+            continue;
+          }
+          int base = i * dims;
+          for (int j = 0; j < dims; j++) {
+            dxk[j] += head[base + j] * di;
+          }
         }
-        g.bias[i] += di;
-        int base = i * dims;
-        for (int j = 0; j < dims; j++) {
-          g.head[base + j] += di * x[k][j];
-          dx[j] += head[base + j] * di;
+        dx[k] = dxk;
+        int[] tokens = ids[rows[k]];
+        if (trainWeights && tokens.length > 0) {
+          double[] dwk = new double[tokens.length];
+          for (int n = 0; n < tokens.length; n++) {
+            int base = tokens[n] * dims;
+            double s = 0;
+            for (int j = 0; j < dims; j++) {
+              s += emb[base + j] * dxk[j];
+            }
+            dwk[n] = s;
+          }
+          dw[k] = dwk;
         }
       }
+    });
+    // 2. the head's gradient, one range of its rows per thread, the passages in order
+    parallel.forRange(out, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        int base = i * dims;
+        for (int k = 0; k < b; k++) {
+          double di = dh[k][i];
+          if (di == 0) {
+            continue;
+          }
+          g.bias[i] += di;
+          double[] xk = x[k];
+          for (int j = 0; j < dims; j++) {
+            g.head[base + j] += di * xk[j];
+          }
+        }
+      }
+    });
+    // 3. the rows and weights of the tokens, passages in order (a token may be in several)
+    for (int k = 0; k < b; k++) {
       int[] tokens = ids[rows[k]];
       if (tokens.length == 0) {
         continue;
       }
+      double[] dxk = dx[k];
       double inv = 1.0 / tokens.length;
-      for (int t : tokens) {
+      for (int n = 0; n < tokens.length; n++) {
+        int t = tokens[n];
         g.touch(t);
         double w = weight[t] * inv;
         int base = t * dims;
-        double dw = 0;
         for (int j = 0; j < dims; j++) {
-          g.emb[base + j] += w * dx[j];
-          dw += emb[base + j] * dx[j];
+          g.emb[base + j] += w * dxk[j];
         }
         if (trainWeights) {
-          g.weight[t] += dw * inv;
+          g.weight[t] += dw[k][n] * inv;
         }
       }
     }
@@ -287,65 +332,83 @@ final class BagModel {
       yn[k] = toDouble(y[rows[k]]);
       normalize(yn[k]);
     }
+    double[] terms = new double[b];
+    parallel.forRange(b, (from, to) -> {
+      double[] s = new double[b];
+      double[] dhn = new double[out];
+      double[] e = new double[b];
+      for (int k = from; k < to; k++) {
+        terms[k] = contrastiveRow(k, hn, hNorm, yn, s, e, dhn, dh);
+      }
+    });
     double total = 0;
-    double[] s = new double[b];
-    double[] dhn = new double[out];
-    double[] e = new double[b];
     for (int k = 0; k < b; k++) {
-      double[] q = hn[k];
-      // four targets per pass (see headOf): bit-identical to dot(q, yn[j]) one j at a time
-      int j0 = 0;
-      for (; j0 + 4 <= b; j0 += 4) {
-        double[] y0 = yn[j0];
-        double[] y1 = yn[j0 + 1];
-        double[] y2 = yn[j0 + 2];
-        double[] y3 = yn[j0 + 3];
-        double d0 = 0;
-        double d1 = 0;
-        double d2 = 0;
-        double d3 = 0;
-        for (int i = 0; i < q.length; i++) {
-          double qi = q[i];
-          d0 += qi * y0[i];
-          d1 += qi * y1[i];
-          d2 += qi * y2[i];
-          d3 += qi * y3[i];
-        }
-        s[j0] = d0 / TEMPERATURE;
-        s[j0 + 1] = d1 / TEMPERATURE;
-        s[j0 + 2] = d2 / TEMPERATURE;
-        s[j0 + 3] = d3 / TEMPERATURE;
-      }
-      for (; j0 < b; j0++) {
-        s[j0] = dot(q, yn[j0]) / TEMPERATURE;
-      }
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < b; j++) {
-        max = Math.max(max, s[j]);
-      }
-      double z = 0;
-      for (int j = 0; j < b; j++) {
-        e[j] = Math.exp(s[j] - max);
-        z += e[j];
-      }
-      total += max + Math.log(z) - s[k];
-      if (dh != null) {
-        // dL/ds_j = (softmax_j - [j == k]) / b; s_j = hn . yn_j / T
-        Arrays.fill(dhn, 0);
-        for (int j = 0; j < b; j++) {
-          double ds = (e[j] / z - (j == k ? 1 : 0)) / (b * TEMPERATURE);
-          for (int i = 0; i < out; i++) {
-            dhn[i] += ds * yn[j][i];
-          }
-        }
-        // through the normalization: (dhn - hn (hn . dhn)) / |h|
-        double proj = dot(hn[k], dhn);
-        for (int i = 0; i < out; i++) {
-          dh[k][i] = (dhn[i] - hn[k][i] * proj) / hNorm[k];
-        }
-      }
+      total += terms[k];
     }
     return total / b;
+  }
+
+  /**
+   * The loss term of passage {@code k} in its batch ({@code max + log z - s[k]}) and, when
+   * {@code dh} is not null, its gradient at the head's output into {@code dh[k]}; {@code s},
+   * {@code e} and {@code dhn} are the calling thread's scratch.
+   */
+  private double contrastiveRow(int k, double[][] hn, double[] hNorm, double[][] yn, double[] s,
+      double[] e, double[] dhn, double[][] dh) {
+    int b = hn.length;
+    double[] q = hn[k];
+    // four targets per pass (see headOf): bit-identical to dot(q, yn[j]) one j at a time
+    int j0 = 0;
+    for (; j0 + 4 <= b; j0 += 4) {
+      double[] y0 = yn[j0];
+      double[] y1 = yn[j0 + 1];
+      double[] y2 = yn[j0 + 2];
+      double[] y3 = yn[j0 + 3];
+      double d0 = 0;
+      double d1 = 0;
+      double d2 = 0;
+      double d3 = 0;
+      for (int i = 0; i < q.length; i++) {
+        double qi = q[i];
+        d0 += qi * y0[i];
+        d1 += qi * y1[i];
+        d2 += qi * y2[i];
+        d3 += qi * y3[i];
+      }
+      s[j0] = d0 / TEMPERATURE;
+      s[j0 + 1] = d1 / TEMPERATURE;
+      s[j0 + 2] = d2 / TEMPERATURE;
+      s[j0 + 3] = d3 / TEMPERATURE;
+    }
+    for (; j0 < b; j0++) {
+      s[j0] = dot(q, yn[j0]) / TEMPERATURE;
+    }
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < b; j++) {
+      max = Math.max(max, s[j]);
+    }
+    double z = 0;
+    for (int j = 0; j < b; j++) {
+      e[j] = Math.exp(s[j] - max);
+      z += e[j];
+    }
+    double term = max + Math.log(z) - s[k];
+    if (dh != null) {
+      // dL/ds_j = (softmax_j - [j == k]) / b; s_j = hn . yn_j / T
+      Arrays.fill(dhn, 0);
+      for (int j = 0; j < b; j++) {
+        double ds = (e[j] / z - (j == k ? 1 : 0)) / (b * TEMPERATURE);
+        for (int i = 0; i < out; i++) {
+          dhn[i] += ds * yn[j][i];
+        }
+      }
+      // through the normalization: (dhn - hn (hn . dhn)) / |h|
+      double proj = dot(hn[k], dhn);
+      for (int i = 0; i < out; i++) {
+        dh[k][i] = (dhn[i] - hn[k][i] * proj) / hNorm[k];
+      }
+    }
+    return term;
   }
 
   /** The final static table: row {@code t} is {@code w[t] e[t]}. */

@@ -47,6 +47,7 @@ public final class Trainer {
   private final boolean center;
   private final boolean foldHead;
   private final PrintStream progress;
+  private final int threads;
 
   private Trainer(Builder b) {
     this.loss = b.loss;
@@ -62,6 +63,7 @@ public final class Trainer {
     this.center = b.center;
     this.foldHead = b.foldHead;
     this.progress = b.progress;
+    this.threads = b.threads;
   }
 
   public static Builder builder() {
@@ -83,6 +85,7 @@ public final class Trainer {
     private boolean center;
     private boolean foldHead;
     private PrintStream progress;
+    private int threads = 1;
 
     private Builder() {}
 
@@ -182,6 +185,18 @@ public final class Trainer {
      */
     public Builder foldHead(boolean b) {
       this.foldHead = b;
+      return this;
+    }
+
+    /**
+     * Threads a batch's loss and gradient are computed on; the trained table is the same for
+     * any number (each thread writes its own slots, every sum keeps its order).
+     */
+    public Builder threads(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("threads must be >= 1, was " + n);
+      }
+      this.threads = n;
       return this;
     }
 
@@ -306,6 +321,16 @@ public final class Trainer {
     int[] train = Arrays.copyOfRange(order, nVal, n);
 
     BagModel m = new BagModel(start, y[0].length, trainWeights, trainHead);
+    try (Parallel parallel = new Parallel(threads)) {
+      m.parallel = parallel;
+      return train(m, ids, y, train, val, rnd, explained);
+    } finally {
+      m.parallel = Parallel.SERIAL;
+    }
+  }
+
+  private Result train(BagModel m, int[][] ids, float[][] y, int[] train, int[] val, Random rnd,
+      double explained) {
     BagModel.Loss l = BagModel.Loss.valueOf(loss.name());
     Adam adam = new Adam(m, learningRate);
     BagModel.Grad g = new BagModel.Grad(m);

@@ -143,6 +143,16 @@ class TrainerTest {
     BagModel.Grad g = new BagModel.Grad(m);
     assertThat(m.loss(ids, y, rows, BagModel.Loss.CONTRASTIVE, g)).isEqualTo(total / b);
     assertThat(g.bias).containsExactly(bias);
+    // on three threads: the same loss and the same gradient, to the bit
+    try (Parallel three = new Parallel(3)) {
+      m.parallel = three;
+      BagModel.Grad g3 = new BagModel.Grad(m);
+      assertThat(m.loss(ids, y, rows, BagModel.Loss.CONTRASTIVE, g3)).isEqualTo(total / b);
+      assertThat(g3.bias).containsExactly(g.bias);
+      assertThat(g3.head).containsExactly(g.head);
+      assertThat(g3.emb).containsExactly(g.emb);
+      assertThat(g3.weight).containsExactly(g.weight);
+    }
   }
 
   @ParameterizedTest
@@ -320,6 +330,15 @@ class TrainerTest {
         .train(start, ids, y);
     assertThat(a.table).isDeepEqualTo(b.table);
     assertThat(java.util.Arrays.deepEquals(a.table, c.table)).isFalse();
+    // the threads change nothing: each writes its own slots, every sum keeps its order
+    for (Trainer.Loss loss : Trainer.Loss.values()) {
+      Trainer.Result one = trainer(loss).maxEpochs(3).seed(9).threads(1).build()
+          .train(start, ids, y);
+      Trainer.Result three = trainer(loss).maxEpochs(3).seed(9).threads(3).build()
+          .train(start, ids, y);
+      assertThat(three.table).as("%s", loss).isDeepEqualTo(one.table);
+      assertThat(three.validationLosses).as("%s", loss).containsExactly(one.validationLosses);
+    }
   }
 
   @Test

@@ -145,6 +145,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "Use only the first N passages (0 = all).")
   int limit;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Threads a batch is computed on (default: the available processors). The "
+          + "trained table is the same for any number.")
+  Integer threads;
+
   @Override
   public Integer call() {
     DType type;
@@ -179,6 +184,7 @@ final class TrainCommand implements Callable<Integer> {
           .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
           .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
           .centerTable(center).foldHead(foldHead)
+          .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
           .progress(progressOptions.quiet() ? null : System.err) // epoch lines: fine in a log
           .build();
     } catch (IllegalArgumentException e) {
