@@ -25,6 +25,7 @@ final class BagModel {
     MSE
   }
 
+  /** tokenlearn's temperature of the contrastive loss, the default of {@link #temperature}. */
   static final double TEMPERATURE = 0.07;
 
   final int vocab;
@@ -41,6 +42,8 @@ final class BagModel {
   final boolean trainHead;
   /** The threads a batch is computed on. */
   Parallel parallel = Parallel.SERIAL;
+  /** The contrastive loss divides the cosine similarities by it. */
+  double temperature = TEMPERATURE;
 
   BagModel(float[][] table, int out, boolean trainWeights) {
     this(table, out, trainWeights, true);
@@ -375,13 +378,13 @@ final class BagModel {
         d2 += qi * y2[i];
         d3 += qi * y3[i];
       }
-      s[j0] = d0 / TEMPERATURE;
-      s[j0 + 1] = d1 / TEMPERATURE;
-      s[j0 + 2] = d2 / TEMPERATURE;
-      s[j0 + 3] = d3 / TEMPERATURE;
+      s[j0] = d0 / temperature;
+      s[j0 + 1] = d1 / temperature;
+      s[j0 + 2] = d2 / temperature;
+      s[j0 + 3] = d3 / temperature;
     }
     for (; j0 < b; j0++) {
-      s[j0] = dot(q, yn[j0]) / TEMPERATURE;
+      s[j0] = dot(q, yn[j0]) / temperature;
     }
     double max = Double.NEGATIVE_INFINITY;
     for (int j = 0; j < b; j++) {
@@ -397,7 +400,7 @@ final class BagModel {
       // dL/ds_j = (softmax_j - [j == k]) / b; s_j = hn . yn_j / T
       Arrays.fill(dhn, 0);
       for (int j = 0; j < b; j++) {
-        double ds = (e[j] / z - (j == k ? 1 : 0)) / (b * TEMPERATURE);
+        double ds = (e[j] / z - (j == k ? 1 : 0)) / (b * temperature);
         for (int i = 0; i < out; i++) {
           dhn[i] += ds * yn[j][i];
         }

@@ -48,6 +48,7 @@ public final class Trainer {
   private final boolean foldHead;
   private final PrintStream progress;
   private final int threads;
+  private final double temperature;
 
   private Trainer(Builder b) {
     this.loss = b.loss;
@@ -64,6 +65,7 @@ public final class Trainer {
     this.foldHead = b.foldHead;
     this.progress = b.progress;
     this.threads = b.threads;
+    this.temperature = b.temperature;
   }
 
   public static Builder builder() {
@@ -86,6 +88,7 @@ public final class Trainer {
     private boolean foldHead;
     private PrintStream progress;
     private int threads = 1;
+    private double temperature = BagModel.TEMPERATURE;
 
     private Builder() {}
 
@@ -99,6 +102,15 @@ public final class Trainer {
         throw new IllegalArgumentException("learningRate must be > 0, was " + lr);
       }
       this.learningRate = lr;
+      return this;
+    }
+
+    /** The contrastive loss's temperature: cosine similarities are divided by it (0.07). */
+    public Builder temperature(double t) {
+      if (!(t > 0 && t <= 10)) {
+        throw new IllegalArgumentException("temperature must be in (0, 10], was " + t);
+      }
+      this.temperature = t;
       return this;
     }
 
@@ -323,6 +335,7 @@ public final class Trainer {
     BagModel m = new BagModel(start, y[0].length, trainWeights, trainHead);
     try (Parallel parallel = new Parallel(threads)) {
       m.parallel = parallel;
+      m.temperature = temperature;
       return train(m, ids, y, train, val, rnd, explained);
     } finally {
       m.parallel = Parallel.SERIAL;

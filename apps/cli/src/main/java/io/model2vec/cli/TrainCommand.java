@@ -77,6 +77,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
+  @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.07",
+      description = "Temperature of the contrastive loss: the cosine similarities of a batch are "
+          + "divided by it before the softmax (default: ${DEFAULT-VALUE}, tokenlearn's).")
+  double temperature;
+
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256",
       description = "Passages per step (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -184,6 +189,7 @@ final class TrainCommand implements Callable<Integer> {
           .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
           .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
           .centerTable(center).foldHead(foldHead)
+          .temperature(temperature)
           .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
           .progress(progressOptions.quiet() ? null : System.err) // epoch lines: fine in a log
           .build();
