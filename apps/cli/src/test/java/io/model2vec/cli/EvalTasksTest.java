@@ -175,20 +175,8 @@ class EvalTasksTest {
             + "{\"text\":\"my dog chases the cat\",\"label\":\"pets\"}\n"
             + "{\"text\":\"the stock market fell\",\"label\":\"money\"}\n"
             + "{\"text\":\"interest rates and bank loans\",\"label\":\"money\"}\n");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream old = System.out;
-    int code;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    try {
-      code = DistillCommandTest.withStderr(err, () -> Model2VecCli.run("evaluate", "--dataset",
-          tmp.resolve("package").toString(), "--no-teacher", "--folds", "2", "--tasks",
-          tasks.toString(), "--format", "json"));
-    } finally {
-      System.setOut(old);
-    }
-    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-    JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    JsonNode json = evaluateJson("--dataset", tmp.resolve("package").toString(), "--no-teacher",
+        "--folds", "2", "--tasks", tasks.toString());
     JsonNode model = json.get("models").get(0);
     assertThat(model.get("model").asText()).startsWith("default");
     assertThat(model.get("tasks")).extracting(n -> n.get("task").asText()).containsExactly(
@@ -226,20 +214,8 @@ class EvalTasksTest {
             + "{\"a\":\"bread\",\"b\":\"a loaf\",\"score\":0.8}\n");
     Map<String, JsonNode> teacher = new java.util.HashMap<>();
     for (String pooling : new String[] {"mean", "cls"}) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
-      PrintStream old = System.out;
-      int code;
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      try {
-        code = DistillCommandTest.withStderr(err, () -> Model2VecCli.run("evaluate", "--dataset",
-            tmp.resolve("package").toString(), "--folds", "2", "--tasks", tasks.toString(),
-            "--teacher-pooling", pooling, "--format", "json"));
-      } finally {
-        System.setOut(old);
-      }
-      assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-      JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+      JsonNode json = evaluateJson("--dataset", tmp.resolve("package").toString(), "--folds", "2",
+          "--tasks", tasks.toString(), "--teacher-pooling", pooling);
       teacher.put(pooling, json.get("spam_assassin").get(0));
     }
     // each pooling has its own cache file (a cls run must not read the mean's vectors back),
@@ -258,6 +234,27 @@ class EvalTasksTest {
     assertThat(bad).isNotZero();
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("--teacher-pooling must be mean or cls, was 'max'");
+  }
+
+  /** Runs {@code evaluate ARGS --format json}, checks that it succeeded, and parses its output. */
+  private static JsonNode evaluateJson(String... args) throws IOException {
+    String[] all = new String[args.length + 3];
+    all[0] = "evaluate";
+    System.arraycopy(args, 0, all, 1, args.length);
+    all[args.length + 1] = "--format";
+    all[args.length + 2] = "json";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    int code;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      code = DistillCommandTest.withStderr(err, () -> Model2VecCli.run(all));
+    } finally {
+      System.setOut(old);
+    }
+    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
   }
 
   private Path write(String name, String... lines) throws IOException {
