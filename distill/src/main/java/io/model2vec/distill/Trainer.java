@@ -337,8 +337,6 @@ public final class Trainer {
       m.parallel = parallel;
       m.temperature = temperature;
       return train(m, ids, y, train, val, rnd, explained);
-    } finally {
-      m.parallel = Parallel.SERIAL;
     }
   }
 
