@@ -142,31 +142,17 @@ final class BagModel {
 
   double[] headOf(double[] x) {
     double[] h = bias.clone();
-    // Four output rows per pass: four independent sums in flight instead of one chain of
-    // dependent additions (a double sum is not reordered by the JIT). Each sum still adds its
-    // products in the order of j, so the values are bit-identical to one row at a time (and the
-    // trained tables to those of earlier builds: default-model/regenerate.sh stays byte for byte).
+    // Four output rows per pass (see dot4), bit-identical to one row at a time, so the trained
+    // tables are those of earlier builds: default-model/regenerate.sh stays byte for byte.
+    double[] d = new double[4];
     int i = 0;
     for (; i + 4 <= out; i += 4) {
       int b0 = i * dims;
-      int b1 = b0 + dims;
-      int b2 = b1 + dims;
-      int b3 = b2 + dims;
-      double s0 = 0;
-      double s1 = 0;
-      double s2 = 0;
-      double s3 = 0;
-      for (int j = 0; j < dims; j++) {
-        double xj = x[j];
-        s0 += head[b0 + j] * xj;
-        s1 += head[b1 + j] * xj;
-        s2 += head[b2 + j] * xj;
-        s3 += head[b3 + j] * xj;
-      }
-      h[i] += s0;
-      h[i + 1] += s1;
-      h[i + 2] += s2;
-      h[i + 3] += s3;
+      dot4(x, head, b0, head, b0 + dims, head, b0 + 2 * dims, head, b0 + 3 * dims, dims, d);
+      h[i] += d[0];
+      h[i + 1] += d[1];
+      h[i + 2] += d[2];
+      h[i + 3] += d[3];
     }
     for (; i < out; i++) {
       double s = 0;
@@ -360,28 +346,15 @@ final class BagModel {
       double[] e, double[] dhn, double[][] dh) {
     int b = hn.length;
     double[] q = hn[k];
-    // four targets per pass (see headOf): bit-identical to dot(q, yn[j]) one j at a time
+    // four targets per pass (see dot4): bit-identical to dot(q, yn[j]) one j at a time
+    double[] d = new double[4];
     int j0 = 0;
     for (; j0 + 4 <= b; j0 += 4) {
-      double[] y0 = yn[j0];
-      double[] y1 = yn[j0 + 1];
-      double[] y2 = yn[j0 + 2];
-      double[] y3 = yn[j0 + 3];
-      double d0 = 0;
-      double d1 = 0;
-      double d2 = 0;
-      double d3 = 0;
-      for (int i = 0; i < q.length; i++) {
-        double qi = q[i];
-        d0 += qi * y0[i];
-        d1 += qi * y1[i];
-        d2 += qi * y2[i];
-        d3 += qi * y3[i];
-      }
-      s[j0] = d0 / temperature;
-      s[j0 + 1] = d1 / temperature;
-      s[j0 + 2] = d2 / temperature;
-      s[j0 + 3] = d3 / temperature;
+      dot4(q, yn[j0], 0, yn[j0 + 1], 0, yn[j0 + 2], 0, yn[j0 + 3], 0, q.length, d);
+      s[j0] = d[0] / temperature;
+      s[j0 + 1] = d[1] / temperature;
+      s[j0 + 2] = d[2] / temperature;
+      s[j0 + 3] = d[3] / temperature;
     }
     for (; j0 < b; j0++) {
       s[j0] = dot(q, yn[j0]) / temperature;
@@ -452,6 +425,31 @@ final class BagModel {
       v[i] /= safe;
     }
     return safe;
+  }
+
+  /**
+   * The four products {@code x . a_k[o_k .. o_k + n)} into {@code d[0..3]}: four independent sums
+   * in flight instead of one chain of dependent additions (a double sum is not reordered by the
+   * JIT), each adding its products in the order of the index, so every value is bit-identical to
+   * {@link #dot} one at a time.
+   */
+  static void dot4(double[] x, double[] a0, int o0, double[] a1, int o1, double[] a2, int o2,
+      double[] a3, int o3, int n, double[] d) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    for (int j = 0; j < n; j++) {
+      double xj = x[j];
+      s0 += a0[o0 + j] * xj;
+      s1 += a1[o1 + j] * xj;
+      s2 += a2[o2 + j] * xj;
+      s3 += a3[o3 + j] * xj;
+    }
+    d[0] = s0;
+    d[1] = s1;
+    d[2] = s2;
+    d[3] = s3;
   }
 
   static double dot(double[] a, double[] b) {
