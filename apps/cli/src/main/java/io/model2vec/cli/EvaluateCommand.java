@@ -51,7 +51,8 @@ import picocli.CommandLine.Model.CommandSpec;
             + "mean reciprocal rank, recall@10 and the share of the teacher's MRR kept.",
         "Then the public tasks of --tasks (built by default-model/eval/build-eval.sh; see "
             + "docs/evaluation.md): definition and paraphrase retrieval (MRR), classification "
-            + "with many classes (macro-F1), pair similarity (Spearman), clustering (V-measure); "
+            + "with many classes (macro-F1), pair similarity (Spearman), clustering (the mean "
+            + "V-measure of 10 seeded k-means runs); "
             + "one table per model with the teacher's score beside each task and the mean share "
             + "of the teacher's score kept. The teacher's vectors of a task file are cached in "
             + "DIR/teacher-cache."})

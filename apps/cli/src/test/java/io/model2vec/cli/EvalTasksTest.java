@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -118,6 +119,35 @@ class EvalTasksTest {
     assertThat(cl.labels).containsExactly("one", "two");
     assertThat(cl.score(new float[][] {{1, 0}, {1, 0.05f}, {0, 1}, {0.05f, 1}}, 2, 1, 1.0).score)
         .isCloseTo(1, within(1e-12));
+  }
+
+  @Test
+  void aClusteringScoreIsTheMeanOfSeededRunsWithTheirSpread() throws IOException {
+    // 60 noisy points of 3 labels: k-means runs of different seeds end in different partitions
+    Random rnd = new Random(5);
+    String[] lines = new String[60];
+    float[][] v = new float[60][];
+    int[] label = new int[60];
+    for (int i = 0; i < 60; i++) {
+      label[i] = i % 3;
+      lines[i] = "{\"text\":\"t" + i + "\",\"label\":\"l" + label[i] + "\"}";
+      v[i] = new float[] {(float) (label[i] + 2.5 * rnd.nextGaussian()),
+          (float) (2.5 * rnd.nextGaussian()), (float) rnd.nextGaussian()};
+    }
+    EvalTask task = EvalTask.load(write("clustering-noisy.jsonl", lines));
+    long seed = 7;
+    double[] runs = new double[EvalTask.CLUSTERING_RUNS];
+    for (int r = 0; r < runs.length; r++) {
+      runs[r] = Metrics.vMeasure(label, Metrics.kMeans(v, 3, 5, seed + r));
+    }
+    double mean = Arrays.stream(runs).average().orElseThrow();
+    double sd = Math.sqrt(Arrays.stream(runs).map(x -> (x - mean) * (x - mean)).sum()
+        / (runs.length - 1));
+    assertThat(sd).as("the runs differ, so the mean is not one run's score").isPositive();
+    EvalTask.Result result = task.score(v, 2, seed, 1.0);
+    assertThat(result.score).isCloseTo(mean, within(1e-12));
+    assertThat(result.extraName).isEqualTo("sd");
+    assertThat(result.extra).isCloseTo(sd, within(1e-12));
   }
 
   @Test
