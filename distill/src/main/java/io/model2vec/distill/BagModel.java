@@ -155,12 +155,7 @@ final class BagModel {
       h[i + 3] += d[3];
     }
     for (; i < out; i++) {
-      double s = 0;
-      int base = i * dims;
-      for (int j = 0; j < dims; j++) {
-        s += head[base + j] * x[j];
-      }
-      h[i] += s;
+      h[i] += dot(x, head, i * dims, dims);
     }
     return h;
   }
@@ -453,9 +448,14 @@ final class BagModel {
   }
 
   static double dot(double[] a, double[] b) {
+    return dot(a, b, 0, a.length);
+  }
+
+  /** {@code x . a[o .. o + n)}, the products added in the order of the index. */
+  static double dot(double[] x, double[] a, int o, int n) {
     double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
+    for (int j = 0; j < n; j++) {
+      s += x[j] * a[o + j];
     }
     return s;
   }

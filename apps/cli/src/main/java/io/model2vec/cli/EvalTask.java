@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -219,16 +220,9 @@ final class EvalTask {
         for (int r = 0; r < v.length; r++) {
           v[r] = Metrics.vMeasure(label, Metrics.kMeans(rows, labels.size(), 5, seed + r));
         }
-        double mean = 0;
-        for (double x : v) {
-          mean += x;
-        }
-        mean /= v.length;
-        double var = 0;
-        for (double x : v) {
-          var += (x - mean) * (x - mean);
-        }
-        return new Result(mean, "sd", Math.sqrt(var / (v.length - 1)));
+        double mean = Arrays.stream(v).average().orElseThrow();
+        double var = Arrays.stream(v).map(x -> (x - mean) * (x - mean)).sum() / (v.length - 1);
+        return new Result(mean, "sd", Math.sqrt(var));
       }
     }
   }
