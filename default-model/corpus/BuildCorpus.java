@@ -679,9 +679,13 @@ final class GeneralCorpus {
       System.err.println("  no evaluation texts given (--eval): the general corpus is not checked "
           + "against the evaluation");
     }
+    // The passages written to the prose files, by source in file order, for the long passages of
+    // corpus-12.jsonl.
+    Map<String, List<String>> prose = new LinkedHashMap<>();
     // The speeches and the novel of corpus.jsonl, the same passages in the same order (they are
     // already unique, and in `seen`, so the files below are de-duplicated against them).
     BuildCorpus.write(work.resolve("corpus-4.jsonl"), new HashSet<>(), eval, b -> {
+      b.keep = prose;
       for (Map.Entry<String, List<String>> e : speechesAndBook.entrySet()) {
         for (String p : e.getValue()) {
           b.emit(e.getKey(), p);
@@ -706,6 +710,7 @@ final class GeneralCorpus {
       }
     });
     BuildCorpus.write(work.resolve("corpus-6.jsonl"), seen, eval, b -> {
+      b.keep = prose;
       b.markup("gnome-help", deb.resolve("gnome-user-docs/usr/share/help/C"), ".page", Set.of());
       b.markup("libreoffice-help",
           deb.resolve("libreoffice-help-en-us/usr/share/libreoffice/help/en-US"), ".html", Set.of());
@@ -740,6 +745,7 @@ final class GeneralCorpus {
     });
     // Stories: the dialogue and narration of Wesnoth's campaigns, and the game's own help.
     BuildCorpus.write(work.resolve("corpus-8.jsonl"), seen, eval, b -> {
+      b.keep = prose;
       b.markup("wesnoth", deb.resolve("wesnoth-1.16-data/usr/share/games/wesnoth/1.16/data"), ".cfg",
           Set.of());
       for (String c : WESNOTH_CAMPAIGNS) {
@@ -750,6 +756,7 @@ final class GeneralCorpus {
     // The narration, dialogue and descriptions of three more games: Endless Sky and Naev (space
     // trading), Widelands (settlement building).
     BuildCorpus.write(work.resolve("corpus-9.jsonl"), seen, eval, b -> {
+      b.keep = prose;
       b.markup("endless-sky", deb.resolve("endless-sky-data/usr/share/games/endless-sky/data"),
           ".txt", Set.of());
       b.markup("naev", deb.resolve("naev-data/usr/share/naev/dat"), ".lua", Set.of());
@@ -803,6 +810,7 @@ final class GeneralCorpus {
     // descriptions of a fantasy game (Dungeon Crawl Stone Soup; its file of quotations from other
     // books left out), four Debian manuals, and the manuals of Vim, Zsh and Sphinx.
     BuildCorpus.write(work.resolve("corpus-10.jsonl"), seen, eval, b -> {
+      b.keep = prose;
       Path freeciv = deb.resolve("freeciv-data/usr/share/games/freeciv");
       b.markup("freeciv", freeciv, "helpdata.txt", Set.of());
       b.markup("freeciv", freeciv, ".ruleset", Set.of());
@@ -837,6 +845,54 @@ final class GeneralCorpus {
         }
       }
     });
+    // Long passages: consecutive passages of one source of the prose files (corpus-4, -6, -8, -9
+    // and -10) joined into texts of LONG_MIN to LONG_MAX words, so that a text as long as a mail
+    // body or a documentation section can be trained as well as a sentence is (a candidate file:
+    // the built-in model does not train on it, docs/tokenlearn.md says why). Checked against the
+    // evaluation again: a join can make a run of words that no passage of it had.
+    BuildCorpus.write(work.resolve("corpus-12.jsonl"), new HashSet<>(), eval, b -> {
+      for (Map.Entry<String, List<String>> e : prose.entrySet()) {
+        longPassages(b, e.getKey() + "-long", e.getValue());
+      }
+    });
+  }
+
+  /** A long passage has at least this many words (a few passages of corpus-4, -6 ... joined)... */
+  static final int LONG_MIN = 60;
+  /** ...and at most this many. */
+  static final int LONG_MAX = 120;
+
+  /**
+   * Joins consecutive passages into texts of LONG_MIN to LONG_MAX words, two passages or more
+   * each (one alone is already in its own file); a run that cannot reach LONG_MIN without
+   * passing LONG_MAX is left out.
+   */
+  static void longPassages(BuildCorpus b, String source, List<String> passages) throws IOException {
+    StringBuilder text = new StringBuilder();
+    int words = 0;
+    int parts = 0;
+    for (String p : passages) {
+      int w = BuildCorpus.words(p);
+      if (words > 0 && words + w > LONG_MAX) {
+        text.setLength(0);
+        words = 0;
+        parts = 0;
+      }
+      if (parts > 0) {
+        text.append(' ');
+      }
+      text.append(p);
+      words += w;
+      parts++;
+      if (words >= LONG_MIN) {
+        if (parts >= 2) {
+          b.emit(source, text.toString());
+        }
+        text.setLength(0);
+        words = 0;
+        parts = 0;
+      }
+    }
   }
 
   /** A dictionary passage's "Headword: " prefix is at most this long (longer is a sentence). */

@@ -11,7 +11,8 @@
 # corpus-7.jsonl (reference manuals), corpus-8.jsonl (Wesnoth's stories), corpus-9.jsonl (Endless
 # Sky's, Naev's and Widelands' stories), corpus-10.jsonl (Freeciv's and FreeCol's help, Crawl's
 # descriptions, four Debian manuals, Vim's, Zsh's and Sphinx's), corpus-11.jsonl (the dictionaries'
-# headwords, short texts), de-duplicated against the first two files and, when
+# headwords, short texts), corpus-12.jsonl (long passages: consecutive passages of corpus-4, -6, -8,
+# -9 and -10 joined, 60-120 words), de-duplicated against the first two files and, when
 # WORK/eval/eval/texts.txt (or $MODEL2VEC_EVAL_TEXTS; built first if missing), without any passage that overlaps an
 # evaluation text.
 # Deterministic for the pinned package versions. Usage: build-corpus.sh [WORK]  (default

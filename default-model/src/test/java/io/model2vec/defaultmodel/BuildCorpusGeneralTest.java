@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Parts of the general corpus ({@code corpus/BuildCorpus.java}, compiled here as it is): the
- * readers of Vim's help and Crawl's descriptions, and the short texts (headwords), which must not
- * be evaluation texts.
+ * readers of Vim's help and Crawl's descriptions, the short texts (headwords), which must not
+ * be evaluation texts, and the long passages joined from consecutive ones.
  */
 class BuildCorpusGeneralTest {
   @TempDir
@@ -109,5 +109,53 @@ class BuildCorpusGeneralTest {
         "{\"text\":\"swoon\",\"source\":\"gcide-headword\"}",
         "{\"text\":\"aardvark\",\"source\":\"gcide-headword\"}",
         "{\"text\":\"Aaron's rod\",\"source\":\"gcide-headword\"}");
+  }
+
+  /** A passage of {@code n} words, "w0 w1 ... wN.". */
+  private static String words(int n) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      b.append(i == 0 ? "" : " ").append('w').append(i);
+    }
+    return b.append('.').toString();
+  }
+
+  @Test
+  void longPassagesJoinTwoOrMoreConsecutivePassagesAndAreCheckedAgainstTheEvaluation()
+      throws Exception {
+    // An evaluation text of nine words whose first four end one passage and last five begin the
+    // next: neither passage overlaps it, their join does.
+    Path texts = Files.writeString(tmp.resolve("texts.txt"),
+        "alpha beta gamma delta epsilon zeta eta theta iota\n");
+    Class<?> overlap = loader.loadClass("Overlap");
+    Method read = overlap.getDeclaredMethod("read", Path.class);
+    read.setAccessible(true);
+    Object eval = read.invoke(null, texts);
+    Class<?> bc = loader.loadClass("BuildCorpus");
+    Constructor<?> c = bc.getDeclaredConstructor(BufferedWriter.class, Set.class);
+    c.setAccessible(true);
+    String p30 = words(30);
+    String p35 = words(35);
+    List<String> passages = List.of(
+        p30, p35, // 65 words: one long passage
+        words(100), // alone: already a passage of its own file
+        words(50), words(80), // 130 words: the 50 are left out, the 80 are alone
+        words(40) + " alpha beta gamma delta.", "Epsilon zeta eta theta iota " + words(40),
+        words(20), words(20), words(25)); // 65 words from three passages
+    StringWriter out = new StringWriter();
+    try (BufferedWriter w = new BufferedWriter(out)) {
+      Object b = c.newInstance(w, new HashSet<String>());
+      Field f = bc.getDeclaredField("eval");
+      f.setAccessible(true);
+      f.set(b, eval);
+      Method longPassages = loader.loadClass("GeneralCorpus").getDeclaredMethod("longPassages", bc,
+          String.class, List.class);
+      longPassages.setAccessible(true);
+      longPassages.invoke(null, b, "vim-help-long", passages);
+    }
+    assertThat(out.toString().lines()).containsExactly(
+        "{\"text\":\"" + p30 + " " + p35 + "\",\"source\":\"vim-help-long\"}",
+        "{\"text\":\"" + words(20) + " " + words(20) + " " + words(25)
+            + "\",\"source\":\"vim-help-long\"}");
   }
 }
