@@ -78,15 +78,11 @@ class BuildCorpusGeneralTest {
         .containsExactly("A hardened orc, scarred by many battles.", "It fights for  alone.");
   }
 
-  @Test
-  void aHeadwordThatIsAnEvaluationTextIsLeftOutAndShortOnesAreKept() throws Exception {
-    Path texts = Files.writeString(tmp.resolve("texts.txt"),
-        "faint, swoon, syncope, deliquium\nsyncope\nA long gloss of the evaluation that has "
-            + "more than eight words in it.\n");
-    Class<?> overlap = loader.loadClass("Overlap");
-    Method read = overlap.getDeclaredMethod("read", Path.class);
+  /** What a BuildCorpus checked against the evaluation texts {@code texts} writes in {@code body}. */
+  private String written(String texts, Body body) throws Exception {
+    Method read = loader.loadClass("Overlap").getDeclaredMethod("read", Path.class);
     read.setAccessible(true);
-    Object eval = read.invoke(null, texts);
+    Object eval = read.invoke(null, Files.writeString(tmp.resolve("texts.txt"), texts));
     Class<?> bc = loader.loadClass("BuildCorpus");
     Constructor<?> c = bc.getDeclaredConstructor(BufferedWriter.class, Set.class);
     c.setAccessible(true);
@@ -96,16 +92,29 @@ class BuildCorpusGeneralTest {
       Field f = bc.getDeclaredField("eval");
       f.setAccessible(true);
       f.set(b, eval);
-      Method emitShort = bc.getDeclaredMethod("emitShort", String.class, String.class);
-      emitShort.setAccessible(true);
-      for (String h : List.of("Syncope", "swoon", "Faint, swoon, syncope, deliquium", "aardvark",
-          "Aaron's rod", "AARDVARK", "--")) {
-        emitShort.invoke(b, "gcide-headword", h);
-      }
+      body.run(bc, b);
     }
+    return out.toString();
+  }
+
+  interface Body {
+    void run(Class<?> buildCorpus, Object b) throws Exception;
+  }
+
+  @Test
+  void aHeadwordThatIsAnEvaluationTextIsLeftOutAndShortOnesAreKept() throws Exception {
+    String out = written("faint, swoon, syncope, deliquium\nsyncope\nA long gloss of the evaluation "
+        + "that has more than eight words in it.\n", (bc, b) -> {
+          Method emitShort = bc.getDeclaredMethod("emitShort", String.class, String.class);
+          emitShort.setAccessible(true);
+          for (String h : List.of("Syncope", "swoon", "Faint, swoon, syncope, deliquium",
+              "aardvark", "Aaron's rod", "AARDVARK", "--")) {
+            emitShort.invoke(b, "gcide-headword", h);
+          }
+        });
     // "Syncope" and the lemma list are evaluation texts (case and punctuation aside); "AARDVARK"
     // repeats "aardvark"; "--" has no letter
-    assertThat(out.toString().lines()).containsExactly(
+    assertThat(out.lines()).containsExactly(
         "{\"text\":\"swoon\",\"source\":\"gcide-headword\"}",
         "{\"text\":\"aardvark\",\"source\":\"gcide-headword\"}",
         "{\"text\":\"Aaron's rod\",\"source\":\"gcide-headword\"}");
@@ -125,15 +134,6 @@ class BuildCorpusGeneralTest {
       throws Exception {
     // An evaluation text of nine words whose first four end one passage and last five begin the
     // next: neither passage overlaps it, their join does.
-    Path texts = Files.writeString(tmp.resolve("texts.txt"),
-        "alpha beta gamma delta epsilon zeta eta theta iota\n");
-    Class<?> overlap = loader.loadClass("Overlap");
-    Method read = overlap.getDeclaredMethod("read", Path.class);
-    read.setAccessible(true);
-    Object eval = read.invoke(null, texts);
-    Class<?> bc = loader.loadClass("BuildCorpus");
-    Constructor<?> c = bc.getDeclaredConstructor(BufferedWriter.class, Set.class);
-    c.setAccessible(true);
     String p30 = words(30);
     String p35 = words(35);
     List<String> passages = List.of(
@@ -142,18 +142,13 @@ class BuildCorpusGeneralTest {
         words(50), words(80), // 130 words: the 50 are left out, the 80 are alone
         words(40) + " alpha beta gamma delta.", "Epsilon zeta eta theta iota " + words(40),
         words(20), words(20), words(25)); // 65 words from three passages
-    StringWriter out = new StringWriter();
-    try (BufferedWriter w = new BufferedWriter(out)) {
-      Object b = c.newInstance(w, new HashSet<String>());
-      Field f = bc.getDeclaredField("eval");
-      f.setAccessible(true);
-      f.set(b, eval);
+    String out = written("alpha beta gamma delta epsilon zeta eta theta iota\n", (bc, b) -> {
       Method longPassages = loader.loadClass("GeneralCorpus").getDeclaredMethod("longPassages", bc,
           String.class, List.class);
       longPassages.setAccessible(true);
       longPassages.invoke(null, b, "vim-help-long", passages);
-    }
-    assertThat(out.toString().lines()).containsExactly(
+    });
+    assertThat(out.lines()).containsExactly(
         "{\"text\":\"" + p30 + " " + p35 + "\",\"source\":\"vim-help-long\"}",
         "{\"text\":\"" + words(20) + " " + words(20) + " " + words(25)
             + "\",\"source\":\"vim-help-long\"}");
