@@ -868,29 +868,22 @@ final class GeneralCorpus {
    * passing LONG_MAX is left out.
    */
   static void longPassages(BuildCorpus b, String source, List<String> passages) throws IOException {
-    StringBuilder text = new StringBuilder();
+    List<String> run = new ArrayList<>();
     int words = 0;
-    int parts = 0;
     for (String p : passages) {
       int w = BuildCorpus.words(p);
-      if (words > 0 && words + w > LONG_MAX) {
-        text.setLength(0);
+      if (words + w > LONG_MAX) {
+        run.clear();
         words = 0;
-        parts = 0;
       }
-      if (parts > 0) {
-        text.append(' ');
-      }
-      text.append(p);
+      run.add(p);
       words += w;
-      parts++;
       if (words >= LONG_MIN) {
-        if (parts >= 2) {
-          b.emit(source, text.toString());
+        if (run.size() >= 2) {
+          b.emit(source, String.join(" ", run));
         }
-        text.setLength(0);
+        run.clear();
         words = 0;
-        parts = 0;
       }
     }
   }
