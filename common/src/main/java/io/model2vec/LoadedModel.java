@@ -33,7 +33,8 @@ final class LoadedModel {
     this.weights = parts.weights;
     this.tokenizerInfo = parts.tokenizer;
     this.normalize = parts.normalize;
-    this.poolInDouble = table.poolsInDouble() || (weights != null && weights.poolsInDouble());
+    this.poolInDouble = table.poolsInDouble(weights != null)
+        || (weights != null && weights.poolsInDouble());
     this.tokenizer = Tokenizers.create(parts.tokenizerJson, tokenizerInfo, parts.tokenizerName);
     long done = System.nanoTime();
     // Where a load's time goes. The first load in a JVM also pays for class loading and runs

@@ -60,6 +60,11 @@ public final class StaticModel implements AutoCloseable {
   private final int dims;
   private final boolean normalize;
   private final boolean poolInDouble;
+  /**
+   * Texts of more rows than this pool in double even when the model pools in float: an
+   * unweighted I8 table's float sums are exact up to it (its weighted rows pool in double).
+   */
+  private final int floatRows;
   /** The table and tokenizer this model is a view of (its fields above are copied from it). */
   private final LoadedModel loaded;
   /**
@@ -82,6 +87,7 @@ public final class StaticModel implements AutoCloseable {
     this.mapping = loaded.mapping;
     this.weights = loaded.weights;
     this.poolInDouble = loaded.poolInDouble;
+    this.floatRows = weights == null ? loaded.table.exactFloatRows() : Integer.MAX_VALUE;
     this.tokenizer = loaded.tokenizer;
     int d = options.dimensions();
     if (d > table.columns) {
@@ -357,7 +363,7 @@ public final class StaticModel implements AutoCloseable {
         ids[i] = mapping[ids[i]];
       }
     }
-    if (poolInDouble) {
+    if (poolInDouble || kept > floatRows) {
       double[] acc = s.doubles(dims);
       table.addRows(acc, ids, doubleScales, kept, dims);
       float[] f = s.floats(dims);
@@ -488,13 +494,13 @@ public final class StaticModel implements AutoCloseable {
   }
 
   /**
-   * How the table's rows are added up: for unweighted F16 tables, whether the Vector API is in
-   * use ({@code --add-modules=jdk.incubator.vector}, which JVMs started by Spark 4's launcher
-   * have) or the scalar loop.
+   * How the table's rows are added up: for unweighted F16 and I8 tables, whether the Vector API
+   * is in use ({@code --add-modules=jdk.incubator.vector}, which JVMs started by Spark 4's
+   * launcher have) or the scalar loop.
    */
   public String poolingImplementation() {
     if (poolInDouble) {
-      // F64/I8 tables, F64 weights (as numpy)
+      // F64 tables, weighted I8 tables, F64 weights (as numpy)
       return weights != null && weights.poolsInDouble() && table instanceof EmbeddingTable.F32
           ? "double accumulator, 4 weighted rows per pass" : "double accumulator, one row at a time";
     }

@@ -156,6 +156,65 @@ class EmbeddingTableTest {
     }
   }
 
+  @Test
+  void i8RowsPerPassAreBitIdenticalToOneRowAtATime() {
+    Random rnd = new Random(13);
+    byte[] v = new byte[ROWS * COLS];
+    rnd.nextBytes(v);
+    v[0] = Byte.MIN_VALUE; // -128 is not written by a quantizer, but a table may hold it
+    EmbeddingTable.I8 t = new EmbeddingTable.I8(ROWS, COLS, v);
+    for (int round = 0; round < 60; round++) {
+      assertSameAsOneRowAtATime(t, rnd);
+    }
+    assertSameAsOneRowAtATime(t, rnd, (acc, rows, scales, n, dims) -> {
+      if (scales != null) {
+        t.addRows(acc, rows, scales, n, dims);
+      } else {
+        t.addRowsScalar(acc, rows, n, dims);
+      }
+    });
+    assertThat(t.bytes()).isEqualTo((long) ROWS * COLS);
+    assertThat(t.get(0, 0)).isEqualTo(-128f);
+    assertThat(t.poolsInDouble(false)).as("unweighted: exact sums in float").isFalse();
+    assertThat(t.poolsInDouble(true)).as("weighted: in double, as numpy").isTrue();
+    if (vectorUsable()) {
+      assertThat(t.pooling()).startsWith("jdk.incubator.vector");
+      byte[] all = new byte[256];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = (byte) i;
+      }
+      // enough rounds for C2 to compile the widening the run-time self-check ran interpreted
+      for (int round = 0; round < 60; round++) {
+        float[] got = ByteVectors.widenAll(all);
+        for (int i = 0; i < all.length; i++) {
+          assertThat(got[i]).as("int8 %d in round %d", all[i], round).isEqualTo(all[i]);
+        }
+      }
+    } else {
+      assertThat(t.pooling()).startsWith("scalar");
+    }
+  }
+
+  @Test
+  void i8SumsInFloatAreExactUpToTheirLimit() {
+    // the largest sum of the float path, every row at +127: 2^24 - 8, still a float integer
+    int n = EmbeddingTable.I8.EXACT_FLOAT_ROWS;
+    byte[] v = new byte[2 * 8];
+    java.util.Arrays.fill(v, 0, 8, (byte) 127);
+    java.util.Arrays.fill(v, 8, 16, (byte) -1);
+    EmbeddingTable.I8 t = new EmbeddingTable.I8(2, 8, v);
+    int[] rows = new int[n];
+    float[] acc = new float[8];
+    t.addRows(acc, rows, null, n, 8);
+    assertThat((double) acc[0]).isEqualTo(127.0 * n);
+    // one row of -1 after them: the float sum moves by exactly 1
+    int[] more = java.util.Arrays.copyOf(rows, n + 1);
+    more[n] = 1;
+    float[] acc2 = new float[8];
+    t.addRows(acc2, more, null, n + 1, 8);
+    assertThat((double) acc2[7]).isEqualTo(127.0 * n - 1);
+  }
+
   interface Adder {
     void addRows(float[] acc, int[] rows, float[] scales, int n, int dims);
   }

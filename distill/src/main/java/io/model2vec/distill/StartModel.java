@@ -15,8 +15,8 @@ import java.nio.file.Path;
 /**
  * The table and tokenizer of a model2vec model that training starts from: a folder, or a
  * {@code classpath:} folder (the built-in model is {@code classpath:model2vec/default-model}),
- * holding {@code model.safetensors} with one 2-D {@code embeddings} tensor (F32 or F16) and
- * {@code tokenizer.json}.
+ * holding {@code model.safetensors} with one 2-D {@code embeddings} tensor (any dtype the core
+ * reads; an I8 table as its integers, as encoding reads it) and {@code tokenizer.json}.
  */
 public final class StartModel {
   private static final ObjectMapper JSON = new ObjectMapper();

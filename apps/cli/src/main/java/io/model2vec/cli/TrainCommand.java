@@ -64,8 +64,9 @@ final class TrainCommand implements Callable<Integer> {
   Path output;
 
   @Option(names = "--model", paramLabel = "M", defaultValue = "default",
-      description = "The model to start from: a folder or classpath: folder with an F32/F16 "
-          + "'embeddings' table and the teacher's tokenizer; 'default' is the built-in model "
+      description = "The model to start from: a folder or classpath: folder with an "
+          + "'embeddings' table (F32, F16, BF16, F64, or I8 read as its integers, as encoding "
+          + "reads it) and the teacher's tokenizer; 'default' is the built-in model (I8) "
           + "(default: ${DEFAULT-VALUE}).")
   String model;
 
@@ -130,8 +131,10 @@ final class TrainCommand implements Callable<Integer> {
           + "loss compared with the teacher's target.")
   boolean foldHead;
 
-  @Option(names = "--dtype", paramLabel = "f32|f16", defaultValue = "f32",
-      description = "Stored dtype of the table (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dtype", paramLabel = "f32|f16|i8", defaultValue = "f32",
+      description = "Stored dtype of the table: f32, f16 or i8 (the trained values divided by "
+          + "max |x| / 127 and rounded; a quarter of f32's bytes, pooled exactly) "
+          + "(default: ${DEFAULT-VALUE}).")
   String dtype;
 
   @Option(names = "--extend-vocabulary", paramLabel = "N", defaultValue = "0",
@@ -161,8 +164,9 @@ final class TrainCommand implements Callable<Integer> {
     switch (dtype.toLowerCase(Locale.ROOT)) {
       case "f32": type = DType.F32; break;
       case "f16": type = DType.F16; break;
+      case "i8": type = DType.I8; break;
       default:
-        throw new ParameterException(spec.commandLine(), "--dtype must be f32 or f16, was '"
+        throw new ParameterException(spec.commandLine(), "--dtype must be f32, f16 or i8, was '"
             + dtype + "'");
     }
     if (extendVocabulary < 0) {
