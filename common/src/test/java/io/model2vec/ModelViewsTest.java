@@ -45,7 +45,7 @@ class ModelViewsTest {
       assertThat(view.loaded().table).isSameAs(full.loaded().table);
       assertThat(view.loaded().tokenizer).isSameAs(full.loaded().tokenizer);
     }
-    assertThat(full.tableDtype()).isEqualTo("F16");
+    assertThat(full.tableDtype()).isEqualTo("I8");
     assertThat(afterFirst - before).as("the first view loads the table")
         .isGreaterThan(table * 9 / 10);
     assertThat(afterViews - afterFirst).as("two more views add no table").isLessThan(2_000_000);

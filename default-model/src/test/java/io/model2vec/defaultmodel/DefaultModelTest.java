@@ -27,12 +27,12 @@ class DefaultModelTest {
   }
 
   @Test
-  void isTheDistilledBgeSmallWith256NormalizedDimensions() {
+  void isTheDistilledBgeSmallWith384NormalizedDimensionsInInt8() {
     assertThat(model.description()).contains("classpath:model2vec/default-model");
-    assertThat(model.dimension()).isEqualTo(256);
+    assertThat(model.dimension()).isEqualTo(384);
     // bge-small-en-v1.5's 30,522 WordPiece tokens and 8,000 frequent whole words of the corpus
     assertThat(model.vocabularySize()).isEqualTo(38522);
-    assertThat(model.tableDtype()).isEqualTo("F16");
+    assertThat(model.tableDtype()).isEqualTo("I8");
     assertThat(model.normalizes()).isTrue();
     float[] v = model.encode("It's dangerous to go alone!");
     double sq = 0;

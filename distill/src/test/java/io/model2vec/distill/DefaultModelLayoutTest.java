@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The one writer of config.json and modules.json (the core's ModelWriter, through
  * {@link Distiller.Result#save}) reproduces the built-in model's files byte for byte when given
- * what {@code model2vec train} gave it: a tokenlearn table of 256 dims, BAAI/bge-small-en-v1.5's
- * tokenizer, no SIF re-weighting, float16.
+ * what {@code model2vec train} gave it: a tokenlearn table of 384 dims, BAAI/bge-small-en-v1.5's
+ * tokenizer, no SIF re-weighting, int8.
  */
 class DefaultModelLayoutTest {
   private static final Path DEFAULT_MODEL =
@@ -25,10 +25,10 @@ class DefaultModelLayoutTest {
 
   @Test
   void theTrainPathWritesTheDefaultModelsConfigAndModulesByteForByte() throws Exception {
-    float[][] table = TrainerTest.table(8, 256, new Random(7));
+    float[][] table = TrainerTest.table(8, 384, new Random(7));
     Trainer.Result trained = new Trainer.Result(table, 1, 1, 1.0, 1.0, new double[] {1.0}, 1.0);
     Path out = tmp.resolve("model");
-    trained.model("{}", "BAAI/bge-small-en-v1.5", null).save(out, DType.F16);
+    trained.model("{}", "BAAI/bge-small-en-v1.5", null).save(out, DType.I8);
     for (String file : new String[] {"config.json", "modules.json"}) {
       assertThat(Files.readAllBytes(out.resolve(file))).as(file)
           .isEqualTo(Files.readAllBytes(DEFAULT_MODEL.resolve(file)));

@@ -28,17 +28,17 @@ class ExamplesTest {
     String out = run(() -> DedupExample.main(new String[0]));
     java.util.List<String> pairs = out.lines().filter(l -> l.matches("\\d\\.\\d{3}  \\d+ ~ \\d+  .*"))
         .collect(java.util.stream.Collectors.toList());
-    // the sample's seven closest pairs with the built-in model (cosine 0.694 to 0.587; the eighth
-    // is at 0.572): sleep first; two on the space station; icy slope and roads; rocket and
-    // spacecraft; gas and dust; diet
-    assertThat(pairs).hasSize(7);
+    // the sample's six closest pairs with the built-in model (cosine 0.641 to 0.556; the seventh
+    // is at 0.543): sleep first; two on the space station; icy slope and roads; rocket and
+    // spacecraft; gas and dust
+    assertThat(pairs).hasSize(6);
     assertThat(pairs.get(0)).contains("123 ~ 181");
     assertThat(pairs.stream().map(p -> p.split("\\s+")[1] + " ~ " + p.split("\\s+")[3]))
         .containsExactlyInAnyOrder("123 ~ 181", "161 ~ 178", "33 ~ 63", "161 ~ 172", "160 ~ 170",
-            "169 ~ 171", "125 ~ 129");
+            "169 ~ 171");
     for (String p : pairs) {
       String[] f = p.split("\\s+");
-      assertThat(Double.parseDouble(f[0])).isGreaterThanOrEqualTo(0.58);
+      assertThat(Double.parseDouble(f[0])).isGreaterThanOrEqualTo(0.55);
       assertThat(Long.parseLong(f[3])).isGreaterThan(Long.parseLong(f[1])); // each pair once
     }
   }
@@ -46,8 +46,8 @@ class ExamplesTest {
   @Test
   void flinkSqlEmbedsWithTheBuiltInModel() throws Exception {
     String out = run(() -> FlinkSqlExample.main(new String[0]));
-    assertThat(out).contains("How do I bake bread? -> 256 dimensions")
-        .contains("The rocket launched at dawn -> 256 dimensions");
+    assertThat(out).contains("How do I bake bread? -> 384 dimensions")
+        .contains("The rocket launched at dawn -> 384 dimensions");
   }
 
   private static double score(String out, String word) {

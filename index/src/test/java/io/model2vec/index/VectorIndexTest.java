@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Indexes of real texts (the fortunes corpus) embedded with the built-in model (256 dims): HNSW
+ * Indexes of real texts (the fortunes corpus) embedded with the built-in model (384 dims): HNSW
  * search against exact search, shards, quantization, and bad folders.
  */
 class VectorIndexTest {
@@ -258,8 +258,8 @@ class VectorIndexTest {
   void queryOfTheWrongDimensionIsRefused() {
     try (VectorIndex index = VectorIndex.open(oneShard)) {
       assertThatThrownBy(() -> index.search(new float[8], 10)).isInstanceOf(IndexException.class)
-          .hasMessage("query vector has 8 dimensions, the index " + oneShard + " has 256");
-      assertThatThrownBy(() -> index.search(new float[256], 0))
+          .hasMessage("query vector has 8 dimensions, the index " + oneShard + " has 384");
+      assertThatThrownBy(() -> index.search(new float[384], 0))
           .hasMessage("k must be >= 1, was 0");
     }
   }

@@ -48,7 +48,7 @@ class ExtensionsOnlyTest {
         .getOrCreate();
     try (StaticModel builtIn = StaticModel.load((String) null)) {
       Row row = spark.sql("SELECT embed('Knead the dough until it is smooth')").first();
-      assertThat(vector(row, 0)).hasSize(256)
+      assertThat(vector(row, 0)).hasSize(384)
           .containsExactly(builtIn.encode("Knead the dough until it is smooth"));
     } finally {
       spark.stop();

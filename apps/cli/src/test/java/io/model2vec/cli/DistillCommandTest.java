@@ -92,7 +92,7 @@ class DistillCommandTest {
     try (StaticModel def = StaticModel.load((String) null)) {
       assertThat(EncodeCommandTest.vector(row.get("embedding")))
           .containsExactly(def.encode("hello world"));
-      assertThat(def.dimension()).isEqualTo(256);
+      assertThat(def.dimension()).isEqualTo(384);
     }
   }
 

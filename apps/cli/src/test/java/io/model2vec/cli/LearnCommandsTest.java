@@ -30,7 +30,7 @@ class LearnCommandsTest {
     String[] objects = {"the quiet boats home", "a forgotten song", "visitors from far away",
         "letters nobody read", "snow across the hills", "the lights of the city"};
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < 300; i++) { // PCA to 256 dims needs 256 passages
+    for (int i = 0; i < 460; i++) { // the PCA to the start model's 384 dims needs 384 passages
       b.append("{\"text\": \"").append(subjects[i % 6]).append(' ').append(verbs[(i / 6) % 6])
           .append(' ').append(objects[(i / 36) % 6]).append(" (").append(i).append(").\"}\n");
     }
@@ -50,8 +50,8 @@ class LearnCommandsTest {
 
   @Test
   void featurizeStopsAndResumes() {
-    assertThat(featurizeLog).contains("model2vec featurize: 200 of 300 passages done (200 this run")
-        .contains("model2vec featurize: resumed after 200; 300 of 300 passages done (100 this run")
+    assertThat(featurizeLog).contains("model2vec featurize: 200 of 460 passages done (200 this run")
+        .contains("model2vec featurize: resumed after 200; 460 of 460 passages done (260 this run")
         .contains("passages/s").contains("ETA");
   }
 
@@ -61,10 +61,11 @@ class LearnCommandsTest {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     String[] args = {"train", "--features", features.toString(), "--output", out.toString(),
         "--epochs", "2", "--batch-size", "32", "--validation", "0.1", "--dtype", "f16"};
+    // the built-in model (384 dims, the teacher's width) is the start
     assertThat(withStderr(err, () -> Model2VecCli.run(args)))
         .as(err.toString(StandardCharsets.UTF_8)).isZero();
     String log = err.toString(StandardCharsets.UTF_8);
-    assertThat(log).contains("train: targets: PCA 384 -> 256 dimensions")
+    assertThat(log).contains("train: targets: centred and rotated by PCA at their own 384 dimensions")
         .contains("train: epoch 2:").contains("model2vec train: validation loss");
     JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
     assertThat(config.get("training").asText()).isEqualTo("tokenlearn");
@@ -109,7 +110,7 @@ class LearnCommandsTest {
         f2, "--output", both.toString(), "--epochs", "1", "--batch-size", "32")))
         .as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(err.toString(StandardCharsets.UTF_8))
-        .contains("model2vec train: 360 passages from 2 feature folders");
+        .contains("model2vec train: 520 passages from 2 feature folders");
     assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features", f1 + "," + f2,
         "--output", comma.toString(), "--epochs", "1", "--batch-size", "32"))).isZero();
     assertThat(withStderr(err, () -> Model2VecCli.run("train", "--features", f1,

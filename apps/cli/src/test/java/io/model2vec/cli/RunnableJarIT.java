@@ -45,6 +45,6 @@ class RunnableJarIT {
     List<String> lines = out.lines().toList();
     assertThat(lines).hasSize(1);
     JsonNode row = new ObjectMapper().readTree(lines.get(0));
-    assertThat(row.get("embedding").size()).as("the built-in model's 256 dimensions").isEqualTo(256);
+    assertThat(row.get("embedding").size()).as("the built-in model's 384 dimensions").isEqualTo(384);
   }
 }

@@ -84,7 +84,7 @@ class IndexSparkTest {
     }).collect();
     assertThat(new ArrayList<>(m.shards().values())).isEqualTo(perPartition);
     assertThat(m.rows()).isEqualTo(N);
-    assertThat(m.dimensions()).isEqualTo(256);
+    assertThat(m.dimensions()).isEqualTo(384);
     assertThat(m.storedFields()).containsExactly("parity");
     assertThat(m.model().reference()).isNull(); // the built-in model
     assertThat(built.resolve("_temporary")).doesNotExist();

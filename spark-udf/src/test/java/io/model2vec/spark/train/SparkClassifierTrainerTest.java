@@ -114,8 +114,9 @@ class SparkClassifierTrainerTest {
     // "en" is index 0 in Spark, second in sklearn's sorted order
     List<String> order = List.of("en", "de");
     Dataset<Row> df = embedded(order);
+    // 384 inputs: the built-in model's dimensions
     MultilayerPerceptronClassificationModel m = new MultilayerPerceptronClassifier()
-        .setLayers(new int[] {256, 8, 2}).setMaxIter(30).setSeed(1).fit(df);
+        .setLayers(new int[] {384, 8, 2}).setMaxIter(30).setSeed(1).fit(df);
     MlpClassifierFit fit = PipelineExport.toFit(m, order);
     assertThat(fit.classes()).containsExactly("de", "en");
     List<Row> out = m.transform(df).select("features", "probability").limit(50).collectAsList();
