@@ -44,12 +44,13 @@ final class ByteVectors {
   }
 
   /**
-   * {@code acc[j] += v[rows[r] * columns + j]} for {@code r < n}, {@code j < dims}, four rows
-   * summed as ints and then added as one float: the same bits as adding one row after the other
-   * from a zeroed {@code acc}, since every sum is a whole number float holds exactly (up to
-   * {@link EmbeddingTable.I8#EXACT_FLOAT_ROWS} rows).
+   * {@code acc[j] += v[rows[r] * columns + j]} for {@code r < n} and the whole vectors of
+   * {@code j < dims}, four rows summed as ints and then added as one float: the same bits as
+   * adding one row after the other from a zeroed {@code acc}, since every sum is a whole number
+   * float holds exactly (up to {@link EmbeddingTable.I8#EXACT_FLOAT_ROWS} rows). Returns where
+   * the columns it left to the scalar loop begin ({@code dims} rounded down to whole vectors).
    */
-  static void addRows(float[] acc, byte[] v, int columns, int[] rows, int n, int dims) {
+  static int addRows(float[] acc, byte[] v, int columns, int[] rows, int n, int dims) {
     int vectorEnd = dims - dims % LANES;
     int r = 0;
     for (; r + 4 <= n; r += 4) {
@@ -63,19 +64,14 @@ final class ByteVectors {
         FloatVector.fromArray(FLOATS, acc, j)
             .add(sum.convert(VectorOperators.I2F, 0)).intoArray(acc, j);
       }
-      for (int j = vectorEnd; j < dims; j++) {
-        acc[j] += (float) (v[o0 + j] + v[o1 + j] + v[o2 + j] + v[o3 + j]);
-      }
     }
     for (; r < n; r++) {
       int o = rows[r] * columns;
       for (int j = 0; j < vectorEnd; j += LANES) {
         FloatVector.fromArray(FLOATS, acc, j).add(widen(v, o + j)).intoArray(acc, j);
       }
-      for (int j = vectorEnd; j < dims; j++) {
-        acc[j] += v[o + j];
-      }
     }
+    return vectorEnd;
   }
 
   /** The floats of {@code codes} (whole vectors of them), for the self-check and the tests. */

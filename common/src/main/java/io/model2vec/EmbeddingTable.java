@@ -77,6 +77,16 @@ abstract class EmbeddingTable {
     return Integer.MAX_VALUE;
   }
 
+  /**
+   * Whether the pooling loops may use the Vector API: not switched off
+   * ({@code -Dmodel2vec.vector=false}) and {@code jdk.incubator.vector} in the boot layer. Each
+   * dtype then checks its own decoding once per JVM.
+   */
+  static boolean vectorApiAllowed() {
+    return Settings.VECTOR.get()
+        && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+  }
+
   /** Copies a 2-D tensor into a table of its own dtype, rejecting NaN and infinite values. */
   static EmbeddingTable read(SafeTensors file, SafeTensors.Tensor t) {
     String where = "tensor '" + t.name + "'";
@@ -376,8 +386,7 @@ abstract class EmbeddingTable {
      * the scalar loop is used.
      */
     private static boolean vectorSupport() {
-      if (!Settings.VECTOR.get()
-          || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      if (!vectorApiAllowed()) {
         return false;
       }
       try {
@@ -726,8 +735,7 @@ abstract class EmbeddingTable {
      * linked, and the scalar loop is used.
      */
     private static boolean vectorSupport() {
-      if (!Settings.VECTOR.get()
-          || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      if (!vectorApiAllowed()) {
         return false;
       }
       try {
@@ -796,15 +804,17 @@ abstract class EmbeddingTable {
         super.addRows(acc, rows, scales, n, dims);
         return;
       }
-      if (VECTOR) {
-        ByteVectors.addRows(acc, v, columns, rows, n, dims);
-        return;
-      }
-      addRowsScalar(acc, rows, n, dims);
+      // the Vector API takes the whole vectors of columns, the scalar loop the rest (each column
+      // is summed on its own, so the split changes no bit)
+      int from = VECTOR ? ByteVectors.addRows(acc, v, columns, rows, n, dims) : 0;
+      addRowsScalar(acc, rows, n, from, dims);
     }
 
-    /** The loop without the Vector API (also run by the tests when the API is in use). */
-    void addRowsScalar(float[] acc, int[] rows, int n, int dims) {
+    /**
+     * The loop without the Vector API, over columns {@code from} to {@code dims} (also run by the
+     * tests when the API is in use).
+     */
+    void addRowsScalar(float[] acc, int[] rows, int n, int from, int dims) {
       // Four rows per pass, summed as ints, then one conversion and one float addition: 1.6x the
       // speed of four float additions (each with its own conversion), and the same bits: every
       // sum is a whole number that float holds exactly (see EXACT_FLOAT_ROWS).
@@ -815,13 +825,13 @@ abstract class EmbeddingTable {
         int o1 = rows[r + 1] * columns;
         int o2 = rows[r + 2] * columns;
         int o3 = rows[r + 3] * columns;
-        for (int j = 0; j < dims; j++) {
+        for (int j = from; j < dims; j++) {
           acc[j] += (float) (t[o0 + j] + t[o1 + j] + t[o2 + j] + t[o3 + j]);
         }
       }
       for (; r < n; r++) {
         int o = rows[r] * columns;
-        for (int j = 0; j < dims; j++) {
+        for (int j = from; j < dims; j++) {
           acc[j] += t[o + j];
         }
       }

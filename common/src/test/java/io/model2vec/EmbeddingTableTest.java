@@ -94,13 +94,8 @@ class EmbeddingTableTest {
         assertSameAsOneRowAtATime(t, rnd);
       }
       // the scalar loop too, when addRows took the Vector API
-      assertSameAsOneRowAtATime(t, rnd, (acc, rows, scales, n, dims) -> {
-        if (scales != null) {
-          t.addRows(acc, rows, scales, n, dims);
-        } else {
-          t.addRowsScalar(acc, rows, n, dims);
-        }
-      });
+      assertSameAsOneRowAtATime(t, rnd,
+          unweightedBy(t, (acc, rows, scales, n, dims) -> t.addRowsScalar(acc, rows, n, dims)));
       assertThat(t.bytes()).isEqualTo(2L * ROWS * COLS);
     }
   }
@@ -166,13 +161,8 @@ class EmbeddingTableTest {
     for (int round = 0; round < 60; round++) {
       assertSameAsOneRowAtATime(t, rnd);
     }
-    assertSameAsOneRowAtATime(t, rnd, (acc, rows, scales, n, dims) -> {
-      if (scales != null) {
-        t.addRows(acc, rows, scales, n, dims);
-      } else {
-        t.addRowsScalar(acc, rows, n, dims);
-      }
-    });
+    assertSameAsOneRowAtATime(t, rnd,
+        unweightedBy(t, (acc, rows, scales, n, dims) -> t.addRowsScalar(acc, rows, n, 0, dims)));
     assertThat(t.bytes()).isEqualTo((long) ROWS * COLS);
     assertThat(t.get(0, 0)).isEqualTo(-128f);
     assertThat(t.poolsInDouble(false)).as("unweighted: exact sums in float").isFalse();
@@ -217,6 +207,17 @@ class EmbeddingTableTest {
 
   interface Adder {
     void addRows(float[] acc, int[] rows, float[] scales, int n, int dims);
+  }
+
+  /** {@code scalar} for unweighted rows, the table's own addRows for weighted ones. */
+  private static Adder unweightedBy(EmbeddingTable t, Adder scalar) {
+    return (acc, rows, scales, n, dims) -> {
+      if (scales != null) {
+        t.addRows(acc, rows, scales, n, dims);
+      } else {
+        scalar.addRows(acc, rows, null, n, dims);
+      }
+    };
   }
 
   private static void assertSameAsOneRowAtATime(EmbeddingTable t, Random rnd) {
