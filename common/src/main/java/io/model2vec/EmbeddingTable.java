@@ -717,14 +717,14 @@ abstract class EmbeddingTable {
 
   /**
    * An int8 table, its values used as the integers they are (as the reference does). Unweighted,
-   * it pools in float: the sums of whole numbers of at most 127 in magnitude are exact in float
+   * it pools in float: the sums of whole numbers of at most 128 in magnitude are exact in float
    * up to {@link #EXACT_FLOAT_ROWS} rows, so they equal the reference's float64 sums, and the
    * rows are added four at a time on the Vector API when the JVM has it. Weighted, it pools in
    * double, as the reference does.
    */
   static final class I8 extends EmbeddingTable {
-    /** Rows whose int8 sum is exact in float: 2^24 / 127. */
-    static final int EXACT_FLOAT_ROWS = (1 << 24) / 127;
+    /** Rows whose int8 sum is exact in float: 2^24 / 128 (-128 is the largest magnitude). */
+    static final int EXACT_FLOAT_ROWS = (1 << 24) / 128;
 
     /** Whether {@link #addRows} runs on {@link ByteVectors}; decided once per JVM. */
     private static final boolean VECTOR = vectorSupport();

@@ -187,22 +187,22 @@ class EmbeddingTableTest {
 
   @Test
   void i8SumsInFloatAreExactUpToTheirLimit() {
-    // the largest sum of the float path, every row at +127: 2^24 - 8, still a float integer
+    // the largest sum of the float path, every row at -128: -2^24, still a float integer
     int n = EmbeddingTable.I8.EXACT_FLOAT_ROWS;
     byte[] v = new byte[2 * 8];
-    java.util.Arrays.fill(v, 0, 8, (byte) 127);
-    java.util.Arrays.fill(v, 8, 16, (byte) -1);
+    java.util.Arrays.fill(v, 0, 8, (byte) -128);
+    java.util.Arrays.fill(v, 8, 16, (byte) 1);
     EmbeddingTable.I8 t = new EmbeddingTable.I8(2, 8, v);
     int[] rows = new int[n];
     float[] acc = new float[8];
     t.addRows(acc, rows, null, n, 8);
-    assertThat((double) acc[0]).isEqualTo(127.0 * n);
-    // one row of -1 after them: the float sum moves by exactly 1
+    assertThat((double) acc[0]).isEqualTo(-128.0 * n).isEqualTo(-0x1p24);
+    // one row of +1 after them: the float sum moves by exactly 1
     int[] more = java.util.Arrays.copyOf(rows, n + 1);
     more[n] = 1;
     float[] acc2 = new float[8];
     t.addRows(acc2, more, null, n + 1, 8);
-    assertThat((double) acc2[7]).isEqualTo(127.0 * n - 1);
+    assertThat((double) acc2[7]).isEqualTo(-128.0 * n + 1);
   }
 
   interface Adder {
