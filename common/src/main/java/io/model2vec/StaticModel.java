@@ -62,7 +62,7 @@ public final class StaticModel implements AutoCloseable {
   private final boolean poolInDouble;
   /**
    * Texts of more rows than this pool in double even when the model pools in float: an
-   * unweighted I8 table's float sums are exact up to it (its weighted rows pool in double).
+   * unweighted I8 table's float sums are exact up to it (a weighted one pools in double anyway).
    */
   private final int floatRows;
   /** The table and tokenizer this model is a view of (its fields above are copied from it). */
@@ -87,7 +87,7 @@ public final class StaticModel implements AutoCloseable {
     this.mapping = loaded.mapping;
     this.weights = loaded.weights;
     this.poolInDouble = loaded.poolInDouble;
-    this.floatRows = weights == null ? loaded.table.exactFloatRows() : Integer.MAX_VALUE;
+    this.floatRows = loaded.table.exactFloatRows();
     this.tokenizer = loaded.tokenizer;
     int d = options.dimensions();
     if (d > table.columns) {
