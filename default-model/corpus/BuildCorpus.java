@@ -6,12 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -855,6 +857,55 @@ final class GeneralCorpus {
         longPassages(b, e.getKey() + "-long", e.getValue());
       }
     });
+    // Word lists: the Moby Thesaurus (a root word and the words of related meaning), so that a
+    // query made of a few words ("faint, swoon, syncope") is trained as a passage is. Written
+    // last, so that the files above stay as they were.
+    BuildCorpus.write(work.resolve("corpus-13.jsonl"), seen, eval, b -> {
+      thesaurus(b, deb.resolveSibling("npm").resolve("moby/package/words.txt"));
+    });
+  }
+
+  /** The sizes of the groups of related words taken from a thesaurus entry, each after its root. */
+  static final int[] THESAURUS_GROUPS = {2, 4, 6};
+
+  /**
+   * The Moby Thesaurus, one entry a line: "root,word,word,..." (the words in alphabetical order).
+   * Each entry gives up to THESAURUS_GROUPS.length word lists, "root, w1, w2": its words shuffled
+   * with the line number as the seed (java.util.Random, so the same on every JVM), then cut into
+   * groups of the sizes of THESAURUS_GROUPS; a word is in at most one list of its entry.
+   */
+  static void thesaurus(BuildCorpus b, Path words) throws IOException {
+    if (!Files.isRegularFile(words)) {
+      throw new IOException(words + " is missing (run build-corpus.sh, which fetches npm moby)");
+    }
+    List<String> lines = Files.readAllLines(words, StandardCharsets.UTF_8);
+    for (int n = 0; n < lines.size(); n++) {
+      String line = lines.get(n).strip();
+      if (line.isEmpty()) {
+        continue;
+      }
+      List<String> entry = new ArrayList<>();
+      for (String w : line.split(",")) {
+        if (!w.isBlank()) {
+          entry.add(w.strip());
+        }
+      }
+      if (entry.size() < 2) {
+        continue;
+      }
+      String root = entry.get(0);
+      List<String> related = new ArrayList<>(entry.subList(1, entry.size()));
+      Collections.shuffle(related, new Random(n));
+      int from = 0;
+      for (int size : THESAURUS_GROUPS) {
+        if (from >= related.size()) {
+          break;
+        }
+        int to = Math.min(related.size(), from + size);
+        b.emitShort("moby-thesaurus", root + ", " + String.join(", ", related.subList(from, to)));
+        from = to;
+      }
+    }
   }
 
   /** A long passage has at least this many words (a few passages of corpus-4, -6 ... joined)... */

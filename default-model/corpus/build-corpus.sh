@@ -12,9 +12,10 @@
 # Sky's, Naev's and Widelands' stories), corpus-10.jsonl (Freeciv's and FreeCol's help, Crawl's
 # descriptions, four Debian manuals, Vim's, Zsh's and Sphinx's), corpus-11.jsonl (the dictionaries'
 # headwords, short texts), corpus-12.jsonl (long passages: consecutive passages of corpus-4, -6, -8,
-# -9 and -10 joined, 60-120 words), de-duplicated against the first two files and, when
-# WORK/eval/eval/texts.txt (or $MODEL2VEC_EVAL_TEXTS; built first if missing), without any passage that overlaps an
-# evaluation text.
+# -9 and -10 joined, 60-120 words), corpus-13.jsonl (word lists of the Moby Thesaurus),
+# de-duplicated against the first two files and, when WORK/eval/eval/texts.txt (or
+# $MODEL2VEC_EVAL_TEXTS; built first if missing), without any passage that overlaps an evaluation
+# text.
 # Deterministic for the pinned package versions. Usage: build-corpus.sh [WORK]  (default
 # /work/learn-data or $MODEL2VEC_CORPUS_DIR). Needs Java 17+, npm, apt-get, dpkg-deb and the
 # built project (bin/model2vec; `mvn -DskipTests install`).
@@ -114,6 +115,14 @@ for p in "${DEB_GENERAL_PACKAGES[@]}"; do
     dpkg-deb -x "${name}"_*.deb "$name.tmp" && mv "$name.tmp" "$name"
   fi
 done
+
+# The Moby Thesaurus (corpus-13.jsonl), from npm under WORK/src4/npm.
+mkdir -p "$WORK/src4/npm"
+cd "$WORK/src4/npm"
+if [[ ! -f moby/package/words.txt ]]; then
+  tgz="$(npm pack --silent moby@1.1.2)"
+  mkdir -p moby && tar xzf "$tgz" -C moby
+fi
 
 # The mail: evaluate's own sampling (--limit 2000 --seed 42, its defaults) says which messages it
 # scores; the file lists them and the held-out others.
