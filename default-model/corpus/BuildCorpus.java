@@ -884,17 +884,16 @@ final class GeneralCorpus {
       if (line.isEmpty()) {
         continue;
       }
-      List<String> entry = new ArrayList<>();
+      List<String> related = new ArrayList<>();
       for (String w : line.split(",")) {
         if (!w.isBlank()) {
-          entry.add(w.strip());
+          related.add(w.strip());
         }
       }
-      if (entry.size() < 2) {
+      if (related.size() < 2) {
         continue;
       }
-      String root = entry.get(0);
-      List<String> related = new ArrayList<>(entry.subList(1, entry.size()));
+      String root = related.remove(0); // the words after it are the related ones
       Collections.shuffle(related, new Random(n));
       int from = 0;
       for (int size : THESAURUS_GROUPS) {
