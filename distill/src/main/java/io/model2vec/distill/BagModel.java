@@ -44,6 +44,12 @@ final class BagModel {
   Parallel parallel = Parallel.SERIAL;
   /** The contrastive loss divides the cosine similarities by it. */
   double temperature = TEMPERATURE;
+  /**
+   * Weight of the relational term added to the loss (0: none): how far each passage's
+   * similarities to the batch's other passages, student against student, are from the
+   * teacher's own (see {@link #relational}).
+   */
+  double relationalWeight;
 
   BagModel(float[][] table, int out, boolean trainWeights) {
     this(table, out, trainWeights, true);
@@ -185,6 +191,9 @@ final class BagModel {
         break;
       default:
         value = contrastive(h, targets, rows, dh);
+    }
+    if (relationalWeight > 0) {
+      value += relationalWeight * relational(h, targets, rows, dh);
     }
     if (g != null) {
       backward(ids, rows, x, dh, g);
@@ -377,6 +386,110 @@ final class BagModel {
       double proj = dot(hn[k], dhn);
       for (int i = 0; i < out; i++) {
         dh[k][i] = (dhn[i] - hn[k][i] * proj) / hNorm[k];
+      }
+    }
+    return term;
+  }
+
+  /**
+   * The relational term of a batch: for each passage {@code k}, the Kullback-Leibler divergence
+   * of the student's softmax over its cosine similarities to the batch's other passages
+   * ({@code hn_k . hn_j / T}, {@code j != k}) from the teacher's ({@code yn_k . yn_j / T}),
+   * averaged over the batch. The other losses compare a passage with targets; this one compares
+   * the passages with each other as the teacher does, which is what retrieval, clustering and
+   * pair similarity read from the student's vectors. When {@code dh} is not null its gradient,
+   * times {@link #relationalWeight}, is added into {@code dh}.
+   */
+  private double relational(double[][] h, float[][] y, int[] rows, double[][] dh) {
+    int b = h.length;
+    double[][] hn = new double[b][];
+    double[] hNorm = new double[b];
+    double[][] yn = new double[b][];
+    for (int k = 0; k < b; k++) {
+      hn[k] = h[k].clone();
+      hNorm[k] = normalize(hn[k]);
+      yn[k] = toDouble(y[rows[k]]);
+      normalize(yn[k]);
+    }
+    // dL/ds_kj = (q_kj - p_kj) / b, the similarities s_kj = hn_k . hn_j / T
+    double[][] ds = dh == null ? null : new double[b][b];
+    double[] terms = new double[b];
+    parallel.forRange(b, (from, to) -> {
+      double[] s = new double[b];
+      double[] t = new double[b];
+      for (int k = from; k < to; k++) {
+        terms[k] = relationalRow(k, hn, yn, s, t, ds);
+      }
+    });
+    double total = 0;
+    for (int k = 0; k < b; k++) {
+      total += terms[k];
+    }
+    if (ds != null) {
+      // s_kj depends on hn_k and on hn_j: dL/dhn_m = sum_j (ds_mj + ds_jm) hn_j / T
+      parallel.forRange(b, (from, to) -> {
+        double[] d = new double[out];
+        for (int m = from; m < to; m++) {
+          Arrays.fill(d, 0);
+          for (int j = 0; j < b; j++) {
+            double c = (ds[m][j] + ds[j][m]) / temperature;
+            if (c == 0) {
+              continue;
+            }
+            for (int i = 0; i < out; i++) {
+              d[i] += c * hn[j][i];
+            }
+          }
+          double proj = dot(hn[m], d);
+          for (int i = 0; i < out; i++) {
+            dh[m][i] += relationalWeight * (d[i] - hn[m][i] * proj) / hNorm[m];
+          }
+        }
+      });
+    }
+    return total / b;
+  }
+
+  /**
+   * Passage {@code k}'s relational term, {@code sum_j p_kj (log p_kj - log q_kj)} over the
+   * batch's other passages, and its row of {@code ds} when that is not null; {@code s} and
+   * {@code t} are the calling thread's scratch.
+   */
+  private double relationalRow(int k, double[][] hn, double[][] yn, double[] s, double[] t,
+      double[][] ds) {
+    int b = hn.length;
+    double maxS = Double.NEGATIVE_INFINITY;
+    double maxT = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < b; j++) {
+      if (j == k) {
+        continue;
+      }
+      s[j] = dot(hn[k], hn[j]) / temperature;
+      t[j] = dot(yn[k], yn[j]) / temperature;
+      maxS = Math.max(maxS, s[j]);
+      maxT = Math.max(maxT, t[j]);
+    }
+    double zS = 0;
+    double zT = 0;
+    for (int j = 0; j < b; j++) {
+      if (j != k) {
+        zS += Math.exp(s[j] - maxS);
+        zT += Math.exp(t[j] - maxT);
+      }
+    }
+    double logZS = maxS + Math.log(zS);
+    double logZT = maxT + Math.log(zT);
+    double term = 0;
+    for (int j = 0; j < b; j++) {
+      if (j == k) {
+        continue;
+      }
+      double logP = t[j] - logZT;
+      double logQ = s[j] - logZS;
+      double p = Math.exp(logP);
+      term += p * (logP - logQ);
+      if (ds != null) {
+        ds[k][j] = (Math.exp(logQ) - p) / b;
       }
     }
     return term;

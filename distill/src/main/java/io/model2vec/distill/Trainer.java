@@ -49,6 +49,7 @@ public final class Trainer {
   private final PrintStream progress;
   private final int threads;
   private final double temperature;
+  private final double relationalWeight;
 
   private Trainer(Builder b) {
     this.loss = b.loss;
@@ -66,6 +67,7 @@ public final class Trainer {
     this.progress = b.progress;
     this.threads = b.threads;
     this.temperature = b.temperature;
+    this.relationalWeight = b.relationalWeight;
   }
 
   public static Builder builder() {
@@ -89,6 +91,7 @@ public final class Trainer {
     private PrintStream progress;
     private int threads = 1;
     private double temperature = BagModel.TEMPERATURE;
+    private double relationalWeight;
 
     private Builder() {}
 
@@ -111,6 +114,19 @@ public final class Trainer {
         throw new IllegalArgumentException("temperature must be in (0, 10], was " + t);
       }
       this.temperature = t;
+      return this;
+    }
+
+    /**
+     * Weight of the relational term added to the loss (default 0, none): for each passage, the
+     * divergence of the student's softmax over its similarities to the batch's other passages
+     * from the teacher's, at the same temperature.
+     */
+    public Builder relationalWeight(double w) {
+      if (!(w >= 0 && w <= 100)) {
+        throw new IllegalArgumentException("relationalWeight must be in [0, 100], was " + w);
+      }
+      this.relationalWeight = w;
       return this;
     }
 
@@ -336,6 +352,7 @@ public final class Trainer {
     try (Parallel parallel = new Parallel(threads)) {
       m.parallel = parallel;
       m.temperature = temperature;
+      m.relationalWeight = relationalWeight;
       return train(m, ids, y, train, val, rnd, explained);
     }
   }
@@ -347,7 +364,9 @@ public final class Trainer {
     BagModel.Grad g = new BagModel.Grad(m);
     double initial = validationLoss(m, ids, y, val, l);
     log("validation loss at the start: %.5f (%s, %d training / %d validation passages)",
-        initial, loss.name().toLowerCase(Locale.ROOT), train.length, val.length);
+        initial, loss.name().toLowerCase(Locale.ROOT)
+            + (relationalWeight > 0 ? " + " + relationalWeight + " x relational" : ""),
+        train.length, val.length);
     double best = initial;
     int bestEpoch = 0;
     Snapshot bestState = new Snapshot(m);

@@ -158,12 +158,23 @@ class TrainerTest {
   @ParameterizedTest
   @EnumSource(BagModel.Loss.class)
   void gradientsMatchFiniteDifferences(BagModel.Loss loss) {
+    gradientsMatchFiniteDifferences(loss, 0);
+  }
+
+  @ParameterizedTest
+  @EnumSource(BagModel.Loss.class)
+  void gradientsWithTheRelationalTermMatchFiniteDifferences(BagModel.Loss loss) {
+    gradientsMatchFiniteDifferences(loss, 0.7);
+  }
+
+  private void gradientsMatchFiniteDifferences(BagModel.Loss loss, double relational) {
     Random r = new Random(7);
     int vocab = 15;
     int dims = 5;
     int out = 4; // a head that is not square
     BagModel m = new BagModel(table(vocab, dims, r), out, true);
     m.temperature = 0.13; // not the default: its place in the gradient is checked too
+    m.relationalWeight = relational;
     for (int i = 0; i < m.head.length; i++) {
       m.head[i] += 0.3 * r.nextGaussian(); // away from the identity start
     }
@@ -340,6 +351,13 @@ class TrainerTest {
       assertThat(three.table).as("%s", loss).isDeepEqualTo(one.table);
       assertThat(three.validationLosses).as("%s", loss).containsExactly(one.validationLosses);
     }
+    // the relational term too, and it changes the table
+    Trainer.Result one = trainer(Trainer.Loss.CONTRASTIVE).relationalWeight(0.5).maxEpochs(3)
+        .seed(9).threads(1).build().train(start, ids, y);
+    Trainer.Result three = trainer(Trainer.Loss.CONTRASTIVE).relationalWeight(0.5).maxEpochs(3)
+        .seed(9).threads(3).build().train(start, ids, y);
+    assertThat(three.table).isDeepEqualTo(one.table);
+    assertThat(java.util.Arrays.deepEquals(a.table, one.table)).isFalse();
   }
 
   @Test

@@ -83,6 +83,13 @@ final class TrainCommand implements Callable<Integer> {
           + "divided by it before the softmax (default: ${DEFAULT-VALUE}, tokenlearn's).")
   double temperature;
 
+  @Option(names = "--relational-weight", paramLabel = "W", defaultValue = "0",
+      description = "Add W times a relational term to the loss: for each passage, how far the "
+          + "student's softmax over its cosine similarities to the batch's other passages is from "
+          + "the teacher's (Kullback-Leibler divergence, at --temperature); 0 leaves it out "
+          + "(default: ${DEFAULT-VALUE}).")
+  double relationalWeight;
+
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256",
       description = "Passages per step (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -193,7 +200,7 @@ final class TrainCommand implements Callable<Integer> {
           .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
           .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
           .centerTable(center).foldHead(foldHead)
-          .temperature(temperature)
+          .temperature(temperature).relationalWeight(relationalWeight)
           .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
           .progress(progressOptions.quiet() ? null : System.err) // epoch lines: fine in a log
           .build();
