@@ -50,6 +50,8 @@ final class BagModel {
    * teacher's own (see {@link #relational}).
    */
   double relationalWeight;
+  /** The relational term divides the cosine similarities by it (NaN: {@link #temperature}). */
+  double relationalTemperature = Double.NaN;
 
   BagModel(float[][] table, int out, boolean trainWeights) {
     this(table, out, trainWeights, true);
@@ -314,17 +316,32 @@ final class BagModel {
     return 1 - sum / b;
   }
 
+  /** A batch's head outputs and targets scaled to unit length, and the outputs' lengths. */
+  private static final class UnitBatch {
+    final double[][] hn;
+    final double[] hNorm;
+    final double[][] yn;
+
+    UnitBatch(double[][] h, float[][] y, int[] rows) {
+      int b = h.length;
+      hn = new double[b][];
+      hNorm = new double[b];
+      yn = new double[b][];
+      for (int k = 0; k < b; k++) {
+        hn[k] = h[k].clone();
+        hNorm[k] = normalize(hn[k]);
+        yn[k] = toDouble(y[rows[k]]);
+        normalize(yn[k]);
+      }
+    }
+  }
+
   private double contrastive(double[][] h, float[][] y, int[] rows, double[][] dh) {
     int b = h.length;
-    double[][] hn = new double[b][];
-    double[] hNorm = new double[b];
-    double[][] yn = new double[b][];
-    for (int k = 0; k < b; k++) {
-      hn[k] = h[k].clone();
-      hNorm[k] = normalize(hn[k]);
-      yn[k] = toDouble(y[rows[k]]);
-      normalize(yn[k]);
-    }
+    UnitBatch u = new UnitBatch(h, y, rows);
+    double[][] hn = u.hn;
+    double[] hNorm = u.hNorm;
+    double[][] yn = u.yn;
     double[] terms = new double[b];
     parallel.forRange(b, (from, to) -> {
       double[] s = new double[b];
@@ -394,7 +411,8 @@ final class BagModel {
   /**
    * The relational term of a batch: for each passage {@code k}, the Kullback-Leibler divergence
    * of the student's softmax over its cosine similarities to the batch's other passages
-   * ({@code hn_k . hn_j / T}, {@code j != k}) from the teacher's ({@code yn_k . yn_j / T}),
+   * ({@code hn_k . hn_j / T}, {@code j != k}; {@code T} is {@link #relationalTemperature}, by
+   * default the loss's) from the teacher's ({@code yn_k . yn_j / T}),
    * averaged over the batch. The other losses compare a passage with targets; this one compares
    * the passages with each other as the teacher does, which is what retrieval, clustering and
    * pair similarity read from the student's vectors. When {@code dh} is not null its gradient,
@@ -402,15 +420,11 @@ final class BagModel {
    */
   private double relational(double[][] h, float[][] y, int[] rows, double[][] dh) {
     int b = h.length;
-    double[][] hn = new double[b][];
-    double[] hNorm = new double[b];
-    double[][] yn = new double[b][];
-    for (int k = 0; k < b; k++) {
-      hn[k] = h[k].clone();
-      hNorm[k] = normalize(hn[k]);
-      yn[k] = toDouble(y[rows[k]]);
-      normalize(yn[k]);
-    }
+    UnitBatch u = new UnitBatch(h, y, rows);
+    double[][] hn = u.hn;
+    double[] hNorm = u.hNorm;
+    double[][] yn = u.yn;
+    double rt = relationalTemperature();
     // dL/ds_kj = (q_kj - p_kj) / b, the similarities s_kj = hn_k . hn_j / T
     double[][] ds = dh == null ? null : new double[b][b];
     double[] terms = new double[b];
@@ -418,7 +432,7 @@ final class BagModel {
       double[] s = new double[b];
       double[] t = new double[b];
       for (int k = from; k < to; k++) {
-        terms[k] = relationalRow(k, hn, yn, s, t, ds);
+        terms[k] = relationalRow(k, hn, yn, rt, s, t, ds);
       }
     });
     double total = 0;
@@ -432,7 +446,7 @@ final class BagModel {
         for (int m = from; m < to; m++) {
           Arrays.fill(d, 0);
           for (int j = 0; j < b; j++) {
-            double c = (ds[m][j] + ds[j][m]) / temperature;
+            double c = (ds[m][j] + ds[j][m]) / rt;
             if (c == 0) {
               continue;
             }
@@ -450,13 +464,17 @@ final class BagModel {
     return total / b;
   }
 
+  private double relationalTemperature() {
+    return Double.isNaN(relationalTemperature) ? temperature : relationalTemperature;
+  }
+
   /**
    * Passage {@code k}'s relational term, {@code sum_j p_kj (log p_kj - log q_kj)} over the
    * batch's other passages, and its row of {@code ds} when that is not null; {@code s} and
    * {@code t} are the calling thread's scratch.
    */
-  private double relationalRow(int k, double[][] hn, double[][] yn, double[] s, double[] t,
-      double[][] ds) {
+  private double relationalRow(int k, double[][] hn, double[][] yn, double rt, double[] s,
+      double[] t, double[][] ds) {
     int b = hn.length;
     double maxS = Double.NEGATIVE_INFINITY;
     double maxT = Double.NEGATIVE_INFINITY;
@@ -464,8 +482,8 @@ final class BagModel {
       if (j == k) {
         continue;
       }
-      s[j] = dot(hn[k], hn[j]) / temperature;
-      t[j] = dot(yn[k], yn[j]) / temperature;
+      s[j] = dot(hn[k], hn[j]) / rt;
+      t[j] = dot(yn[k], yn[j]) / rt;
       maxS = Math.max(maxS, s[j]);
       maxT = Math.max(maxT, t[j]);
     }

@@ -50,6 +50,7 @@ public final class Trainer {
   private final int threads;
   private final double temperature;
   private final double relationalWeight;
+  private final double relationalTemperature;
 
   private Trainer(Builder b) {
     this.loss = b.loss;
@@ -68,6 +69,7 @@ public final class Trainer {
     this.threads = b.threads;
     this.temperature = b.temperature;
     this.relationalWeight = b.relationalWeight;
+    this.relationalTemperature = b.relationalTemperature;
   }
 
   public static Builder builder() {
@@ -92,6 +94,7 @@ public final class Trainer {
     private int threads = 1;
     private double temperature = BagModel.TEMPERATURE;
     private double relationalWeight;
+    private double relationalTemperature = Double.NaN;
 
     private Builder() {}
 
@@ -127,6 +130,15 @@ public final class Trainer {
         throw new IllegalArgumentException("relationalWeight must be in [0, 100], was " + w);
       }
       this.relationalWeight = w;
+      return this;
+    }
+
+    /** The relational term's temperature (default: {@link #temperature}'s). */
+    public Builder relationalTemperature(double t) {
+      if (!(t > 0 && t <= 10)) {
+        throw new IllegalArgumentException("relationalTemperature must be in (0, 10], was " + t);
+      }
+      this.relationalTemperature = t;
       return this;
     }
 
@@ -353,6 +365,7 @@ public final class Trainer {
       m.parallel = parallel;
       m.temperature = temperature;
       m.relationalWeight = relationalWeight;
+      m.relationalTemperature = relationalTemperature;
       return train(m, ids, y, train, val, rnd, explained);
     }
   }
@@ -365,7 +378,8 @@ public final class Trainer {
     double initial = validationLoss(m, ids, y, val, l);
     log("validation loss at the start: %.5f (%s, %d training / %d validation passages)",
         initial, loss.name().toLowerCase(Locale.ROOT)
-            + (relationalWeight > 0 ? " + " + relationalWeight + " x relational" : ""),
+            + (relationalWeight > 0 ? " + " + relationalWeight + " x relational at temperature "
+                + (Double.isNaN(relationalTemperature) ? temperature : relationalTemperature) : ""),
         train.length, val.length);
     double best = initial;
     int bestEpoch = 0;

@@ -167,7 +167,17 @@ class TrainerTest {
     gradientsMatchFiniteDifferences(loss, 0.7);
   }
 
+  @Test
+  void theRelationalTermsOwnTemperatureIsInItsGradient() {
+    gradientsMatchFiniteDifferences(BagModel.Loss.CONTRASTIVE, 0.4, 0.37);
+  }
+
   private void gradientsMatchFiniteDifferences(BagModel.Loss loss, double relational) {
+    gradientsMatchFiniteDifferences(loss, relational, Double.NaN);
+  }
+
+  private void gradientsMatchFiniteDifferences(BagModel.Loss loss, double relational,
+      double relationalTemperature) {
     Random r = new Random(7);
     int vocab = 15;
     int dims = 5;
@@ -175,6 +185,7 @@ class TrainerTest {
     BagModel m = new BagModel(table(vocab, dims, r), out, true);
     m.temperature = 0.13; // not the default: its place in the gradient is checked too
     m.relationalWeight = relational;
+    m.relationalTemperature = relationalTemperature;
     for (int i = 0; i < m.head.length; i++) {
       m.head[i] += 0.3 * r.nextGaussian(); // away from the identity start
     }

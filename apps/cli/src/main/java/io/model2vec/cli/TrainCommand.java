@@ -90,6 +90,10 @@ final class TrainCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   double relationalWeight;
 
+  @Option(names = "--relational-temperature", paramLabel = "T",
+      description = "Temperature of the relational term (default: --temperature's).")
+  Double relationalTemperature;
+
   @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256",
       description = "Passages per step (default: ${DEFAULT-VALUE}).")
   int batchSize;
@@ -201,6 +205,7 @@ final class TrainCommand implements Callable<Integer> {
           .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
           .centerTable(center).foldHead(foldHead)
           .temperature(temperature).relationalWeight(relationalWeight)
+          .relationalTemperature(relationalTemperature != null ? relationalTemperature : temperature)
           .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
           .progress(progressOptions.quiet() ? null : System.err) // epoch lines: fine in a log
           .build();
