@@ -51,6 +51,7 @@ public final class Trainer {
   private final double temperature;
   private final double relationalWeight;
   private final double relationalTemperature;
+  private final boolean cosineSchedule;
 
   private Trainer(Builder b) {
     this.loss = b.loss;
@@ -70,6 +71,7 @@ public final class Trainer {
     this.temperature = b.temperature;
     this.relationalWeight = b.relationalWeight;
     this.relationalTemperature = b.relationalTemperature;
+    this.cosineSchedule = b.cosineSchedule;
   }
 
   public static Builder builder() {
@@ -95,6 +97,7 @@ public final class Trainer {
     private double temperature = BagModel.TEMPERATURE;
     private double relationalWeight;
     private double relationalTemperature = Double.NaN;
+    private boolean cosineSchedule;
 
     private Builder() {}
 
@@ -130,6 +133,16 @@ public final class Trainer {
         throw new IllegalArgumentException("relationalWeight must be in [0, 100], was " + w);
       }
       this.relationalWeight = w;
+      return this;
+    }
+
+    /**
+     * True: the learning rate decays from {@link #learningRate} to 0 over the {@link #maxEpochs}
+     * epochs' steps along half a cosine, {@code lr (1 + cos(pi step / steps)) / 2}; false (the
+     * default, tokenlearn's): it stays constant.
+     */
+    public Builder cosineSchedule(boolean on) {
+      this.cosineSchedule = on;
       return this;
     }
 
@@ -381,12 +394,18 @@ public final class Trainer {
             + (relationalWeight > 0 ? " + " + relationalWeight + " x relational at temperature "
                 + (Double.isNaN(relationalTemperature) ? temperature : relationalTemperature) : ""),
         train.length, val.length);
+    if (cosineSchedule) {
+      log("learning rate %s, to 0 along half a cosine over %d epochs", learningRate, maxEpochs);
+    }
     double best = initial;
     int bestEpoch = 0;
     Snapshot bestState = new Snapshot(m);
     double[] losses = new double[maxEpochs];
     int epoch = 0;
     int since = 0;
+    long stepsPerEpoch = (train.length - 1 + batchSize - 1) / batchSize;
+    long totalSteps = stepsPerEpoch * maxEpochs;
+    long step = 0;
     while (epoch < maxEpochs && since < patience) {
       long t0 = System.nanoTime();
       shuffle(train, rnd);
@@ -396,7 +415,11 @@ public final class Trainer {
         int[] rows = Arrays.copyOfRange(train, from, Math.min(train.length, from + batchSize));
         g.clear(m.dims);
         sum += m.loss(ids, y, rows, l, g);
+        if (cosineSchedule) {
+          adam.rate(cosineRate(learningRate, step, totalSteps));
+        }
         adam.step(g);
+        step++;
         steps++;
       }
       double v = validationLoss(m, ids, y, val, l);
@@ -552,6 +575,11 @@ public final class Trainer {
     }
   }
 
+  /** The learning rate of step {@code step} of {@code total} on the cosine schedule. */
+  static double cosineRate(double lr, long step, long total) {
+    return lr * 0.5 * (1 + Math.cos(Math.PI * step / total));
+  }
+
   /**
    * Adam (beta 0.9 / 0.999, eps 1e-8). Rows and weights are updated lazily, only for the tokens
    * of the batch (as PyTorch's SparseAdam): a step costs the batch's tokens, not the vocabulary.
@@ -561,7 +589,7 @@ public final class Trainer {
     static final double B2 = 0.999;
     static final double EPS = 1e-8;
     private final BagModel m;
-    private final double lr;
+    private double lr;
     private final double[] mEmb;
     private final double[] vEmb;
     private final double[] mW;
@@ -583,6 +611,11 @@ public final class Trainer {
       vHead = new double[m.head.length];
       mBias = new double[m.bias.length];
       vBias = new double[m.bias.length];
+    }
+
+    /** The learning rate of the next steps. */
+    void rate(double r) {
+      this.lr = r;
     }
 
     void step(BagModel.Grad g) {

@@ -369,6 +369,30 @@ class TrainerTest {
         .seed(9).threads(3).build().train(start, ids, y);
     assertThat(three.table).isDeepEqualTo(one.table);
     assertThat(java.util.Arrays.deepEquals(a.table, one.table)).isFalse();
+    // and the cosine schedule
+    Trainer.Result cos1 = trainer(Trainer.Loss.CONTRASTIVE).cosineSchedule(true).maxEpochs(3)
+        .seed(9).threads(1).build().train(start, ids, y);
+    Trainer.Result cos3 = trainer(Trainer.Loss.CONTRASTIVE).cosineSchedule(true).maxEpochs(3)
+        .seed(9).threads(3).build().train(start, ids, y);
+    assertThat(cos3.table).isDeepEqualTo(cos1.table);
+    assertThat(java.util.Arrays.deepEquals(a.table, cos1.table)).isFalse();
+  }
+
+  @Test
+  void theCosineScheduleDecaysTheLearningRateToZero() {
+    assertThat(Trainer.cosineRate(0.002, 0, 100)).isEqualTo(0.002);
+    assertThat(Trainer.cosineRate(0.002, 50, 100)).isCloseTo(0.001,
+        org.assertj.core.data.Offset.offset(1e-15));
+    assertThat(Trainer.cosineRate(0.002, 100, 100)).isCloseTo(0,
+        org.assertj.core.data.Offset.offset(1e-18));
+    // a run on the schedule learns as one at a constant rate does
+    Random r = new Random(5);
+    int vocab = 40;
+    int[][] ids = passages(300, vocab, r);
+    float[][] y = targets(ids, table(vocab, 6, r), 10, r);
+    Trainer.Result res = trainer(Trainer.Loss.CONTRASTIVE).cosineSchedule(true).maxEpochs(8)
+        .build().train(table(vocab, 6, r), ids, y);
+    assertThat(res.bestValidationLoss).isLessThan(0.5 * res.initialValidationLoss);
   }
 
   @Test

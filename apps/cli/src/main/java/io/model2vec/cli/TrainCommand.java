@@ -78,6 +78,12 @@ final class TrainCommand implements Callable<Integer> {
       description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
   double learningRate;
 
+  @Option(names = "--learning-rate-schedule", paramLabel = "constant|cosine",
+      defaultValue = "constant",
+      description = "constant: the learning rate stays as it is (tokenlearn's); cosine: it decays "
+          + "to 0 over the --epochs along half a cosine (default: ${DEFAULT-VALUE}).")
+  String learningRateSchedule;
+
   @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.07",
       description = "Temperature of the contrastive loss: the cosine similarities of a batch are "
           + "divided by it before the softmax (default: ${DEFAULT-VALUE}, tokenlearn's).")
@@ -187,6 +193,14 @@ final class TrainCommand implements Callable<Integer> {
     if (minCount < 1) {
       throw new ParameterException(spec.commandLine(), "--min-count must be >= 1, was " + minCount);
     }
+    boolean cosine;
+    switch (learningRateSchedule.toLowerCase(Locale.ROOT)) {
+      case "constant": cosine = false; break;
+      case "cosine": cosine = true; break;
+      default:
+        throw new ParameterException(spec.commandLine(), "--learning-rate-schedule must be "
+            + "constant or cosine, was '" + learningRateSchedule + "'");
+    }
     Trainer.Loss l;
     try {
       l = Trainer.Loss.valueOf(loss.toUpperCase(Locale.ROOT));
@@ -205,6 +219,7 @@ final class TrainCommand implements Callable<Integer> {
           .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
           .centerTable(center).foldHead(foldHead)
           .temperature(temperature).relationalWeight(relationalWeight)
+          .cosineSchedule(cosine)
           .relationalTemperature(relationalTemperature != null ? relationalTemperature : temperature)
           .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
           .progress(progressOptions.quiet() ? null : System.err) // epoch lines: fine in a log
