@@ -92,8 +92,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--relational-weight", paramLabel = "W", defaultValue = "0",
       description = "Add W times a relational term to the loss: for each passage, how far the "
           + "student's softmax over its cosine similarities to the batch's other passages is from "
-          + "the teacher's (Kullback-Leibler divergence, at --temperature); 0 leaves it out "
-          + "(default: ${DEFAULT-VALUE}).")
+          + "the teacher's (Kullback-Leibler divergence, at --relational-temperature); 0 leaves it "
+          + "out (default: ${DEFAULT-VALUE}).")
   double relationalWeight;
 
   @Option(names = "--relational-temperature", paramLabel = "T",
