@@ -70,7 +70,8 @@ public final class Trainer {
     this.threads = b.threads;
     this.temperature = b.temperature;
     this.relationalWeight = b.relationalWeight;
-    this.relationalTemperature = b.relationalTemperature;
+    this.relationalTemperature = Double.isNaN(b.relationalTemperature) ? b.temperature
+        : b.relationalTemperature;
     this.cosineSchedule = b.cosineSchedule;
   }
 
@@ -126,7 +127,7 @@ public final class Trainer {
     /**
      * Weight of the relational term added to the loss (default 0, none): for each passage, the
      * divergence of the student's softmax over its similarities to the batch's other passages
-     * from the teacher's, at the same temperature.
+     * from the teacher's, at {@link #relationalTemperature}.
      */
     public Builder relationalWeight(double w) {
       if (!(w >= 0 && w <= 100)) {
@@ -392,7 +393,7 @@ public final class Trainer {
     log("validation loss at the start: %.5f (%s, %d training / %d validation passages)",
         initial, loss.name().toLowerCase(Locale.ROOT)
             + (relationalWeight > 0 ? " + " + relationalWeight + " x relational at temperature "
-                + (Double.isNaN(relationalTemperature) ? temperature : relationalTemperature) : ""),
+                + relationalTemperature : ""),
         train.length, val.length);
     if (cosineSchedule) {
       log("learning rate %s, to 0 along half a cosine over %d epochs", learningRate, maxEpochs);

@@ -219,8 +219,8 @@ final class TrainCommand implements Callable<Integer> {
           .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
           .centerTable(center).foldHead(foldHead)
           .temperature(temperature).relationalWeight(relationalWeight)
-          .cosineSchedule(cosine)
           .relationalTemperature(relationalTemperature != null ? relationalTemperature : temperature)
+          .cosineSchedule(cosine)
           .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
           .progress(progressOptions.quiet() ? null : System.err) // epoch lines: fine in a log
           .build();
