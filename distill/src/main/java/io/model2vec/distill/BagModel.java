@@ -183,6 +183,9 @@ final class BagModel {
       }
     });
     double[][] dh = g == null ? null : new double[b][out];
+    // the contrastive loss and the relational term read the batch at unit length: scaled once
+    UnitBatch u = loss == Loss.CONTRASTIVE || relationalWeight > 0
+        ? new UnitBatch(h, targets, rows) : null;
     double value;
     switch (loss) {
       case MSE:
@@ -192,10 +195,10 @@ final class BagModel {
         value = cosine(h, targets, rows, dh);
         break;
       default:
-        value = contrastive(h, targets, rows, dh);
+        value = contrastive(u, dh);
     }
     if (relationalWeight > 0) {
-      value += relationalWeight * relational(h, targets, rows, dh);
+      value += relationalWeight * relational(u, dh);
     }
     if (g != null) {
       backward(ids, rows, x, dh, g);
@@ -336,9 +339,8 @@ final class BagModel {
     }
   }
 
-  private double contrastive(double[][] h, float[][] y, int[] rows, double[][] dh) {
-    int b = h.length;
-    UnitBatch u = new UnitBatch(h, y, rows);
+  private double contrastive(UnitBatch u, double[][] dh) {
+    int b = u.hn.length;
     double[][] hn = u.hn;
     double[] hNorm = u.hNorm;
     double[][] yn = u.yn;
@@ -418,9 +420,8 @@ final class BagModel {
    * pair similarity read from the student's vectors. When {@code dh} is not null its gradient,
    * times {@link #relationalWeight}, is added into {@code dh}.
    */
-  private double relational(double[][] h, float[][] y, int[] rows, double[][] dh) {
-    int b = h.length;
-    UnitBatch u = new UnitBatch(h, y, rows);
+  private double relational(UnitBatch u, double[][] dh) {
+    int b = u.hn.length;
     double[][] hn = u.hn;
     double[] hNorm = u.hNorm;
     double[][] yn = u.yn;

@@ -214,16 +214,18 @@ final class TrainCommand implements Callable<Integer> {
     }
     Trainer trainer;
     try {
-      trainer = Trainer.builder().loss(l).learningRate(learningRate).batchSize(batchSize)
-          .maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
+      Trainer.Builder builder = Trainer.builder().loss(l).learningRate(learningRate)
+          .batchSize(batchSize).maxEpochs(epochs).patience(patience).validation(validation).seed(seed)
           .trainWeights(!noWeights).trainHead(!noHead).sifCoefficient(noSif ? null : sif)
           .centerTable(center).foldHead(foldHead)
           .temperature(temperature).relationalWeight(relationalWeight)
-          .relationalTemperature(relationalTemperature != null ? relationalTemperature : temperature)
           .cosineSchedule(cosine)
           .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
-          .progress(progressOptions.quiet() ? null : System.err) // epoch lines: fine in a log
-          .build();
+          .progress(progressOptions.quiet() ? null : System.err); // epoch lines: fine in a log
+      if (relationalTemperature != null) { // else the trainer uses --temperature
+        builder.relationalTemperature(relationalTemperature);
+      }
+      trainer = builder.build();
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
