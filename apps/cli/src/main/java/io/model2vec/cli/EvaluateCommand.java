@@ -160,6 +160,15 @@ final class EvaluateCommand implements Callable<Integer> {
           + "instead: \"split\", \"label\" (spam or ham) and \"text\".")
   Path writeHeldOut;
 
+  @Option(names = "--write-texts", paramLabel = "FILE",
+      description = "Write every text this evaluation encodes to FILE instead of scoring, once "
+          + "each, as JSON lines with \"text\" and \"task\" (the first task that reads it): the "
+          + "SpamAssassin sample's messages, their retrieval subjects and bodies, and the texts "
+          + "of every task of --tasks. For measuring what a static table fitted to the tasks' own "
+          + "texts can reach (featurize FILE, train on it, evaluate: docs/tokenlearn.md); never "
+          + "training data for a model that is then evaluated as general.")
+  Path writeTexts;
+
   @Override
   public Integer call() {
     if (limit < 0 || folds < 2 || teacherThreads < 1) {
@@ -182,6 +191,10 @@ final class EvaluateCommand implements Callable<Integer> {
     if (!teacherPooling.equals("mean") && !teacherPooling.equals("cls")) {
       throw new ParameterException(spec.commandLine(), "--teacher-pooling must be mean or cls, "
           + "was '" + teacherPooling + "'");
+    }
+    if (writeHeldOut != null && writeTexts != null) {
+      throw new ParameterException(spec.commandLine(),
+          "--write-held-out and --write-texts write different files: give one of them");
     }
     PrintStream err = System.err;
     List<EvalTask> tasks = List.of();
@@ -229,6 +242,10 @@ final class EvaluateCommand implements Callable<Integer> {
       bodies.add(p[1]);
     }
     err.printf("  retrieval: %d subject -> body pairs%n", pairs.size());
+    if (writeTexts != null) {
+      writeTexts(texts, subjects, bodies, tasks, err);
+      return 0;
+    }
 
     List<Row> rows = new ArrayList<>();
     for (Map.Entry<String, String> e : statics.entrySet()) {
@@ -493,6 +510,38 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   /** The messages in sampling order: the first {@code sampled} are the scored sample. */
+  private void writeTexts(List<String> messages, List<String> subjects, List<String> bodies,
+      List<EvalTask> tasks, PrintStream err) {
+    Map<String, String> taskOf = new LinkedHashMap<>(); // text -> the first task that reads it
+    for (String t : messages) {
+      taskOf.putIfAbsent(t, "spam-classification");
+    }
+    for (List<String> side : List.of(subjects, bodies)) {
+      for (String t : side) {
+        taskOf.putIfAbsent(t, "spam-retrieval");
+      }
+    }
+    for (EvalTask task : tasks) {
+      for (String t : task.texts) {
+        taskOf.putIfAbsent(t, task.name);
+      }
+    }
+    try (AtomicOutput out = AtomicOutput.open(writeTexts, "output")) {
+      Writer w = new BufferedWriter(new OutputStreamWriter(out.stream(), StandardCharsets.UTF_8));
+      for (Map.Entry<String, String> e : taskOf.entrySet()) {
+        w.write(LABELLED.createObjectNode().put("text", e.getKey()).put("task", e.getValue())
+            .toString());
+        w.write('\n');
+      }
+      w.flush();
+      out.commit();
+    } catch (IOException e) {
+      throw new CliFailure("cannot write " + writeTexts + ": " + AtomicOutput.reason(e));
+    }
+    err.printf("model2vec evaluate: %d texts of %d tasks -> %s%n", taskOf.size(),
+        tasks.size() + 2, writeTexts);
+  }
+
   private void writeHeldOut(List<SpamAssassin.Message> all, int sampled, PrintStream err) {
     boolean jsonl = writeHeldOut.getFileName().toString().endsWith(".jsonl");
     try (AtomicOutput out = AtomicOutput.open(writeHeldOut, "output")) {

@@ -228,6 +228,54 @@ class EvalTasksTest {
   }
 
   @Test
+  void writeTextsListsEveryTextTheEvaluationEncodesOnceWithItsTask() throws IOException {
+    Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
+    Files.createDirectories(tmp.resolve("package/data/spam-1"));
+    for (int i = 0; i < 6; i++) {
+      String group = i % 2 == 0 ? "easy-ham-1" : "spam-1";
+      Files.writeString(tmp.resolve("package/data/" + group + "/" + String.format("%05d.json", i)),
+          "{\"group\":\"" + group + "\",\"text\":\"Subject: Re: the garden roses " + i
+              + "\\n\\nThis message talks about the garden roses at length, number " + i
+              + " of them.\\n\"}");
+    }
+    Path tasks = Files.createDirectories(tmp.resolve("tasks"));
+    Files.writeString(tasks.resolve("retrieval-words.jsonl"),
+        "{\"query\":\"dog\",\"document\":\"a domestic animal that barks\"}\n"
+            + "{\"query\":\"car\",\"document\":\"a motor vehicle with four wheels\"}\n");
+    Files.writeString(tasks.resolve("clustering-topics.jsonl"),
+        "{\"text\":\"dog\",\"label\":\"pets\"}\n" // also a query above: written once
+            + "{\"text\":\"the stock market fell\",\"label\":\"money\"}\n");
+    Path out = tmp.resolve("texts.jsonl");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    assertThat(DistillCommandTest.withStderr(err, () -> Model2VecCli.run("evaluate", "--dataset",
+        tmp.resolve("package").toString(), "--limit", "4", "--tasks", tasks.toString(),
+        "--write-texts", out.toString()))).isZero();
+    List<JsonNode> rows = new java.util.ArrayList<>();
+    for (String line : Files.readAllLines(out)) {
+      rows.add(new ObjectMapper().readTree(line));
+    }
+    Map<String, String> taskOf = new java.util.LinkedHashMap<>();
+    for (JsonNode r : rows) {
+      assertThat(taskOf.put(r.get("text").asText(), r.get("task").asText())).isNull();
+    }
+    // the 4 sampled messages (subject and body), their subjects without "Re:" and their bodies
+    assertThat(taskOf.values()).filteredOn("spam-classification"::equals).hasSize(4);
+    assertThat(taskOf.values()).filteredOn("spam-retrieval"::equals).hasSize(8);
+    assertThat(taskOf.keySet()).filteredOn(t -> t.startsWith("the garden roses ")).hasSize(4);
+    assertThat(taskOf).containsEntry("dog", "clustering-topics")
+        .containsEntry("a motor vehicle with four wheels", "retrieval-words")
+        .containsEntry("the stock market fell", "clustering-topics");
+    assertThat(rows).hasSize(4 + 8 + 5);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("17 texts of 4 tasks");
+
+    ByteArrayOutputStream err2 = new ByteArrayOutputStream();
+    assertThat(DistillCommandTest.withStderr(err2, () -> Model2VecCli.run("evaluate", "--dataset",
+        tmp.resolve("package").toString(), "--write-texts", out.toString(), "--write-held-out",
+        tmp.resolve("held.tsv").toString()))).isNotZero();
+    assertThat(err2.toString(StandardCharsets.UTF_8)).contains("give one of them");
+  }
+
+  @Test
   void theTeacherPoolsAsAskedAndCachesEachPoolingApart() throws IOException {
     Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
     Files.createDirectories(tmp.resolve("package/data/spam-1"));
