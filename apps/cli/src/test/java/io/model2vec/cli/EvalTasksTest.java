@@ -184,17 +184,10 @@ class EvalTasksTest {
 
   @Test
   void evaluatePrintsOneTablePerModelWithEveryTask() throws IOException {
-    Path data = Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
-    Files.createDirectories(tmp.resolve("package/data/spam-1"));
     String[] topics = {"garden roses", "football match", "tax return", "holiday flights",
         "server outage", "piano lessons"};
-    for (int i = 0; i < 12; i++) {
-      String group = i % 2 == 0 ? "easy-ham-1" : "spam-1";
-      Files.writeString(tmp.resolve("package/data/" + group + "/" + String.format("%05d.json", i)),
-          "{\"group\":\"" + group + "\",\"text\":\"Subject: about the " + topics[i % 6] + " " + i
-              + "\\n\\nThis message talks about the " + topics[i % 6] + " at length, number " + i
-              + " of them, with more words here.\\n\"}");
-    }
+    mailPackage(12, i -> "about the " + topics[i % 6] + " " + i, i -> "This message talks about the "
+        + topics[i % 6] + " at length, number " + i + " of them, with more words here.");
     Path tasks = Files.createDirectories(tmp.resolve("tasks"));
     Files.writeString(tasks.resolve("retrieval-words.jsonl"),
         "{\"query\":\"dog\",\"document\":\"a domestic animal that barks\"}\n"
@@ -229,15 +222,8 @@ class EvalTasksTest {
 
   @Test
   void writeTextsListsEveryTextTheEvaluationEncodesOnceWithItsTask() throws IOException {
-    Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
-    Files.createDirectories(tmp.resolve("package/data/spam-1"));
-    for (int i = 0; i < 6; i++) {
-      String group = i % 2 == 0 ? "easy-ham-1" : "spam-1";
-      Files.writeString(tmp.resolve("package/data/" + group + "/" + String.format("%05d.json", i)),
-          "{\"group\":\"" + group + "\",\"text\":\"Subject: Re: the garden roses " + i
-              + "\\n\\nThis message talks about the garden roses at length, number " + i
-              + " of them.\\n\"}");
-    }
+    mailPackage(6, i -> "Re: the garden roses " + i,
+        i -> "This message talks about the garden roses at length, number " + i + " of them.");
     Path tasks = Files.createDirectories(tmp.resolve("tasks"));
     Files.writeString(tasks.resolve("retrieval-words.jsonl"),
         "{\"query\":\"dog\",\"document\":\"a domestic animal that barks\"}\n"
@@ -277,14 +263,8 @@ class EvalTasksTest {
 
   @Test
   void theTeacherPoolsAsAskedAndCachesEachPoolingApart() throws IOException {
-    Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
-    Files.createDirectories(tmp.resolve("package/data/spam-1"));
-    for (int i = 0; i < 8; i++) {
-      String group = i % 2 == 0 ? "easy-ham-1" : "spam-1";
-      Files.writeString(tmp.resolve("package/data/" + group + "/" + String.format("%05d.json", i)),
-          "{\"group\":\"" + group + "\",\"text\":\"Subject: " + (i % 2 == 0 ? "meeting notes "
-              : "cheap pills ") + i + "\\n\\nThe body of message " + i + " says a few more words about the plan for next week.\\n\"}");
-    }
+    mailPackage(8, i -> (i % 2 == 0 ? "meeting notes " : "cheap pills ") + i,
+        i -> "The body of message " + i + " says a few more words about the plan for next week.");
     Path tasks = Files.createDirectories(tmp.resolve("tasks"));
     Files.writeString(tasks.resolve("similarity-pairs.jsonl"),
         "{\"a\":\"a cat\",\"b\":\"a kitten\",\"score\":0.9}\n"
@@ -339,5 +319,23 @@ class EvalTasksTest {
     Path f = tmp.resolve(name);
     Files.writeString(f, String.join("\n", lines) + "\n");
     return f;
+  }
+
+  /**
+   * An npm-layout SpamAssassin package of n messages under tmp/package, even ones ham and odd
+   * ones spam, message i with the given subject and body.
+   */
+  private void mailPackage(int n, java.util.function.IntFunction<String> subject,
+      java.util.function.IntFunction<String> body) throws IOException {
+    Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
+    Files.createDirectories(tmp.resolve("package/data/spam-1"));
+    ObjectMapper json = new ObjectMapper();
+    for (int i = 0; i < n; i++) {
+      String group = i % 2 == 0 ? "easy-ham-1" : "spam-1";
+      Files.writeString(tmp.resolve("package/data/" + group + "/" + String.format("%05d.json", i)),
+          json.createObjectNode().put("group", group)
+              .put("text", "Subject: " + subject.apply(i) + "\n\n" + body.apply(i) + "\n")
+              .toString());
+    }
   }
 }
