@@ -509,7 +509,7 @@ final class EvaluateCommand implements Callable<Integer> {
     return m;
   }
 
-  /** The messages in sampling order: the first {@code sampled} are the scored sample. */
+  /** Every text the evaluation encodes, once, with the first task that reads it. */
   private void writeTexts(List<String> messages, List<String> subjects, List<String> bodies,
       List<EvalTask> tasks, PrintStream err) {
     Map<String, String> taskOf = new LinkedHashMap<>(); // text -> the first task that reads it
@@ -526,46 +526,45 @@ final class EvaluateCommand implements Callable<Integer> {
         taskOf.putIfAbsent(t, task.name);
       }
     }
-    try (AtomicOutput out = AtomicOutput.open(writeTexts, "output")) {
-      Writer w = new BufferedWriter(new OutputStreamWriter(out.stream(), StandardCharsets.UTF_8));
-      for (Map.Entry<String, String> e : taskOf.entrySet()) {
-        w.write(LABELLED.createObjectNode().put("text", e.getKey()).put("task", e.getValue())
-            .toString());
-        w.write('\n');
-      }
-      w.flush();
-      out.commit();
-    } catch (IOException e) {
-      throw new CliFailure("cannot write " + writeTexts + ": " + AtomicOutput.reason(e));
-    }
+    List<String> lines = new ArrayList<>(taskOf.size());
+    taskOf.forEach((text, task) -> lines.add(
+        LABELLED.createObjectNode().put("text", text).put("task", task).toString()));
+    writeLines(writeTexts, lines);
     err.printf("model2vec evaluate: %d texts of %d tasks -> %s%n", taskOf.size(),
         tasks.size() + 2, writeTexts);
   }
 
+  /** The messages in sampling order: the first {@code sampled} are the scored sample. */
   private void writeHeldOut(List<SpamAssassin.Message> all, int sampled, PrintStream err) {
     boolean jsonl = writeHeldOut.getFileName().toString().endsWith(".jsonl");
-    try (AtomicOutput out = AtomicOutput.open(writeHeldOut, "output")) {
+    List<String> lines = new ArrayList<>(all.size());
+    for (int i = 0; i < all.size(); i++) {
+      String split = i < sampled ? "sample" : "held-out";
+      String text = i < sampled ? all.get(i).text : all.get(i).ownText;
+      // labelled JSON for model2vec train-classifier (--input / --evaluate); otherwise both texts
+      // are whitespace-collapsed: no tab or line break inside
+      lines.add(jsonl ? LABELLED.createObjectNode().put("split", split)
+          .put("label", all.get(i).spam ? "spam" : "ham").put("text", text).toString()
+          : split + "\t" + text);
+    }
+    writeLines(writeHeldOut, lines);
+    err.printf("model2vec evaluate: %d sample and %d held-out messages -> %s%n", sampled,
+        all.size() - sampled, writeHeldOut);
+  }
+
+  /** Writes {@code lines} to {@code file}, each ending in a line break, all or nothing. */
+  private static void writeLines(Path file, List<String> lines) {
+    try (AtomicOutput out = AtomicOutput.open(file, "output")) {
       Writer w = new BufferedWriter(new OutputStreamWriter(out.stream(), StandardCharsets.UTF_8));
-      for (int i = 0; i < all.size(); i++) {
-        String split = i < sampled ? "sample" : "held-out";
-        String text = i < sampled ? all.get(i).text : all.get(i).ownText;
-        if (jsonl) {
-          // labelled, for model2vec train-classifier (--input / --evaluate)
-          w.write(LABELLED.createObjectNode().put("split", split)
-              .put("label", all.get(i).spam ? "spam" : "ham").put("text", text).toString());
-        } else {
-          // Both texts are whitespace-collapsed: no tab or line break inside.
-          w.write(split + "\t" + text);
-        }
+      for (String line : lines) {
+        w.write(line);
         w.write('\n');
       }
       w.flush();
       out.commit();
     } catch (IOException e) {
-      throw new CliFailure("cannot write " + writeHeldOut + ": " + AtomicOutput.reason(e));
+      throw new CliFailure("cannot write " + file + ": " + AtomicOutput.reason(e));
     }
-    err.printf("model2vec evaluate: %d sample and %d held-out messages -> %s%n", sampled,
-        all.size() - sampled, writeHeldOut);
   }
 
   private static final class Row {

@@ -13,10 +13,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -236,11 +239,12 @@ class EvalTasksTest {
     assertThat(DistillCommandTest.withStderr(err, () -> Model2VecCli.run("evaluate", "--dataset",
         tmp.resolve("package").toString(), "--limit", "4", "--tasks", tasks.toString(),
         "--write-texts", out.toString()))).isZero();
-    List<JsonNode> rows = new java.util.ArrayList<>();
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> rows = new ArrayList<>();
     for (String line : Files.readAllLines(out)) {
-      rows.add(new ObjectMapper().readTree(line));
+      rows.add(json.readTree(line));
     }
-    Map<String, String> taskOf = new java.util.LinkedHashMap<>();
+    Map<String, String> taskOf = new LinkedHashMap<>();
     for (JsonNode r : rows) {
       assertThat(taskOf.put(r.get("text").asText(), r.get("task").asText())).isNull();
     }
@@ -325,8 +329,8 @@ class EvalTasksTest {
    * An npm-layout SpamAssassin package of n messages under tmp/package, even ones ham and odd
    * ones spam, message i with the given subject and body.
    */
-  private void mailPackage(int n, java.util.function.IntFunction<String> subject,
-      java.util.function.IntFunction<String> body) throws IOException {
+  private void mailPackage(int n, IntFunction<String> subject, IntFunction<String> body)
+      throws IOException {
     Files.createDirectories(tmp.resolve("package/data/easy-ham-1"));
     Files.createDirectories(tmp.resolve("package/data/spam-1"));
     ObjectMapper json = new ObjectMapper();
